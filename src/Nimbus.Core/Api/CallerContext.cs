@@ -1,0 +1,19 @@
+namespace Nimbus.Core.Api;
+
+/// <summary>Who is calling: set by authentication, read by authorization, handlers and audit.</summary>
+public sealed record CallerContext
+{
+    public required string Account { get; init; }
+
+    /// <summary>NRN of the authenticated principal (a user today; roles and sessions later).</summary>
+    public required string Principal { get; init; }
+
+    public string? UserName { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    public string? SessionToken { get; init; }
+
+    /// <summary>True for principals of the platform's own account, who administer every account.</summary>
+    public bool IsPlatformAdministrator { get; init; }
+}

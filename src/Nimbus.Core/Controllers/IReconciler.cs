@@ -1,0 +1,26 @@
+using Nimbus.Core.Resources;
+
+namespace Nimbus.Core.Controllers;
+
+/// <summary>
+/// Drives the world towards one kind's desired state. Implementations are idempotent:
+/// they may be called any number of times for the same resource version, after a crash,
+/// or for a resource whose world state is already right.
+/// </summary>
+public interface IReconciler
+{
+    /// <summary>The kind this reconciler owns, e.g. <c>demo/widget</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>
+    /// Brings the world in line with <paramref name="resource"/> and returns the status to
+    /// record. Throwing means "retry later with backoff"; the message goes to status.
+    /// </summary>
+    Task<ReconcileResult> ReconcileAsync(Resource resource, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes what the resource made in the world; called once deletion was requested.
+    /// After it returns the runtime deletes the resource from the store.
+    /// </summary>
+    Task FinalizeAsync(Resource resource, CancellationToken cancellationToken);
+}

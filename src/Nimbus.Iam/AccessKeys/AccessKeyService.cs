@@ -1,0 +1,210 @@
+using System.Collections.Immutable;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Nimbus.Contracts.Errors;
+using Nimbus.Contracts.Iam;
+using Nimbus.Core.Api;
+using Nimbus.Core.Errors;
+using Nimbus.Core.Resources;
+using Nimbus.Core.Security;
+using Nimbus.Core.Store;
+
+namespace Nimbus.Iam.AccessKeys;
+
+/// <summary>
+/// Access keys: ids like <c>NKIA…</c>, secrets shown once and stored only encrypted under the
+/// data directory's master key (SigV4 needs the plaintext secret to verify, so a hash won't do).
+/// </summary>
+public sealed class AccessKeyService(IResourceStore store, SecretProtector protector, TimeProvider time)
+{
+    public const int MaxActiveKeysPerUser = 2;
+    /// <summary>System tag naming the owning user, so keys can be listed per user.</summary>
+    public const string UserTag = "nimbus:user";
+    private const string SecretNamespace = "iam.access-key-secret";
+    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+
+    // Authentication happens on every request; this cache keeps it off the store. Local writes
+    // invalidate at once; other replicas' writes are seen within CacheLifetime.
+    private readonly ConcurrentDictionary<string, (AuthenticatedKey? Key, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+
+    public static string NewAccessKeyId() => "NKIA" + ResourceIds.Random(16, IdAlphabet);
+
+    public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+
+    /// <summary>Creates a key for the user named <paramref name="userName"/> in <paramref name="account"/> inside an open write.</summary>
+    public async Task<(Resource Key, string Secret)> CreateAsync(IStoreWriter writer, string account, string userName, CancellationToken cancellationToken)
+    {
+        var user = await writer.GetByNameAsync(account, IamKinds.User, userName, cancellationToken).ConfigureAwait(false)
+            ?? throw NimbusException.NotFound($"User '{userName}'");
+        var active = await CountActiveKeysAsync(account, user.Id, cancellationToken).ConfigureAwait(false);
+        if (active >= MaxActiveKeysPerUser)
+        {
+            throw new NimbusException(ErrorCodes.QuotaExceeded, 409, $"User '{userName}' already has {active} active access keys; the limit is {MaxActiveKeysPerUser}. Deactivate or delete one first.");
+        }
+
+        var id = NewAccessKeyId();
+        var secret = NewSecret();
+        var now = time.GetUtcNow();
+        var spec = new AccessKeySpec { UserName = userName, UserId = user.Id, State = AccessKeyStates.Active };
+        var key = await writer.CreateAsync(
+            new Resource
+            {
+                Id = id,
+                Kind = IamKinds.AccessKey,
+                Account = account,
+                Region = IamKinds.GlobalRegion,
+                Name = id,
+                Tags = ImmutableSortedDictionary<string, string>.Empty.Add(UserTag, userName),
+                Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options),
+                Status = new ResourceStatus { Phase = ResourcePhases.Ready },
+                CreatedAt = now,
+                UpdatedAt = now,
+            },
+            cancellationToken).ConfigureAwait(false);
+        await writer.PutValueAsync(SecretNamespace, id, protector.Protect(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(id)), cancellationToken).ConfigureAwait(false);
+        return (key, secret);
+    }
+
+    public Task<(Resource Key, string Secret)> CreateAsync(string account, string userName, CancellationToken cancellationToken) =>
+        store.WriteAsync((w, ct) => CreateAsync(w, account, userName, ct), cancellationToken);
+
+    public async Task<Resource> GetAsync(string account, string id, CancellationToken cancellationToken)
+    {
+        var key = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return key is null || key.Kind != IamKinds.AccessKey || key.Account != account ? throw NimbusException.NotFound($"Access key '{id}'") : key;
+    }
+
+    public Task<ResourcePage> ListAsync(string account, string? userName, int pageSize, string? pageToken, CancellationToken cancellationToken) =>
+        store.ListAsync(
+            new ResourceQuery
+            {
+                Kind = IamKinds.AccessKey,
+                Account = account,
+                Tags = userName is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [UserTag] = userName },
+                PageSize = pageSize,
+                PageToken = pageToken,
+            },
+            cancellationToken);
+
+    public async Task<Resource> SetStateAsync(string account, string id, string state, CancellationToken cancellationToken)
+    {
+        var updated = await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var key = await w.GetAsync(id, ct).ConfigureAwait(false);
+                if (key is null || key.Kind != IamKinds.AccessKey || key.Account != account)
+                {
+                    throw NimbusException.NotFound($"Access key '{id}'");
+                }
+
+                var spec = SpecOf(key);
+                if (spec.State == state)
+                {
+                    return key;
+                }
+
+                if (state == AccessKeyStates.Active && await CountActiveKeysAsync(account, spec.UserId, ct).ConfigureAwait(false) >= MaxActiveKeysPerUser)
+                {
+                    throw new NimbusException(ErrorCodes.QuotaExceeded, 409, $"User '{spec.UserName}' already has {MaxActiveKeysPerUser} active access keys.");
+                }
+
+                return await w.UpdateAsync(key with { Spec = JsonSerializer.SerializeToElement(spec with { State = state }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        _cache.TryRemove(id, out _);
+        return updated;
+    }
+
+    public async Task DeleteAsync(string account, string id, CancellationToken cancellationToken)
+    {
+        await store.WriteAsync<bool>(
+            async (w, ct) =>
+            {
+                var key = await w.GetAsync(id, ct).ConfigureAwait(false);
+                if (key is null || key.Kind != IamKinds.AccessKey || key.Account != account)
+                {
+                    throw NimbusException.NotFound($"Access key '{id}'");
+                }
+
+                await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        _cache.TryRemove(id, out _);
+    }
+
+    /// <summary>The key for authentication, or null when unknown. Served from memory on the hot path.</summary>
+    public async ValueTask<AuthenticatedKey?> FindForAuthenticationAsync(string accessKeyId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(accessKeyId, out var cached) && cached.Expires > now)
+        {
+            return cached.Key;
+        }
+
+        AuthenticatedKey? found = null;
+        var key = accessKeyId.Length <= 128 ? await store.GetAsync(accessKeyId, cancellationToken).ConfigureAwait(false) : null;
+        if (key is not null && key.Kind == IamKinds.AccessKey)
+        {
+            var protectedSecret = await store.GetValueAsync(SecretNamespace, accessKeyId, cancellationToken).ConfigureAwait(false);
+            if (protectedSecret is not null)
+            {
+                var spec = SpecOf(key);
+                var secret = Encoding.UTF8.GetString(protector.Unprotect(protectedSecret, Encoding.UTF8.GetBytes(accessKeyId)));
+                var principal = Nrn.Format(IamKinds.User, IamKinds.GlobalRegion, key.Account, spec.UserId);
+                found = new AuthenticatedKey(accessKeyId, secret, key.Account, principal, spec.UserName, spec.State == AccessKeyStates.Active);
+            }
+        }
+
+        // Unknown ids are cached briefly too, so a flood of bad keys does not reach the store.
+        if (_cache.Count > 100_000)
+        {
+            _cache.Clear();
+        }
+
+        _cache[accessKeyId] = (found, now + (found is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
+        return found;
+    }
+
+    public static AccessKeySpec SpecOf(Resource key) => key.Spec.Deserialize<AccessKeySpec>(NimbusJson.Options)!;
+
+    public static AccessKeyDto ToDto(Resource key)
+    {
+        var spec = SpecOf(key);
+        return new AccessKeyDto
+        {
+            AccessKeyId = key.Id,
+            Account = key.Account,
+            UserName = spec.UserName,
+            Principal = Nrn.Format(IamKinds.User, IamKinds.GlobalRegion, key.Account, spec.UserId),
+            State = spec.State,
+            CreatedAt = key.CreatedAt,
+        };
+    }
+
+    private async Task<int> CountActiveKeysAsync(string account, string userId, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(new ResourceQuery { Kind = IamKinds.AccessKey, Account = account, PageSize = 1000, PageToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var key in page.Items)
+            {
+                var spec = SpecOf(key);
+                if (spec.UserId == userId && spec.State == AccessKeyStates.Active)
+                {
+                    count++;
+                }
+            }
+
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+        return count;
+    }
+}

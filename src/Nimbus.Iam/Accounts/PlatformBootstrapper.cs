@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Nimbus.Core.Api;
+using Nimbus.Core.Resources;
+using Nimbus.Core.Store;
+using Nimbus.Iam.AccessKeys;
+
+namespace Nimbus.Iam.Accounts;
+
+/// <summary>
+/// First start: creates the platform's <c>admin</c> account, its <c>admin</c> user and an
+/// administrator access key, and writes them to <c>bootstrap-credentials.json</c> (0600).
+/// Later starts only load the platform account and refresh the endpoint in that file.
+/// </summary>
+public sealed partial class PlatformBootstrapper(IResourceStore store, AccessKeyService accessKeys, PlatformAccount platform, TimeProvider time, ILogger<PlatformBootstrapper> logger)
+{
+    public const string AdminName = "admin";
+    public const string FileName = "bootstrap-credentials.json";
+    private const string Namespace = "platform";
+    private const string AccountKey = "admin-account";
+
+    public async Task RunAsync(string dataDirectory, string endpoint, string region, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(dataDirectory, FileName);
+        var existing = await store.GetValueAsync(Namespace, AccountKey, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            platform.Set(Encoding.UTF8.GetString(existing));
+            RefreshEndpoint(path, endpoint);
+            return;
+        }
+
+        var (accountId, key, secret) = await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var now = time.GetUtcNow();
+                var accountId = ResourceIds.NewAccountId();
+                await w.CreateAsync(NewResource(accountId, IamKinds.Account, accountId, AdminName, now), ct).ConfigureAwait(false);
+                await w.CreateAsync(NewResource(ResourceIds.New(IamKinds.UserIdPrefix), IamKinds.User, accountId, AdminName, now), ct).ConfigureAwait(false);
+                var (key, secret) = await accessKeys.CreateAsync(w, accountId, AdminName, ct).ConfigureAwait(false);
+                await w.PutValueAsync(Namespace, AccountKey, Encoding.UTF8.GetBytes(accountId), ct).ConfigureAwait(false);
+                return (accountId, key, secret);
+            },
+            cancellationToken).ConfigureAwait(false);
+        platform.Set(accountId);
+        WriteCredentials(path, new BootstrapCredentials
+        {
+            Endpoint = endpoint,
+            AccessKeyId = key.Id,
+            SecretAccessKey = secret,
+            Region = region,
+            Account = accountId,
+            UserName = AdminName,
+        });
+        LogBootstrapped(accountId, key.Id, path);
+    }
+
+    private static Resource NewResource(string id, string kind, string account, string name, DateTimeOffset now) => new()
+    {
+        Id = id,
+        Kind = kind,
+        Account = account,
+        Region = IamKinds.GlobalRegion,
+        Name = name,
+        Spec = JsonSerializer.SerializeToElement(new Dictionary<string, object>(), NimbusJson.Options),
+        Status = new ResourceStatus { Phase = ResourcePhases.Ready },
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    private void RefreshEndpoint(string path, string endpoint)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            var credentials = JsonSerializer.Deserialize<BootstrapCredentials>(File.ReadAllBytes(path), NimbusJson.Options);
+            if (credentials is not null && credentials.Endpoint != endpoint)
+            {
+                WriteCredentials(path, credentials with { Endpoint = endpoint });
+            }
+        }
+        catch (JsonException ex)
+        {
+            LogUnreadable(ex, path);
+        }
+    }
+
+    private static void WriteCredentials(string path, BootstrapCredentials credentials)
+    {
+        // Written to a 0600 temporary file first, then renamed: the secret is never readable by others, even for a moment.
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var stream = new FileStream(temporary, options))
+        {
+            JsonSerializer.Serialize(stream, credentials, new JsonSerializerOptions(NimbusJson.Options) { WriteIndented = true });
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Bootstrapped platform account {Account} with administrator access key {AccessKeyId}; credentials written to {Path}")]
+    private partial void LogBootstrapped(string account, string accessKeyId, string path);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Could not read {Path} to refresh its endpoint")]
+    private partial void LogUnreadable(Exception ex, string path);
+}
