@@ -1,0 +1,147 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Nimbus.Core.Api;
+using Nimbus.Core.Controllers;
+using Nimbus.Core.Security;
+using Nimbus.Core.Store;
+using Nimbus.Iam.AccessKeys;
+using Nimbus.Iam.Accounts;
+using Nimbus.Iam.Authentication;
+using Nimbus.Iam.Authorization;
+using Nimbus.Server.Demo;
+using Nimbus.Server.Endpoints;
+using Nimbus.Server.Metrics;
+using Nimbus.Server.Pipeline;
+
+namespace Nimbus.Server.Hosting;
+
+/// <summary>
+/// One running Nimbus control plane: composition, the request pipeline (edge → routing →
+/// authenticate → rate limit → authorize → validate/handle), controllers and bootstrap.
+/// Used by <c>nimbus up</c> and by the integration tests (port 0, temporary data directory).
+/// </summary>
+public sealed class NimbusHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _disposed;
+
+    private NimbusHost(WebApplication app, NimbusServerOptions options, Uri endpoint)
+    {
+        _app = app;
+        Options = options;
+        Endpoint = endpoint;
+    }
+
+    public NimbusServerOptions Options { get; }
+
+    /// <summary>The API base address actually bound (the real port when 0 was asked).</summary>
+    public Uri Endpoint { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public string CredentialsPath => Path.Combine(Options.DataDirectory, PlatformBootstrapper.FileName);
+
+    public static async Task<NimbusHost> StartAsync(NimbusServerOptions options, CancellationToken cancellationToken, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        DataDirectory.Ensure(options.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
+        ConfigureLogging(builder.Logging, options);
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            var address = options.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Listen);
+            kestrel.Listen(address, options.ApiPort);
+        });
+        builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        ConfigureServices(builder.Services, options);
+
+        var app = builder.Build();
+        ConfigurePipeline(app, options);
+
+        var store = app.Services.GetRequiredService<IResourceStore>();
+        await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var endpoint = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        var bootstrapper = app.Services.GetRequiredService<PlatformBootstrapper>();
+        await bootstrapper.RunAsync(options.DataDirectory, endpoint.ToString().TrimEnd('/'), options.Region, cancellationToken).ConfigureAwait(false);
+        await app.Services.GetRequiredService<ControllerRuntime>().StartAsync(cancellationToken).ConfigureAwait(false);
+        return new NimbusHost(app, options, endpoint);
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // Order matters: stop taking requests (in-flight ones finish), stop controllers, then
+        // close the store so every acknowledged write is already on disk.
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.Services.GetRequiredService<ControllerRuntime>().StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, NimbusServerOptions options)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        if (options.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+    }
+
+    private static void ConfigureServices(IServiceCollection services, NimbusServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<NimbusMetrics>();
+        services.AddSingleton<IResourceStore>(sp => new InstrumentedResourceStore(StoreFactory.Create(options), sp.GetRequiredService<NimbusMetrics>()));
+        services.AddSingleton(new SecretProtector(DataDirectory.LoadOrCreateMasterKey(options.DataDirectory)));
+        services.AddSingleton<PlatformAccount>();
+        services.AddSingleton<AccessKeyService>();
+        services.AddSingleton<PlatformBootstrapper>();
+        services.AddSingleton<IAuthorizer, AccountBoundaryAuthorizer>();
+        services.AddSingleton(new SigV4AuthenticationOptions { Region = options.Region });
+        services.AddSingleton(new ControllerOptions());
+        services.AddSingleton<WidgetService>();
+        services.AddSingleton<IReconciler, WidgetReconciler>();
+        services.AddSingleton<ControllerRuntime>();
+        services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
+    }
+
+    private static void ConfigurePipeline(WebApplication app, NimbusServerOptions options)
+    {
+        app.UseMiddleware<EdgeMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<SigV4AuthenticationMiddleware>();
+        app.UseMiddleware<RateLimitMiddleware>();
+        app.UseMiddleware<AuthorizationMiddleware>();
+        app.MapPlatformEndpoints();
+        app.MapOpenApi("/openapi/{documentName}.json").Anonymous();
+        app.MapIamEndpoints();
+        app.MapWidgetEndpoints(options.Region);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Nimbus.Server.Hosting;
+
+/// <summary>
+/// Everything `nimbus up` can be told. Precedence: command-line flags, then <c>NIMBUS_*</c>
+/// environment variables, then <c>&lt;data-dir&gt;/nimbus.json</c>, then these defaults.
+/// </summary>
+public sealed record NimbusServerOptions
+{
+    /// <summary>Data directory; default <c>./.nimbus</c>.</summary>
+    public string DataDirectory { get; init; } = ".nimbus";
+
+    /// <summary>API port; default 7070; 0 picks a free port (tests).</summary>
+    public int ApiPort { get; init; } = 7070;
+
+    /// <summary>Address to listen on; default 127.0.0.1.</summary>
+    public string Listen { get; init; } = "127.0.0.1";
+
+    /// <summary>Region name; default <c>local</c>.</summary>
+    public string Region { get; init; } = "local";
+
+    /// <summary>Store: empty for SQLite in the data directory, or a PostgreSQL connection string (<c>Host=...</c>).</summary>
+    public string Store { get; init; } = "";
+
+    /// <summary>Largest accepted request body in bytes; default 1 MiB.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Sustained requests per second allowed per access key; default 2000.</summary>
+    public int RateLimitPerSecond { get; init; } = 2000;
+
+    /// <summary>Burst allowed per access key above the sustained rate; default 4000.</summary>
+    public int RateLimitBurst { get; init; } = 4000;
+
+    /// <summary><c>text</c> (default) or <c>json</c> log lines on stdout.</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>Minimum log level; default Information.</summary>
+    public string LogLevel { get; init; } = "Information";
+
+    /// <summary>How long shutdown waits for in-flight requests.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(20);
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using Nimbus.Core.Api;
+
+namespace Nimbus.Server.Hosting;
+
+/// <summary>Reads <see cref="NimbusServerOptions"/> from flags, environment and the data directory's config file.</summary>
+public static class OptionsLoader
+{
+    public const string ConfigFileName = "nimbus.json";
+
+    private static readonly Dictionary<string, string> FlagToSetting = new(StringComparer.Ordinal)
+    {
+        ["--data-dir"] = "dataDirectory",
+        ["--api-port"] = "apiPort",
+        ["--listen"] = "listen",
+        ["--region"] = "region",
+        ["--store"] = "store",
+        ["--max-body-bytes"] = "maxBodyBytes",
+        ["--rate-limit"] = "rateLimitPerSecond",
+        ["--rate-limit-burst"] = "rateLimitBurst",
+        ["--log-format"] = "logFormat",
+        ["--log-level"] = "logLevel",
+    };
+
+    /// <summary>Parses; throws <see cref="ArgumentException"/> with a user-facing message on bad input.</summary>
+    public static NimbusServerOptions Load(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string flag = arg, value;
+            var eq = arg.IndexOf('=');
+            if (eq > 0)
+            {
+                flag = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+            else
+            {
+                if (!FlagToSetting.ContainsKey(flag))
+                {
+                    throw new ArgumentException($"unknown option '{arg}'. Options: {string.Join(", ", FlagToSetting.Keys)}");
+                }
+
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"option '{flag}' needs a value");
+                }
+
+                value = args[++i];
+            }
+
+            if (!FlagToSetting.TryGetValue(flag, out var setting))
+            {
+                throw new ArgumentException($"unknown option '{flag}'. Options: {string.Join(", ", FlagToSetting.Keys)}");
+            }
+
+            settings[setting] = value;
+        }
+
+        foreach (var setting in FlagToSetting.Values)
+        {
+            var name = "NIMBUS_" + EnvName(setting);
+            if (!settings.ContainsKey(setting) && environment.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value))
+            {
+                settings[setting] = value;
+            }
+        }
+
+        var dataDirectory = Path.GetFullPath(settings.GetValueOrDefault("dataDirectory") ?? ".nimbus");
+        var configPath = Path.Combine(dataDirectory, ConfigFileName);
+        if (File.Exists(configPath))
+        {
+            Dictionary<string, JsonElement>? file;
+            try
+            {
+                file = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(configPath));
+            }
+            catch (JsonException ex)
+            {
+                throw new ArgumentException($"{configPath} is not valid JSON: {ex.Message}");
+            }
+
+            foreach (var (key, value) in file ?? [])
+            {
+                if (!FlagToSetting.ContainsValue(key) || key == "dataDirectory")
+                {
+                    throw new ArgumentException($"{configPath}: unknown setting '{key}'. Settings: {string.Join(", ", FlagToSetting.Values.Where(v => v != "dataDirectory"))}");
+                }
+
+                settings.TryAdd(key, value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+            }
+        }
+
+        var defaults = new NimbusServerOptions();
+        var options = new NimbusServerOptions
+        {
+            DataDirectory = dataDirectory,
+            ApiPort = Int(settings, "apiPort", defaults.ApiPort, 0, 65535),
+            Listen = settings.GetValueOrDefault("listen") ?? defaults.Listen,
+            Region = settings.GetValueOrDefault("region") ?? defaults.Region,
+            Store = settings.GetValueOrDefault("store") ?? defaults.Store,
+            MaxBodyBytes = Int(settings, "maxBodyBytes", (int)defaults.MaxBodyBytes, 1024, int.MaxValue),
+            RateLimitPerSecond = Int(settings, "rateLimitPerSecond", defaults.RateLimitPerSecond, 1, 10_000_000),
+            RateLimitBurst = Int(settings, "rateLimitBurst", defaults.RateLimitBurst, 1, 10_000_000),
+            LogFormat = settings.GetValueOrDefault("logFormat") ?? defaults.LogFormat,
+            LogLevel = settings.GetValueOrDefault("logLevel") ?? defaults.LogLevel,
+        };
+
+        if (!System.Net.IPAddress.TryParse(options.Listen, out _) && options.Listen != "localhost")
+        {
+            throw new ArgumentException($"listen address '{options.Listen}' is not an IP address");
+        }
+
+        if (options.LogFormat is not ("text" or "json"))
+        {
+            throw new ArgumentException("log format must be 'text' or 'json'");
+        }
+
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(options.LogLevel, ignoreCase: true, out _))
+        {
+            throw new ArgumentException($"log level '{options.LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        }
+
+        CommonValidation.Name(new FieldErrors(), "region", options.Region);
+        return options;
+    }
+
+    private static string EnvName(string setting) => setting switch
+    {
+        "dataDirectory" => "DATA_DIR",
+        _ => string.Concat(setting.Select(c => char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString())),
+    };
+
+    private static int Int(Dictionary<string, string> settings, string key, int fallback, int min, int max)
+    {
+        if (!settings.TryGetValue(key, out var raw))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new ArgumentException($"{key} must be a whole number from {min} to {max}, not '{raw}'");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Nimbus.Contracts.Errors;
+using Nimbus.Core.Api;
+using Nimbus.Core.Errors;
+using Nimbus.Server.Hosting;
+
+namespace Nimbus.Server.Pipeline;
+
+/// <summary>Per-access-key token buckets; an exhausted bucket answers 429 <c>Throttled</c> with Retry-After.</summary>
+public sealed class RateLimitMiddleware : IAsyncDisposable
+{
+    private readonly RequestDelegate _next;
+    private readonly PartitionedRateLimiter<string> _limiter;
+
+    public RateLimitMiddleware(RequestDelegate next, NimbusServerOptions options)
+    {
+        _next = next;
+        var perTenth = Math.Max(1, options.RateLimitPerSecond / 10);
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.RateLimitBurst,
+            TokensPerPeriod = perTenth,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var caller = context.FindCaller();
+        if (caller is null)
+        {
+            await _next(context).ConfigureAwait(false);
+            return;
+        }
+
+        using var lease = _limiter.AttemptAcquire(caller.AccessKeyId ?? caller.Principal);
+        if (!lease.IsAcquired)
+        {
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+            throw new NimbusException(ErrorCodes.Throttled, 429, "Too many requests for this access key; slow down and retry.")
+            {
+                Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture) },
+            };
+        }
+
+        await _next(context).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+}

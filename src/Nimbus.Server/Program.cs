@@ -1,0 +1,40 @@
+using Nimbus.Server.Hosting;
+
+NimbusServerOptions options;
+try
+{
+    var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+        .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+    options = OptionsLoader.Load(args, environment);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync("nimbus up: " + ex.Message);
+    return 2;
+}
+
+using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+NimbusHost host;
+try
+{
+    host = await NimbusHost.StartAsync(options, startup.Token);
+}
+catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    await Console.Error.WriteLineAsync($"nimbus up: cannot listen on {options.Listen}:{options.ApiPort}: {ex.Message}. Is Nimbus already running? Pick another port with --api-port.");
+    return 1;
+}
+
+await using (host)
+{
+    Console.WriteLine($"Nimbus is up.");
+    Console.WriteLine($"  API endpoint:       {host.Endpoint.ToString().TrimEnd('/')}");
+    Console.WriteLine($"  Admin credentials:  {host.CredentialsPath}");
+    Console.WriteLine($"  Data directory:     {options.DataDirectory}");
+    Console.WriteLine($"Configure the CLI with: ./nimbus configure --from-bootstrap {options.DataDirectory}");
+    Console.WriteLine("Press Ctrl-C to stop.");
+    await host.WaitForShutdownAsync();
+}
+
+Console.WriteLine("Nimbus stopped.");
+return 0;

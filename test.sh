@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages, as root), builds, and runs every test.
+# Exits non-zero on any failure. Prints "N passed, N failed" as its last line.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the test suite drives for real.
+PACKAGES=(postgresql)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if (( ${#missing[@]} )); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "test.sh: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Do not start the distribution's own clusters/services: tests start throwaway ones.
+  [[ -e /usr/sbin/policy-rc.d ]] || { printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+
+dotnet build Nimbus.slnx -c Debug -nologo -v quiet -clp:ErrorsOnly
+
+mkdir -p artifacts
+log=artifacts/test-output.log
+set +e
+dotnet test Nimbus.slnx -c Debug --no-build -nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed |Passed!|Failed!|Skipped |Total tests|Error Message|\[xUnit.net.*(FAIL|Error))" 
+status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -E "^\s*(Passed|Failed)! " "$log" | sed -E 's/.*Passed: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -E "^\s*(Passed|Failed)! " "$log" | sed -E 's/.*Failed: *([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
+skipped=$(grep -E "^\s*(Passed|Failed)! " "$log" | sed -E 's/.*Skipped: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+if (( status != 0 && failed == 0 )); then
+  echo "test.sh: dotnet test exited $status; see $log" >&2
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+(( status == 0 && failed == 0 ))
