@@ -8,6 +8,10 @@ public static class Paging
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 1000;
 
+    // Tokens are base64url; anything else was not issued by us.
+    private static readonly System.Buffers.SearchValues<char> TokenChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=");
+
     public static (int PageSize, string? NextToken) Read(HttpRequest request)
     {
         var errors = new FieldErrors();
@@ -19,7 +23,7 @@ public static class Paging
         }
 
         var token = request.Query["nextToken"].ToString();
-        if (token.Length > 512)
+        if (token.Length > 512 || token.AsSpan().IndexOfAnyExcept(TokenChars) >= 0)
         {
             errors.Add("nextToken", "is not a token this service issued");
         }

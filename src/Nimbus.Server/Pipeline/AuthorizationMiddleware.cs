@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Nimbus.Contracts.Errors;
 using Nimbus.Core.Api;
 using Nimbus.Core.Errors;
@@ -29,8 +30,9 @@ public sealed partial class AuthorizationMiddleware(RequestDelegate next, IAutho
         var action = endpoint.Metadata.GetMetadata<ActionMetadata>();
         if (action is null)
         {
-            // A 405 answer is an endpoint of its own with no action; let it through to say 405.
-            if (endpoint.DisplayName?.StartsWith("405 HTTP Method Not Supported", StringComparison.Ordinal) == true)
+            // Routing answers 405 and 415 with endpoints of its own (not route endpoints) that only
+            // set a status; let them through to say so.
+            if (endpoint is not RouteEndpoint)
             {
                 await next(context).ConfigureAwait(false);
                 return;

@@ -38,6 +38,10 @@ public sealed partial class EdgeMiddleware(RequestDelegate next, NimbusMetrics m
                 {
                     await ProblemWriter.WriteAsync(context, ProblemWriter.Create(context, 405, ErrorCodes.MethodNotAllowed, $"{context.Request.Method} is not allowed on {context.Request.Path}.")).ConfigureAwait(false);
                 }
+                else if (context.Response.StatusCode == 415)
+                {
+                    await ProblemWriter.WriteAsync(context, ProblemWriter.Create(context, 415, ErrorCodes.UnsupportedMediaType, "Send the body as application/json.")).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (!context.Response.HasStarted)
@@ -46,7 +50,7 @@ public sealed partial class EdgeMiddleware(RequestDelegate next, NimbusMetrics m
         }
         finally
         {
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? (context.Response.StatusCode == 404 ? "unmatched" : context.Request.Path.Value ?? "");
+            var route = RouteLabel(context);
             metrics.ObserveRequest(context.Request.Method, route, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
@@ -99,6 +103,17 @@ public sealed partial class EdgeMiddleware(RequestDelegate next, NimbusMetrics m
         // Minimal APIs wrap the serializer's message; the inner exception says which field and where.
         var detail = bad.InnerException is JsonException json ? "The body is not valid JSON for this request: " + json.Message : bad.Message;
         return ProblemWriter.Create(context, 400, ErrorCodes.MalformedRequest, detail);
+    }
+
+    private static string RouteLabel(HttpContext context)
+    {
+        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } raw })
+        {
+            // Group routes end in '/' ("/v1/demo/widgets/"); label them as users write them.
+            return raw.Length > 1 && raw[^1] == '/' ? raw[..^1] : raw;
+        }
+
+        return "unmatched";
     }
 
     private static bool IsUsableRequestId(string id)
