@@ -69,8 +69,22 @@ internal sealed class IniDocument
         return section;
     }
 
-    public void RemoveSection(string name) =>
-        _sections.RemoveAll(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// Replaces every section named one of <paramref name="names"/> with one empty section named <paramref name="newName"/>,
+    /// at the place of the first one (so rewriting a profile does not reorder the file), or at the end.
+    /// </summary>
+    public IniSection ReplaceSection(string newName, params string[] names)
+    {
+        bool Matches(IniSection s) => names.Any(n => string.Equals(s.Name, n, StringComparison.OrdinalIgnoreCase));
+        var index = _sections.FindIndex(Matches);
+        var section = new IniSection(newName);
+        _sections.RemoveAll(Matches);
+        _sections.Insert(index < 0 ? _sections.Count : index, section);
+        return section;
+    }
+
+    public void RemoveSection(params string[] names) =>
+        _sections.RemoveAll(s => names.Any(n => string.Equals(s.Name, n, StringComparison.OrdinalIgnoreCase)));
 
     public override string ToString()
     {

@@ -73,24 +73,29 @@ public sealed class ProfileStore
         ArgumentException.ThrowIfNullOrEmpty(profile.Name);
 
         var credentials = Load(CredentialsPath);
-        credentials.RemoveSection(profile.Name);
         if (profile.AccessKeyId is not null || profile.SecretAccessKey is not null || profile.SessionToken is not null)
         {
-            var section = credentials.GetOrAddSection(profile.Name);
+            var section = credentials.ReplaceSection(profile.Name, profile.Name);
             section.Set("access_key_id", profile.AccessKeyId);
             section.Set("secret_access_key", profile.SecretAccessKey);
             section.Set("session_token", profile.SessionToken);
         }
+        else
+        {
+            credentials.RemoveSection(profile.Name);
+        }
 
         var config = Load(ConfigPath);
-        config.RemoveSection(profile.Name);
-        config.RemoveSection(ProfilePrefix + profile.Name);
         if (profile.Endpoint is not null || profile.Region is not null || profile.Output is not null)
         {
-            var section = config.GetOrAddSection(ConfigSectionName(profile.Name));
+            var section = config.ReplaceSection(ConfigSectionName(profile.Name), profile.Name, ProfilePrefix + profile.Name);
             section.Set("endpoint", profile.Endpoint);
             section.Set("region", profile.Region);
             section.Set("output", profile.Output);
+        }
+        else
+        {
+            config.RemoveSection(profile.Name, ProfilePrefix + profile.Name);
         }
 
         SecureFile.WriteAllText(CredentialsPath, credentials.ToString());

@@ -115,7 +115,22 @@ public sealed class WidgetsClient
     /// <exception cref="NimbusWaitException">The timeout passed, or the widget became <c>failed</c>.</exception>
     /// <exception cref="NimbusApiException">A read failed, e.g. 404 because the widget was deleted meanwhile.</exception>
     public Task<ResourceDto> WaitForPhaseAsync(string id, string phase, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _waiter.WaitForPhaseAsync(ct => GetAsync(id, ct), id, phase, timeout, cancellationToken);
+        _waiter.WaitForPhaseAsync(ct => GetAsync(id, ct), id, phase, timeout, minObservedVersion: 0, cancellationToken);
+
+    /// <summary>
+    /// Polls a widget until it reaches <paramref name="phase"/> in a status that reflects at least version
+    /// <paramref name="minObservedVersion"/>: after an update, a <c>ready</c> that predates the change is not enough.
+    /// </summary>
+    /// <param name="id">Required. Widget id.</param>
+    /// <param name="phase">Required. Phase to wait for, e.g. <see cref="ReadyPhase"/>; compared case-insensitively.</param>
+    /// <param name="timeout">Required. How long to wait at most.</param>
+    /// <param name="minObservedVersion">Required. Lowest <c>status.observedVersion</c> accepted, e.g. the version an update returned.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The widget as read in that phase.</returns>
+    /// <exception cref="NimbusWaitException">The timeout passed, or the widget became <c>failed</c>.</exception>
+    /// <exception cref="NimbusApiException">A read failed, e.g. 404 because the widget was deleted meanwhile.</exception>
+    public Task<ResourceDto> WaitForPhaseAsync(string id, string phase, TimeSpan timeout, long minObservedVersion, CancellationToken cancellationToken = default) =>
+        _waiter.WaitForPhaseAsync(ct => GetAsync(id, ct), id, phase, timeout, minObservedVersion, cancellationToken);
 
     /// <summary>Polls a widget until reads of it answer 404.</summary>
     /// <param name="id">Required. Widget id.</param>

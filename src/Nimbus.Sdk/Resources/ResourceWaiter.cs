@@ -17,7 +17,7 @@ internal sealed class ResourceWaiter
     }
 
     public async Task<ResourceDto> WaitForPhaseAsync(
-        Func<CancellationToken, Task<ResourceDto>> read, string id, string phase, TimeSpan timeout, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<ResourceDto>> read, string id, string phase, TimeSpan timeout, long minObservedVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(phase);
         var time = _options.TimeProvider;
@@ -26,12 +26,13 @@ internal sealed class ResourceWaiter
         while (true)
         {
             var resource = await read(cancellationToken).ConfigureAwait(false);
-            if (string.Equals(resource.Status.Phase, phase, StringComparison.OrdinalIgnoreCase))
+            var current = resource.Status.ObservedVersion >= minObservedVersion;
+            if (current && string.Equals(resource.Status.Phase, phase, StringComparison.OrdinalIgnoreCase))
             {
                 return resource;
             }
 
-            if (string.Equals(resource.Status.Phase, FailedPhase, StringComparison.OrdinalIgnoreCase))
+            if (current && string.Equals(resource.Status.Phase, FailedPhase, StringComparison.OrdinalIgnoreCase))
             {
                 throw new NimbusWaitException(
                     NimbusWaitException.ResourceFailedCode,
