@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Nimbus.Contracts.Signing;
 
 namespace Nimbus.Cli.Tests.Fakes;
 
@@ -57,7 +58,8 @@ public sealed class CannedHandler : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-        var recorded = new RecordedRequest(request.Method, request.RequestUri!, request.Headers, request.Content?.Headers.ContentType?.ToString(), body);
+        var asReceived = SigV4Request.FromHttpRequestMessage(request, SigV4Signer.HashPayload(body));
+        var recorded = new RecordedRequest(request.Method, request.RequestUri!, request.Headers, request.Content?.Headers.ContentType?.ToString(), body, asReceived);
         Func<RecordedRequest, HttpResponseMessage>? answer;
         lock (_gate)
         {

@@ -41,6 +41,28 @@ public sealed class SigningTests
         request.Header("X-Amz-Content-Sha256").ShouldNotBe(SigV4Signer.EmptyPayloadHash);
     }
 
+    [Theory]
+    [InlineData("GET", "/v1/demo/widgets?name=w%201&tag=env%3Dprod&tag=team%3Da%26b&pageSize=10")]
+    [InlineData("POST", "/v1/iam/access-keys/NKIA1:deactivate")]
+    [InlineData("PUT", "/v1/demo/widgets/wdg-1")]
+    [InlineData("DELETE", "/v1/demo/widgets/wdg-1")]
+    public async Task Signatures_verify_with_the_servers_verifier(string method, string pathAndQuery)
+    {
+        var (client, handler, _) = TestClients.Create(o => o with { Credentials = new SigV4Credentials("NKIATESTKEY00001", "test-secret-key", "tok") });
+        handler.Fallback = _ => CannedHandler.Response(HttpStatusCode.OK, "{}");
+        var verifier = new SigV4Verifier(new SigV4VerifierOptions { TimeProvider = new SteppingTimeProvider(TestClients.Start) });
+
+        await client.SendAsync(new HttpMethod(method), pathAndQuery, method is "PUT" or "POST" ? new { message = "héllo" } : null);
+
+        var result = await verifier.VerifyAsync(
+            handler.Requests.ShouldHaveSingleItem().AsReceived,
+            (id, _) => ValueTask.FromResult<string?>(id == "NKIATESTKEY00001" ? "test-secret-key" : null),
+            CancellationToken.None);
+        result.Succeeded.ShouldBeTrue(result.ToString());
+        result.AccessKeyId.ShouldBe("NKIATESTKEY00001");
+        result.SessionToken.ShouldBe("tok");
+    }
+
     [Fact]
     public async Task Session_token_and_region_are_signed_when_configured()
     {
