@@ -34,12 +34,22 @@ internal static class ProblemParser
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("code", out _))
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
 
-            return document.RootElement.Deserialize<ProblemDto>(NimbusJson.Options);
+            var hasCode = root.TryGetProperty("code", out _);
+
+            // A framework-made problem (ASP.NET's own 404/405) has title and detail but no Nimbus code.
+            if (!hasCode && !root.TryGetProperty("title", out _) && !root.TryGetProperty("detail", out _))
+            {
+                return null;
+            }
+
+            var problem = root.Deserialize<ProblemDto>(NimbusJson.Options);
+            return problem is null || hasCode ? problem : problem with { Code = "" };
         }
         catch (JsonException)
         {

@@ -72,6 +72,18 @@ public sealed class ProblemMappingTests
     }
 
     [Fact]
+    public async Task Problem_without_a_nimbus_code_gets_one_from_the_status()
+    {
+        var (client, handler, _) = TestClients.Create();
+        handler.Answer(HttpStatusCode.MethodNotAllowed, """{"title":"Method Not Allowed","status":405}""", "application/problem+json");
+
+        var error = await Should.ThrowAsync<NimbusApiException>(() => client.Demo.Widgets.GetAsync("wdg-1"));
+
+        error.Code.ShouldBe("MethodNotAllowed");
+        error.Message.ShouldBe("Method Not Allowed");
+    }
+
+    [Fact]
     public async Task Json_error_that_is_not_a_problem_is_kept_as_text()
     {
         var (client, handler, _) = TestClients.Create();
