@@ -1,7 +1,7 @@
 namespace Nimbus.Contracts.Signing;
 
 /// <summary>
-/// Read access to a request's headers for <c>SigV4Verifier</c>. A server adapts its own header
+/// Read access to a request's headers for <see cref="SigV4Verifier"/>. A server adapts its own header
 /// collection (for ASP.NET Core: one <c>StringValues</c> lookup per call); <see cref="SigV4HeaderCollection"/>
 /// is a ready implementation.
 /// </summary>

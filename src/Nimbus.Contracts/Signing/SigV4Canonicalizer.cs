@@ -4,7 +4,7 @@ namespace Nimbus.Contracts.Signing;
 
 /// <summary>
 /// Writes the SigV4 canonical request (AWS General Reference, "Create a canonical request") as UTF-8,
-/// shared by <see cref="SigV4Signer"/> and <c>SigV4Verifier</c> so both sides agree byte for byte.
+/// shared by <see cref="SigV4Signer"/> and <see cref="SigV4Verifier"/> so both sides agree byte for byte.
 /// </summary>
 internal static class SigV4Canonicalizer
 {

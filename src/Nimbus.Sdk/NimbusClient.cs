@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Nimbus.Contracts.Signing;
+using Nimbus.Sdk.Configuration;
+using Nimbus.Sdk.Demo;
+using Nimbus.Sdk.Http;
+using Nimbus.Sdk.Iam;
+using Nimbus.Sdk.Json;
+using Nimbus.Sdk.Sts;
+
+namespace Nimbus.Sdk;
+
+/// <summary>
+/// Typed client of the Nimbus REST API. Every request is signed with SigV4; throttled (429), unavailable (503)
+/// and unreachable attempts of idempotent requests are retried with jittered backoff. Thread-safe; reuse one instance.
+/// </summary>
+public sealed class NimbusClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _disposeHttp;
+    private readonly RequestSender _sender;
+
+    /// <summary>Creates a client with its own <see cref="HttpClient"/>.</summary>
+    /// <param name="options">Required. Settings; <see cref="NimbusClientOptions.Credentials"/> must be set.</param>
+    public NimbusClient(NimbusClientOptions options)
+        : this(options, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+    {
+    }
+
+    /// <summary>Creates a client over a given handler (a test double, or a handler with custom TLS settings).</summary>
+    /// <param name="options">Required. Settings; <see cref="NimbusClientOptions.Credentials"/> must be set.</param>
+    /// <param name="handler">Required. Handler that sends the HTTP requests.</param>
+    /// <param name="disposeHandler">Optional. Whether disposing the client disposes <paramref name="handler"/>; default true.</param>
+    public NimbusClient(NimbusClientOptions options, HttpMessageHandler handler, bool disposeHandler = true)
+        : this(options, CreateHttpClient(options, handler, disposeHandler), disposeHttpClient: true)
+    {
+    }
+
+    /// <summary>Creates a client over a given <see cref="HttpClient"/>; its own timeout applies instead of <see cref="NimbusClientOptions.Timeout"/>.</summary>
+    /// <param name="options">Required. Settings; <see cref="NimbusClientOptions.Credentials"/> must be set.</param>
+    /// <param name="httpClient">Required. The HTTP client; its base address is ignored.</param>
+    /// <param name="disposeHttpClient">Optional. Whether disposing the client disposes <paramref name="httpClient"/>; default false.</param>
+    public NimbusClient(NimbusClientOptions options, HttpClient httpClient, bool disposeHttpClient = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(httpClient);
+        var credentials = options.Credentials
+            ?? throw new NimbusConfigurationException("NimbusClientOptions.Credentials is required: set it, or build the options with CredentialChain.");
+        Options = options;
+        _http = httpClient;
+        _disposeHttp = disposeHttpClient;
+        _sender = new RequestSender(httpClient, options, credentials, new RetryPolicy(options));
+        Sts = new StsClient(this);
+        Iam = new IamClient(this);
+        Demo = new DemoClient(this);
+    }
+
+    /// <summary>The settings this client was built with.</summary>
+    public NimbusClientOptions Options { get; }
+
+    /// <summary>Security token service: who am I.</summary>
+    public StsClient Sts { get; }
+
+    /// <summary>Identity and access management: access keys.</summary>
+    public IamClient Iam { get; }
+
+    /// <summary>The built-in demo service: widgets.</summary>
+    public DemoClient Demo { get; }
+
+    /// <summary>
+    /// Creates a client from the environment and the profile files, as the CLI does
+    /// (see <see cref="CredentialChain"/>).
+    /// </summary>
+    /// <param name="profile">Optional. Profile name; default <c>NIMBUS_PROFILE</c>, else <c>default</c>.</param>
+    /// <returns>A new client.</returns>
+    /// <exception cref="NimbusConfigurationException">No credentials were found, or a file is invalid.</exception>
+    public static NimbusClient FromProfile(string? profile = null) =>
+        new(new CredentialChain().Resolve(new SettingsOverrides { Profile = profile }).ToClientOptions());
+
+    /// <summary>
+    /// Sends any API request and returns the successful answer. Use it for routes without a typed method.
+    /// </summary>
+    /// <param name="method">Required. HTTP method.</param>
+    /// <param name="pathAndQuery">Required. Path from the API root, starting with <c>/</c>, query already encoded; e.g. <c>/v1/demo/widgets?pageSize=10</c>.</param>
+    /// <param name="body">Optional. Object serialized as the JSON body with <see cref="NimbusJson.Options"/>; null sends no body.</param>
+    /// <param name="requestOptions">Optional. Idempotency key and extra headers.</param>
+    /// <param name="cancellationToken">Cancels the request and any wait between retries.</param>
+    /// <returns>The 2xx answer with its body read.</returns>
+    /// <exception cref="NimbusApiException">The server answered a non-success status.</exception>
+    /// <exception cref="NimbusConnectionException">The server could not be reached after all retries.</exception>
+    public Task<NimbusResponse> SendAsync(HttpMethod method, string pathAndQuery, object? body = null, NimbusRequestOptions? requestOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(pathAndQuery);
+        var bytes = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), NimbusJson.Options);
+        return _sender.SendAsync(method, pathAndQuery, bytes, requestOptions, cancellationToken);
+    }
+
+    /// <summary>Sends any API request and deserializes the JSON answer.</summary>
+    /// <typeparam name="T">Type of the answer's body.</typeparam>
+    /// <param name="method">Required. HTTP method.</param>
+    /// <param name="pathAndQuery">Required. Path from the API root, starting with <c>/</c>, query already encoded.</param>
+    /// <param name="body">Optional. Object serialized as the JSON body; null sends no body.</param>
+    /// <param name="requestOptions">Optional. Idempotency key and extra headers.</param>
+    /// <param name="cancellationToken">Cancels the request and any wait between retries.</param>
+    /// <returns>The deserialized body.</returns>
+    /// <exception cref="NimbusApiException">The server answered a non-success status.</exception>
+    /// <exception cref="NimbusConnectionException">The server could not be reached after all retries.</exception>
+    /// <exception cref="JsonException">The answer had no body or not one of type <typeparamref name="T"/>.</exception>
+    public async Task<T> SendAsync<T>(HttpMethod method, string pathAndQuery, object? body = null, NimbusRequestOptions? requestOptions = null, CancellationToken cancellationToken = default)
+    {
+        var response = await SendAsync(method, pathAndQuery, body, requestOptions, cancellationToken).ConfigureAwait(false);
+        return response.ReadJson<T>();
+    }
+
+    /// <summary>Disposes the HTTP client if this client created or owns it.</summary>
+    public void Dispose()
+    {
+        if (_disposeHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static HttpClient CreateHttpClient(NimbusClientOptions options, HttpMessageHandler handler, bool disposeHandler)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        return new HttpClient(handler, disposeHandler) { Timeout = options.Timeout };
+    }
+}
