@@ -39,7 +39,7 @@ internal static class SigV4Algorithm
         ISigV4HeaderSource headers,
         ReadOnlySpan<char> signedHeaders,
         ReadOnlySpan<char> payloadHash,
-        bool s3Mode,
+        SigV4PathStyle pathStyle,
         bool presigned,
         ReadOnlySpan<char> amzDate,
         ReadOnlySpan<char> scope,
@@ -53,7 +53,7 @@ internal static class SigV4Algorithm
         try
         {
             missingHeader = SigV4Canonicalizer.WriteCanonicalRequest(
-                ref canonical, method, rawPath, rawQuery, headers, signedHeaders, payloadHash, s3Mode, presigned);
+                ref canonical, method, rawPath, rawQuery, headers, signedHeaders, payloadHash, pathStyle, presigned);
             if (missingHeader is not null)
             {
                 return false;

@@ -22,12 +22,12 @@ internal static class SigV4Canonicalizer
         ISigV4HeaderSource headers,
         ReadOnlySpan<char> signedHeaders,
         ReadOnlySpan<char> payloadHash,
-        bool s3Mode,
+        SigV4PathStyle pathStyle,
         bool excludeSignatureParameter)
     {
         builder.AppendUtf8(method);
         builder.Append((byte)'\n');
-        SigV4Encoding.AppendCanonicalUri(ref builder, rawPath, s3Mode);
+        SigV4Encoding.AppendCanonicalUri(ref builder, rawPath, pathStyle);
         builder.Append((byte)'\n');
         AppendCanonicalQuery(ref builder, rawQuery, excludeSignatureParameter);
         builder.Append((byte)'\n');
@@ -156,7 +156,7 @@ internal static class SigV4Canonicalizer
                     ReadOnlySpan<char> name = equals < 0 ? parameter : parameter[..equals];
                     ReadOnlySpan<char> value = equals < 0 ? [] : parameter[(equals + 1)..];
                     int nameStart = encoded.Length;
-                    SigV4Encoding.AppendNormalized(ref encoded, name, keepSlash: false);
+                    SigV4Encoding.AppendNormalized(ref encoded, name);
                     int nameLength = encoded.Length - nameStart;
                     if (excludeSignatureParameter && encoded.Written.Slice(nameStart, nameLength).SequenceEqual("X-Amz-Signature"u8))
                     {
@@ -165,7 +165,7 @@ internal static class SigV4Canonicalizer
                     else
                     {
                         int valueStart = encoded.Length;
-                        SigV4Encoding.AppendNormalized(ref encoded, value, keepSlash: false);
+                        SigV4Encoding.AppendNormalized(ref encoded, value);
                         entries[count++] = new QueryEntry(nameStart, nameLength, valueStart, encoded.Length - valueStart);
                     }
                 }

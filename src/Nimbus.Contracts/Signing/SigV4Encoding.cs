@@ -12,11 +12,16 @@ internal static class SigV4Encoding
         || (uint)(c - '0') <= '9' - '0'
         || c is '-' or '.' or '_' or '~';
 
+    /// <summary>RFC 3986 sub-delims: legal unencoded in a path segment.</summary>
+    public static bool IsSubDelimiter(int c) => c is '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=';
+
     /// <summary>
-    /// Encodes every character of <paramref name="text"/> that is not unreserved, including <c>%</c>:
-    /// applied to an already percent-encoded path this is the spec's "encode twice".
+    /// Encodes every character of a path segment as received that is not unreserved, including <c>%</c>:
+    /// this is the spec's "encode twice". Sub-delims that arrive unencoded stay as they are: the AWS SDK
+    /// for .NET sends them raw and signs them raw, and SDKs that follow the spec strictly (botocore, Go,
+    /// JavaScript) never send them raw, so keeping them is compatible with both.
     /// </summary>
-    public static void AppendEncoded(ref ValueByteBuilder builder, ReadOnlySpan<char> text, bool keepSlash)
+    public static void AppendEncodedPathSegment(ref ValueByteBuilder builder, ReadOnlySpan<char> text)
     {
         int i = 0;
         while (i < text.Length)
@@ -24,7 +29,7 @@ internal static class SigV4Encoding
             char c = text[i];
             if (c < 0x80)
             {
-                if (IsUnreserved(c) || (keepSlash && c == '/'))
+                if (IsUnreserved(c) || IsSubDelimiter(c))
                 {
                     builder.Append((byte)c);
                 }
@@ -42,12 +47,12 @@ internal static class SigV4Encoding
     }
 
     /// <summary>
-    /// Brings text that may already be percent-encoded (a path or query as received) to the canonical
+    /// Brings a query name or value as received (maybe percent-encoded, maybe not) to the canonical
     /// single encoding: a valid <c>%XX</c> is decoded and re-emitted (unreserved bytes as themselves,
     /// others as uppercase <c>%XX</c>, so an encoded <c>/</c> stays <c>%2F</c>); every other character
-    /// is encoded as in <see cref="AppendEncoded"/>.
+    /// is encoded.
     /// </summary>
-    public static void AppendNormalized(ref ValueByteBuilder builder, ReadOnlySpan<char> text, bool keepSlash)
+    public static void AppendNormalized(ref ValueByteBuilder builder, ReadOnlySpan<char> text)
     {
         int i = 0;
         while (i < text.Length)
@@ -71,7 +76,7 @@ internal static class SigV4Encoding
 
             if (c < 0x80)
             {
-                if (IsUnreserved(c) || (keepSlash && c == '/'))
+                if (IsUnreserved(c))
                 {
                     builder.Append((byte)c);
                 }
@@ -88,8 +93,8 @@ internal static class SigV4Encoding
         }
     }
 
-    /// <summary>Canonical URI of a path as received: normalized and encoded twice, or (S3) encoded once as is.</summary>
-    public static void AppendCanonicalUri(ref ValueByteBuilder builder, ReadOnlySpan<char> rawPath, bool s3Mode)
+    /// <summary>Canonical URI of a path as received.</summary>
+    public static void AppendCanonicalUri(ref ValueByteBuilder builder, ReadOnlySpan<char> rawPath, SigV4PathStyle style)
     {
         if (rawPath.IsEmpty)
         {
@@ -97,23 +102,79 @@ internal static class SigV4Encoding
             return;
         }
 
-        if (s3Mode)
+        switch (style)
         {
-            if (rawPath[0] != '/')
-            {
-                builder.Append((byte)'/');
-            }
+            case SigV4PathStyle.S3:
+                if (rawPath[0] != '/')
+                {
+                    builder.Append((byte)'/');
+                }
 
-            AppendNormalized(ref builder, rawPath, keepSlash: true);
-            return;
+                AppendS3Path(ref builder, rawPath);
+                break;
+            case SigV4PathStyle.DoubleEncoded:
+                if (rawPath[0] != '/')
+                {
+                    builder.Append((byte)'/');
+                }
+
+                foreach (Range segment in rawPath.Split('/'))
+                {
+                    if (segment.Start.Value > 0)
+                    {
+                        builder.Append((byte)'/');
+                    }
+
+                    AppendEncodedPathSegment(ref builder, rawPath[segment]);
+                }
+
+                break;
+            default:
+                AppendNormalizedPath(ref builder, rawPath);
+                break;
         }
-
-        AppendNormalizedPath(ref builder, rawPath);
     }
+
+    /// <summary>True when normalization changes <paramref name="rawPath"/>: it has an empty, "." or ".." segment.</summary>
+    public static bool NeedsNormalization(ReadOnlySpan<char> rawPath) =>
+        rawPath.Contains("//", StringComparison.Ordinal)
+        || rawPath.Contains("/./", StringComparison.Ordinal)
+        || rawPath.Contains("/../", StringComparison.Ordinal)
+        || rawPath.EndsWith("/.", StringComparison.Ordinal)
+        || rawPath.EndsWith("/..", StringComparison.Ordinal);
 
     public static bool IsHex(char c) => char.IsAsciiHexDigit(c);
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    /// <summary>
+    /// S3 signs the path as sent (AWS SDKs put on the wire exactly the encoding they sign), so only what
+    /// cannot appear unencoded in a path (RFC 3986 pchar) is encoded: spaces, non-ASCII, quotes and the like.
+    /// </summary>
+    private static void AppendS3Path(ref ValueByteBuilder builder, ReadOnlySpan<char> rawPath)
+    {
+        int i = 0;
+        while (i < rawPath.Length)
+        {
+            char c = rawPath[i];
+            if (c < 0x80)
+            {
+                if (IsUnreserved(c) || IsSubDelimiter(c) || c is '/' or '%' or ':' or '@')
+                {
+                    builder.Append((byte)c);
+                }
+                else
+                {
+                    builder.AppendPercentEncoded((byte)c);
+                }
+
+                i++;
+                continue;
+            }
+
+            i += AppendEncodedRune(ref builder, rawPath[i..]);
+        }
+    }
 
     private static int AppendEncodedRune(ref ValueByteBuilder builder, ReadOnlySpan<char> text)
     {
@@ -181,7 +242,7 @@ internal static class SigV4Encoding
                     builder.Append((byte)'/');
                 }
 
-                AppendEncoded(ref builder, rawPath.Slice(segments[s].Start, segments[s].Length), keepSlash: false);
+                AppendEncodedPathSegment(ref builder, rawPath.Slice(segments[s].Start, segments[s].Length));
             }
 
             if (count > 0 && rawPath[^1] == '/')

@@ -19,4 +19,7 @@ internal struct SigV4ParsedSignature
     public DateTimeOffset? ExpiresAt;
     public string? SessionToken;
     public string PayloadHash;
+
+    /// <summary>Second payload hash to try (a presigned URL for a service other than S3 may sign the body hash).</summary>
+    public string? AlternatePayloadHash;
 }

@@ -100,7 +100,7 @@ public static class SigV4Signer
             headers,
             signedHeaders,
             payloadHash,
-            IsS3(service),
+            PathStyle(service),
             presigned: false,
             amzDate,
             scope,
@@ -181,7 +181,7 @@ public static class SigV4Signer
             headers,
             "host",
             UnsignedPayload,
-            IsS3(service),
+            PathStyle(service),
             presigned: true,
             amzDate,
             scope,
@@ -202,7 +202,8 @@ public static class SigV4Signer
         return Convert.ToHexStringLower(hash);
     }
 
-    internal static bool IsS3(string service) => string.Equals(service, "s3", StringComparison.Ordinal);
+    internal static SigV4PathStyle PathStyle(string service) =>
+        string.Equals(service, "s3", StringComparison.Ordinal) ? SigV4PathStyle.S3 : SigV4PathStyle.NormalizedDoubleEncoded;
 
     internal static string FormatAmzDate(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);

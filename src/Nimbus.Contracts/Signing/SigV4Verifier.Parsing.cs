@@ -404,6 +404,7 @@ public sealed partial class SigV4Verifier
             if (parsed.IsPresigned)
             {
                 parsed.PayloadHash = SigV4Signer.UnsignedPayload;
+                parsed.AlternatePayloadHash = _s3Mode ? null : request.PayloadHash ?? SigV4Signer.EmptyPayloadHash;
                 return null;
             }
 
@@ -486,6 +487,8 @@ public sealed partial class SigV4Verifier
         value.Span.Contains('%') ? Uri.UnescapeDataString(value.Span).AsMemory() : value;
 
     private static bool IsDigits(ReadOnlySpan<char> value) => !value.ContainsAnyExceptInRange('0', '9');
+
+    private static string Echo(string? value) => Echo(value.AsSpan());
 
     private static string Echo(ReadOnlySpan<char> value) =>
         value.Length <= MaxEchoLength ? value.ToString() : string.Concat(value[..MaxEchoLength], "...");

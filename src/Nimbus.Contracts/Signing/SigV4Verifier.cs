@@ -84,37 +84,55 @@ public sealed partial class SigV4Verifier
 
         Span<byte> signingKey = stackalloc byte[SigV4Algorithm.HashSize];
         _signingKeys.GetSigningKey(secret, parsed.ScopeDate.Span, parsed.Region.Span, parsed.Service.Span, signingKey);
-        Span<byte> expected = stackalloc byte[SigV4Algorithm.HashSize];
-        if (!ComputeSignature(request, parsed, signingKey, expected, out string? missingHeader, trace: null))
-        {
-            return SigV4Result.Failure(
-                ErrorCodes.SignatureDoesNotMatch,
-                $"The signed header '{missingHeader}' is not present in the request.",
-                parsed.AccessKeyId);
-        }
-
         Span<byte> provided = stackalloc byte[SigV4Algorithm.HashSize];
         Convert.FromHexString(parsed.Signature.Span, provided, out _, out _);
-        if (CryptographicOperations.FixedTimeEquals(expected, provided))
+        Span<byte> expected = stackalloc byte[SigV4Algorithm.HashSize];
+
+        // The spec's canonical form first. Only when it does not match, the forms AWS SDKs are known to
+        // sign instead: the AWS SDK for .NET never normalizes a path, and SDKs presigning for a service
+        // other than S3 sign the body hash rather than UNSIGNED-PAYLOAD. Each form was signed with the
+        // secret, so accepting it admits nothing a forger could produce.
+        SigV4PathStyle primary = _s3Mode ? SigV4PathStyle.S3 : SigV4PathStyle.NormalizedDoubleEncoded;
+        int pathStyles = !_s3Mode && SigV4Encoding.NeedsNormalization(request.RawPath) ? 2 : 1;
+        int payloads = parsed.AlternatePayloadHash is null ? 1 : 2;
+        for (int p = 0; p < pathStyles; p++)
         {
-            return SigV4Result.Success(
-                parsed.AccessKeyId,
-                parsed.SessionToken,
-                parsed.SignedAt,
-                parsed.IsPresigned,
-                parsed.ExpiresAt,
-                parsed.PayloadHash);
+            SigV4PathStyle style = p == 0 ? primary : SigV4PathStyle.DoubleEncoded;
+            for (int h = 0; h < payloads; h++)
+            {
+                string payloadHash = h == 0 ? parsed.PayloadHash : parsed.AlternatePayloadHash!;
+                if (!ComputeSignature(request, parsed, style, payloadHash, signingKey, expected, out string? missingHeader, trace: null))
+                {
+                    return SigV4Result.Failure(
+                        ErrorCodes.SignatureDoesNotMatch,
+                        $"The signed header '{Echo(missingHeader)}' is not present in the request.",
+                        parsed.AccessKeyId);
+                }
+
+                if (CryptographicOperations.FixedTimeEquals(expected, provided))
+                {
+                    return SigV4Result.Success(
+                        parsed.AccessKeyId,
+                        parsed.SessionToken,
+                        parsed.SignedAt,
+                        parsed.IsPresigned,
+                        parsed.ExpiresAt,
+                        payloadHash);
+                }
+            }
         }
 
-        // Failure path only: recompute to report what the server signed.
+        // Failure path only: recompute the spec's form to report what the server signed.
         var trace = new SigV4Trace();
-        ComputeSignature(request, parsed, signingKey, expected, out _, trace);
+        ComputeSignature(request, parsed, primary, parsed.PayloadHash, signingKey, expected, out _, trace);
         return SigV4Result.Mismatch(parsed.AccessKeyId, trace.CanonicalRequest ?? "", trace.StringToSign ?? "");
     }
 
-    private bool ComputeSignature(
+    private static bool ComputeSignature(
         SigV4Request request,
         in SigV4ParsedSignature parsed,
+        SigV4PathStyle pathStyle,
+        string payloadHash,
         ReadOnlySpan<byte> signingKey,
         Span<byte> signature,
         out string? missingHeader,
@@ -125,8 +143,8 @@ public sealed partial class SigV4Verifier
             request.RawQuery ?? "",
             request.Headers,
             parsed.SignedHeaders.Span,
-            parsed.PayloadHash,
-            _s3Mode,
+            payloadHash,
+            pathStyle,
             parsed.IsPresigned,
             parsed.AmzDate.Span,
             parsed.Scope.Span,

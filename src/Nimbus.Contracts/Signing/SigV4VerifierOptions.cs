@@ -17,7 +17,7 @@ public sealed class SigV4VerifierOptions
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// S3 rules: the canonical URI is the path as received, encoded once and not normalized, and
+    /// S3 rules: the canonical URI is the path as received (not normalized, not encoded again), and
     /// <c>x-amz-content-sha256: UNSIGNED-PAYLOAD</c> (or a <c>STREAMING-*</c> value) is accepted.
     /// Default false: the path is normalized and encoded twice and the body must be signed.
     /// </summary>

@@ -83,7 +83,7 @@ public sealed class SigV4TestSuiteTests
             headers,
             signedHeaders,
             SigV4Signer.HashPayload(Encoding.UTF8.GetBytes(request.Body)),
-            s3Mode: false,
+            SigV4PathStyle.NormalizedDoubleEncoded,
             presigned: false,
             AmzDate,
             Scope,
