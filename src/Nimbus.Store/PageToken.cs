@@ -31,6 +31,8 @@ internal static class PageToken
 
         Span<byte> bytes = stackalloc byte[Length];
         if (token.Length > 16
+            || !Base64Url.IsValid(token, out var length)
+            || length != Length
             || !Base64Url.TryDecodeFromChars(token, bytes, out var written)
             || written != Length
             || bytes[0] != Format)

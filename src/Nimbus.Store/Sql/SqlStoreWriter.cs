@@ -168,19 +168,21 @@ internal sealed class SqlStoreWriter : IStoreWriter
             command.With("@version", version);
         }
 
-        string kind;
-        string account;
-        long deletedVersion;
+        (string Kind, string Account, long Version)? deleted = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync(cancellationToken))
+            if (await reader.ReadAsync(cancellationToken))
             {
-                throw expectedVersion is { } expected
-                    ? await MissingOrConflictAsync(id, expected, cancellationToken)
-                    : NimbusException.NotFound($"Resource {id}");
+                deleted = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
             }
+        }
 
-            (kind, account, deletedVersion) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
+        // The reader must be closed before another command runs on the connection (Npgsql).
+        if (deleted is not var (kind, account, deletedVersion))
+        {
+            throw expectedVersion is { } expected
+                ? await MissingOrConflictAsync(id, expected, cancellationToken)
+                : NimbusException.NotFound($"Resource {id}");
         }
 
         // resource_tags rows go with ON DELETE CASCADE.
