@@ -23,7 +23,7 @@ public sealed partial class EdgeMiddleware(RequestDelegate next, NimbusMetrics m
     {
         var started = Stopwatch.GetTimestamp();
         var incoming = context.Request.Headers[RequestIdHeader].ToString();
-        context.TraceIdentifier = IsUsableRequestId(incoming) ? incoming : "req-" + ResourceIds.Random(20, "0123456789abcdefghijklmnopqrstuvwxyz");
+        context.TraceIdentifier = IsUsableRequestId(incoming) ? incoming : ResourceIds.NewRequestId();
         context.Response.Headers[RequestIdHeader] = context.TraceIdentifier;
         try
         {
