@@ -98,9 +98,9 @@ public sealed class SqliteResourceStoreTests(ITestOutputHelper output) : Resourc
         (await Store.GetLatestSequenceAsync(Ct)).ShouldBe(callers * (perCaller + 10));
         Volatile.Read(ref commits).ShouldBeLessThan(writes / 4);
 
-        // The target is 2,000/s, which an idle 2-core machine passes several times over (see the
-        // store notes); the floor here only catches a lost group commit (one fsync per create),
-        // because this suite shares its machine with other builds.
+        // The target is 2,000/s. This 2-core machine gave 1,200-8,000/s depending on the load of
+        // the other builds sharing it, so the floor only catches a lost group commit (one fsync
+        // per create); the commit count above is the real check.
         perSecond.ShouldBeGreaterThan(500);
     }
 
