@@ -122,7 +122,8 @@ public sealed class PostgresResourceStore : IResourceStore
         UnitOfWorkScope.Enter();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var writer = new SqlStoreWriter(connection, PostgresDialect.Instance, _options.TimeProvider);
+        await using var commands = new SqlCommandCache(connection);
+        var writer = new SqlStoreWriter(commands, PostgresDialect.Instance, _options.TimeProvider);
         T result;
         try
         {

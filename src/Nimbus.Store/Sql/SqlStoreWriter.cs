@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Data.Common;
-using System.Text;
 using Nimbus.Core.Errors;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
@@ -13,15 +12,17 @@ namespace Nimbus.Store.Sql;
 /// </summary>
 internal sealed class SqlStoreWriter : IStoreWriter
 {
+    private readonly SqlCommandCache _commands;
     private readonly DbConnection _connection;
     private readonly SqlDialect _dialect;
     private readonly TimeProvider _timeProvider;
     private bool _changeFeedReady;
     private bool _closed;
 
-    public SqlStoreWriter(DbConnection connection, SqlDialect dialect, TimeProvider timeProvider)
+    public SqlStoreWriter(SqlCommandCache commands, SqlDialect dialect, TimeProvider timeProvider)
     {
-        _connection = connection;
+        _commands = commands;
+        _connection = commands.Connection;
         _dialect = dialect;
         _timeProvider = timeProvider;
     }
@@ -61,7 +62,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
 
         // ON CONFLICT DO NOTHING reports a taken id or name without aborting the PostgreSQL
         // transaction, so a unit may catch AlreadyExists and carry on, as it can on SQLite.
-        await using var command = _connection.CreateCommand(
+        var command = _commands.Get(
                 "INSERT INTO resources (id, kind, account, region, name, spec, status, tags, version, created_at, updated_at, deletion_requested_at) " +
                 "VALUES (@id, @kind, @account, @region, @name, @spec, @status, @tags, 1, @created, @updated, @deletion) " +
                 "ON CONFLICT DO NOTHING RETURNING pk")
@@ -95,7 +96,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(resource.Name);
         var tags = resource.Tags ?? ImmutableSortedDictionary<string, string>.Empty;
-        await using var command = _connection.CreateCommand(
+        var command = _commands.Get(
                 "UPDATE resources SET name = @name, tags = @tags, spec = @spec, deletion_requested_at = @deletion, " +
                 "updated_at = @updated, version = version + 1 " +
                 $"WHERE id = @id AND version = @version RETURNING {ResourceRows.Columns}")
@@ -124,10 +125,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
             throw await MissingOrConflictAsync(resource.Id, resource.Version, cancellationToken);
         }
 
-        await using (var clear = _connection.CreateCommand("DELETE FROM resource_tags WHERE resource_pk = @pk").With("@pk", updated.Key))
-        {
-            await clear.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await _commands.Get("DELETE FROM resource_tags WHERE resource_pk = @pk").With("@pk", updated.Key).ExecuteNonQueryAsync(cancellationToken);
 
         await InsertTagsAsync(updated.Key, tags, cancellationToken);
         var stored = updated.Resource;
@@ -139,7 +137,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
     {
         ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(status);
-        await using var command = _connection.CreateCommand(
+        var command = _commands.Get(
                 $"UPDATE resources SET status = @status WHERE id = @id AND version = @version RETURNING {ResourceRows.Columns}")
             .With("@status", StoreJson.WriteStatus(status))
             .With("@id", id)
@@ -162,7 +160,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
         ThrowIfClosed();
         var sql = "DELETE FROM resources WHERE id = @id" + (expectedVersion is null ? string.Empty : " AND version = @version") +
             " RETURNING kind, account, version";
-        await using var command = _connection.CreateCommand(sql).With("@id", id);
+        var command = _commands.Get(sql).With("@id", id);
         if (expectedVersion is { } version)
         {
             command.With("@version", version);
@@ -199,7 +197,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
     {
         ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(value);
-        await using var command = _connection.CreateCommand(
+        var command = _commands.Get(
                 "INSERT INTO kv (ns, key, value) VALUES (@ns, @key, @value) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value")
             .With("@ns", ns)
             .With("@key", key)
@@ -212,7 +210,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
     {
         ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(value);
-        await using var command = _connection.CreateCommand(
+        var command = _commands.Get(
                 "INSERT INTO kv (ns, key, value) VALUES (@ns, @key, @value) ON CONFLICT (ns, key) DO NOTHING")
             .With("@ns", ns)
             .With("@key", key)
@@ -225,7 +223,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
     public async Task<bool> DeleteValueAsync(string ns, string key, CancellationToken cancellationToken)
     {
         ThrowIfClosed();
-        await using var command = _connection.CreateCommand("DELETE FROM kv WHERE ns = @ns AND key = @key")
+        var command = _commands.Get("DELETE FROM kv WHERE ns = @ns AND key = @key")
             .With("@ns", ns)
             .With("@key", key);
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -244,7 +242,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
 
     private async Task<NimbusException> MissingOrConflictAsync(string id, long expectedVersion, CancellationToken cancellationToken)
     {
-        await using var command = _connection.CreateCommand("SELECT version FROM resources WHERE id = @id").With("@id", id);
+        var command = _commands.Get("SELECT version FROM resources WHERE id = @id").With("@id", id);
         var actual = await command.ExecuteScalarAsync(cancellationToken);
         return actual is null or DBNull
             ? NimbusException.NotFound($"Resource {id}")
@@ -253,24 +251,16 @@ internal sealed class SqlStoreWriter : IStoreWriter
 
     private async Task InsertTagsAsync(long key, ImmutableSortedDictionary<string, string> tags, CancellationToken cancellationToken)
     {
-        if (tags.IsEmpty)
-        {
-            return;
-        }
-
-        var sql = new StringBuilder("INSERT INTO resource_tags (resource_pk, key, value) VALUES ");
-        await using var command = _connection.CreateCommand();
-        command.With("@pk", key);
-        var i = 0;
+        // One prepared single-row insert per tag: resources carry a handful of tags, and a
+        // multi-row statement would be new SQL (a new prepare) for every tag count.
         foreach (var (tagKey, tagValue) in tags)
         {
-            sql.Append(i == 0 ? string.Empty : ", ").Append($"(@pk, @k{i}, @v{i})");
-            command.With($"@k{i}", tagKey).With($"@v{i}", tagValue);
-            i++;
+            await _commands.Get("INSERT INTO resource_tags (resource_pk, key, value) VALUES (@pk, @key, @value)")
+                .With("@pk", key)
+                .With("@key", tagKey)
+                .With("@value", tagValue)
+                .ExecuteNonQueryAsync(cancellationToken);
         }
-
-        command.CommandText = sql.ToString();
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task AppendChangeAsync(
@@ -282,7 +272,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
             _changeFeedReady = true;
         }
 
-        await using var command = _connection.CreateCommand(
+        var command = _commands.Get(
                 "INSERT INTO changes (resource_id, kind, account, type, version, at) VALUES (@id, @kind, @account, @type, @version, @at)")
             .With("@id", id)
             .With("@kind", kind)

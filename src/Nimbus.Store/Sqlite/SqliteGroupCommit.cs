@@ -12,6 +12,7 @@ namespace Nimbus.Store.Sqlite;
 internal sealed class SqliteGroupCommit : IAsyncDisposable
 {
     private readonly SqliteConnection _connection;
+    private readonly SqlCommandCache _commands;
     private readonly TimeProvider _timeProvider;
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
@@ -24,6 +25,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     public SqliteGroupCommit(SqliteConnection connection, TimeProvider timeProvider)
     {
         _connection = connection;
+        _commands = new SqlCommandCache(connection);
         _timeProvider = timeProvider;
         _begin = Command("BEGIN IMMEDIATE");
         _commit = Command("COMMIT");
@@ -94,6 +96,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
             await command.DisposeAsync();
         }
 
+        await _commands.DisposeAsync();
         await _connection.DisposeAsync();
     }
 
@@ -101,7 +104,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     private async Task RunUnitAsync(WriteRequest request)
     {
         await _savepoint.ExecuteNonQueryAsync();
-        var writer = new SqlStoreWriter(_connection, SqliteDialect.Instance, _timeProvider);
+        var writer = new SqlStoreWriter(_commands, SqliteDialect.Instance, _timeProvider);
         try
         {
             await request.RunAsync(writer);

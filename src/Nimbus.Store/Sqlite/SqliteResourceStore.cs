@@ -13,6 +13,10 @@ namespace Nimbus.Store.Sqlite;
 /// pooled read-only connections and never wait for writes. Writes queue to a single writer loop
 /// that commits them in groups (see <see cref="SqliteGroupCommit"/>).
 /// </summary>
+/// <remarks>
+/// Units of work run one after another on the writer, so each should be short: a unit that waits
+/// for something slow (a network call, another write) holds up every writer behind it.
+/// </remarks>
 public sealed class SqliteResourceStore : IResourceStore
 {
     private readonly SqliteStoreOptions _options;

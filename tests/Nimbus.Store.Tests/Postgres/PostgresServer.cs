@@ -18,6 +18,8 @@ public sealed class PostgresServer : IAsyncLifetime
     private const string InstallHint =
         "The PostgreSQL store tests start a real, throwaway PostgreSQL server: install the Debian package 'postgresql' (apt-get install postgresql).";
 
+    private const string DebianRoot = "/usr/lib/postgresql";
+
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
 
     private string? _binDirectory;
@@ -32,7 +34,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _binDirectory = FindBinDirectory();
+        _binDirectory = FindBinDirectory(DebianRoot, Environment.GetEnvironmentVariable("NIMBUS_TEST_PG_BIN"));
         _root = Directory.CreateTempSubdirectory("nimbus-pg-").FullName;
 
         // The server runs as the postgres user when we are root: it must be able to create its
@@ -52,7 +54,7 @@ public sealed class PostgresServer : IAsyncLifetime
             Port = FreeLoopbackPort();
             var serverOptions = string.Create(
                 CultureInfo.InvariantCulture,
-                $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200");
+                $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200 -c deadlock_timeout=100ms");
             await RunAsync("pg_ctl", ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", serverOptions]);
             _admin = NpgsqlDataSource.Create(ConnectionString("postgres"));
             await WaitUntilAcceptingAsync();
@@ -111,9 +113,9 @@ public sealed class PostgresServer : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    private static string FindBinDirectory()
+    /// <summary>The newest server's bin directory under <paramref name="debianRoot"/>, or <paramref name="configured"/> when given.</summary>
+    internal static string FindBinDirectory(string debianRoot, string? configured)
     {
-        var configured = Environment.GetEnvironmentVariable("NIMBUS_TEST_PG_BIN");
         if (!string.IsNullOrEmpty(configured))
         {
             return HasServerTools(configured)
@@ -121,7 +123,6 @@ public sealed class PostgresServer : IAsyncLifetime
                 : throw new InvalidOperationException($"NIMBUS_TEST_PG_BIN={configured} holds no initdb and pg_ctl. {InstallHint}");
         }
 
-        const string debianRoot = "/usr/lib/postgresql";
         var newest = Directory.Exists(debianRoot)
             ? Directory.GetDirectories(debianRoot)
                 .Select(dir => (Dir: Path.Combine(dir, "bin"), Version: Version.TryParse(VersionText(Path.GetFileName(dir)), out var v) ? v : null))
