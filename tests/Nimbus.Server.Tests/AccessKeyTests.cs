@@ -89,6 +89,28 @@ public sealed class AccessKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_creates_cannot_pass_the_active_key_limit_together()
+    {
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).StatusCode));
+        statuses.Count(s => s == HttpStatusCode.Created).ShouldBe(1);
+        statuses.Count(s => s == HttpStatusCode.Conflict).ShouldBe(7);
+        var page = await (await _admin.GetAsync("/v1/iam/access-keys")).ShouldBeOkAsync<PageDto<AccessKeyDto>>();
+        page.Items.Count(k => k.State == "active").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Deactivating_or_deleting_a_key_frees_its_place()
+    {
+        var second = await (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
+        (await _admin.PostAsync($"/v1/iam/access-keys/{second.AccessKey.AccessKeyId}:deactivate", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var third = await (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
+        await (await _admin.PostAsync($"/v1/iam/access-keys/{second.AccessKey.AccessKeyId}:activate", null)).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.QuotaExceeded);
+        (await _admin.DeleteAsync($"/v1/iam/access-keys/{third.AccessKey.AccessKeyId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await _admin.PostAsync($"/v1/iam/access-keys/{second.AccessKey.AccessKeyId}:activate", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Key_for_unknown_user_is_404()
     {
         await (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = "nobody" })).ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);

@@ -23,6 +23,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     /// <summary>System tag naming the owning user, so keys can be listed per user.</summary>
     public const string UserTag = "nimbus:user";
     private const string SecretNamespace = "iam.access-key-secret";
+    private const string ActiveCountNamespace = "iam.active-access-keys";
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
 
@@ -39,7 +40,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     {
         var user = await writer.GetByNameAsync(account, IamKinds.User, userName, cancellationToken).ConfigureAwait(false)
             ?? throw NimbusException.NotFound($"User '{userName}'");
-        var active = await CountActiveKeysAsync(account, user.Id, cancellationToken).ConfigureAwait(false);
+        var active = await ReadActiveCountAsync(writer, user.Id, cancellationToken).ConfigureAwait(false);
         if (active >= MaxActiveKeysPerUser)
         {
             throw new NimbusException(ErrorCodes.QuotaExceeded, 409, $"User '{userName}' already has {active} active access keys; the limit is {MaxActiveKeysPerUser}. Deactivate or delete one first.");
@@ -65,6 +66,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
             },
             cancellationToken).ConfigureAwait(false);
         await writer.PutValueAsync(SecretNamespace, id, protector.Protect(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(id)), cancellationToken).ConfigureAwait(false);
+        await WriteActiveCountAsync(writer, user.Id, active + 1, cancellationToken).ConfigureAwait(false);
         return (key, secret);
     }
 
@@ -106,10 +108,13 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
                     return key;
                 }
 
-                if (state == AccessKeyStates.Active && await CountActiveKeysAsync(account, spec.UserId, ct).ConfigureAwait(false) >= MaxActiveKeysPerUser)
+                var active = await ReadActiveCountAsync(w, spec.UserId, ct).ConfigureAwait(false);
+                if (state == AccessKeyStates.Active && active >= MaxActiveKeysPerUser)
                 {
                     throw new NimbusException(ErrorCodes.QuotaExceeded, 409, $"User '{spec.UserName}' already has {MaxActiveKeysPerUser} active access keys.");
                 }
+
+                await WriteActiveCountAsync(w, spec.UserId, state == AccessKeyStates.Active ? active + 1 : active - 1, ct).ConfigureAwait(false);
 
                 return await w.UpdateAsync(key with { Spec = JsonSerializer.SerializeToElement(spec with { State = state }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
@@ -131,6 +136,13 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
 
                 await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
                 await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
+                var spec = SpecOf(key);
+                if (spec.State == AccessKeyStates.Active)
+                {
+                    var active = await ReadActiveCountAsync(w, spec.UserId, ct).ConfigureAwait(false);
+                    await WriteActiveCountAsync(w, spec.UserId, active - 1, ct).ConfigureAwait(false);
+                }
+
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -186,25 +198,15 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
         };
     }
 
-    private async Task<int> CountActiveKeysAsync(string account, string userId, CancellationToken cancellationToken)
+    // The number of active keys per user is kept as a counter written in the same transaction as
+    // the keys themselves: a count from a list read outside the transaction let concurrent
+    // creates both pass the limit.
+    private static async Task<int> ReadActiveCountAsync(IStoreWriter writer, string userId, CancellationToken cancellationToken)
     {
-        var count = 0;
-        string? token = null;
-        do
-        {
-            var page = await store.ListAsync(new ResourceQuery { Kind = IamKinds.AccessKey, Account = account, PageSize = 1000, PageToken = token }, cancellationToken).ConfigureAwait(false);
-            foreach (var key in page.Items)
-            {
-                var spec = SpecOf(key);
-                if (spec.UserId == userId && spec.State == AccessKeyStates.Active)
-                {
-                    count++;
-                }
-            }
-
-            token = page.NextPageToken;
-        }
-        while (token is not null);
-        return count;
+        var value = await writer.GetValueAsync(ActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
+        return value is null ? 0 : BitConverter.ToInt32(value);
     }
+
+    private static Task WriteActiveCountAsync(IStoreWriter writer, string userId, int count, CancellationToken cancellationToken) =>
+        writer.PutValueAsync(ActiveCountNamespace, userId, BitConverter.GetBytes(Math.Max(0, count)), cancellationToken);
 }
