@@ -11,6 +11,9 @@ internal static class SigV4Algorithm
     public const string Terminator = "aws4_request";
     public const int HashSize = 32;
 
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     /// <summary>Writes <c>AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{hex(SHA-256(canonical request))}</c>.</summary>
     public static void WriteStringToSign(
         ref ValueByteBuilder builder,
@@ -19,7 +22,11 @@ internal static class SigV4Algorithm
         ReadOnlySpan<byte> canonicalRequest)
     {
         Span<byte> hash = stackalloc byte[HashSize];
-        SHA256.HashData(canonicalRequest, hash);
+
+        // A reused context saves the native setup a one-shot SHA256.HashData pays on every call.
+        IncrementalHash sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(canonicalRequest);
+        sha256.GetHashAndReset(hash);
         builder.Append("AWS4-HMAC-SHA256\n"u8);
         builder.AppendUtf8(amzDate);
         builder.Append((byte)'\n');
@@ -43,7 +50,7 @@ internal static class SigV4Algorithm
         bool presigned,
         ReadOnlySpan<char> amzDate,
         ReadOnlySpan<char> scope,
-        ReadOnlySpan<byte> signingKey,
+        SigningKey signingKey,
         Span<byte> signature,
         out string? missingHeader,
         SigV4Trace? trace = null)
@@ -60,7 +67,7 @@ internal static class SigV4Algorithm
             }
 
             WriteStringToSign(ref stringToSign, amzDate, scope, canonical.Written);
-            HMACSHA256.HashData(signingKey, stringToSign.Written, signature);
+            signingKey.Sign(stringToSign.Written, signature);
             if (trace is not null)
             {
                 trace.CanonicalRequest = canonical.ToString();

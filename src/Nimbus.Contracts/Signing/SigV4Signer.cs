@@ -90,8 +90,7 @@ public static class SigV4Signer
         names.Sort(StringComparer.Ordinal);
         string signedHeaders = string.Join(';', names);
 
-        Span<byte> signingKey = stackalloc byte[SigV4Algorithm.HashSize];
-        SigningKeyCache.Shared.GetSigningKey(credentials.SecretAccessKey, amzDate.AsSpan(0, 8), region, service, signingKey);
+        SigningKey signingKey = SigningKeyCache.Shared.GetSigningKey(credentials.SecretAccessKey, amzDate.AsSpan(0, 8), region, service);
         Span<byte> signature = stackalloc byte[SigV4Algorithm.HashSize];
         SigV4Algorithm.TryComputeSignature(
             request.Method.Method,
@@ -171,8 +170,7 @@ public static class SigV4Signer
 
         string unsignedQuery = query.ToString();
         var headers = new SigV4HeaderCollection { { "host", HostHeader(uri) } };
-        Span<byte> signingKey = stackalloc byte[SigV4Algorithm.HashSize];
-        SigningKeyCache.Shared.GetSigningKey(credentials.SecretAccessKey, amzDate.AsSpan(0, 8), region, service, signingKey);
+        SigningKey signingKey = SigningKeyCache.Shared.GetSigningKey(credentials.SecretAccessKey, amzDate.AsSpan(0, 8), region, service);
         Span<byte> signature = stackalloc byte[SigV4Algorithm.HashSize];
         SigV4Algorithm.TryComputeSignature(
             method.Method,

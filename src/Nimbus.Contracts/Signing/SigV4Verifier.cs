@@ -82,8 +82,7 @@ public sealed partial class SigV4Verifier
                 parsed.AccessKeyId);
         }
 
-        Span<byte> signingKey = stackalloc byte[SigV4Algorithm.HashSize];
-        _signingKeys.GetSigningKey(secret, parsed.ScopeDate.Span, parsed.Region.Span, parsed.Service.Span, signingKey);
+        SigningKey signingKey = _signingKeys.GetSigningKey(secret, parsed.ScopeDate.Span, parsed.Region.Span, parsed.Service.Span);
         Span<byte> provided = stackalloc byte[SigV4Algorithm.HashSize];
         Convert.FromHexString(parsed.Signature.Span, provided, out _, out _);
         Span<byte> expected = stackalloc byte[SigV4Algorithm.HashSize];
@@ -133,7 +132,7 @@ public sealed partial class SigV4Verifier
         in SigV4ParsedSignature parsed,
         SigV4PathStyle pathStyle,
         string payloadHash,
-        ReadOnlySpan<byte> signingKey,
+        SigningKey signingKey,
         Span<byte> signature,
         out string? missingHeader,
         SigV4Trace? trace) =>

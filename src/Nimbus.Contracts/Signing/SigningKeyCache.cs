@@ -21,12 +21,7 @@ internal sealed class SigningKeyCache
     /// <summary>The cache the static signer shares across calls.</summary>
     public static SigningKeyCache Shared { get; } = new(64);
 
-    public void GetSigningKey(
-        string secret,
-        ReadOnlySpan<char> date,
-        ReadOnlySpan<char> region,
-        ReadOnlySpan<char> service,
-        Span<byte> signingKey)
+    public SigningKey GetSigningKey(string secret, ReadOnlySpan<char> date, ReadOnlySpan<char> region, ReadOnlySpan<char> service)
     {
         int hash = HashCode.Combine(
             string.GetHashCode(secret.AsSpan()),
@@ -41,15 +36,15 @@ internal sealed class SigningKeyCache
             && region.SequenceEqual(entry.Region)
             && service.SequenceEqual(entry.Service))
         {
-            entry.Key.CopyTo(signingKey);
-            return;
+            return entry.Key;
         }
 
         byte[] key = new byte[SigV4Algorithm.HashSize];
         SigV4Algorithm.DeriveSigningKey(secret, date, region, service, key);
-        key.CopyTo(signingKey);
-        Volatile.Write(ref slot, new Entry(secret, date.ToString(), region.ToString(), service.ToString(), key));
+        var signingKey = new SigningKey(key);
+        Volatile.Write(ref slot, new Entry(secret, date.ToString(), region.ToString(), service.ToString(), signingKey));
+        return signingKey;
     }
 
-    private sealed record Entry(string Secret, string Date, string Region, string Service, byte[] Key);
+    private sealed record Entry(string Secret, string Date, string Region, string Service, SigningKey Key);
 }

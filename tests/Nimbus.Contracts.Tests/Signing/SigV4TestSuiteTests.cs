@@ -71,8 +71,9 @@ public sealed class SigV4TestSuiteTests
 
         // The suite signs every header of the request.
         string signedHeaders = string.Join(';', headers.Select(h => h.Key.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal));
-        byte[] signingKey = new byte[32];
-        SigV4Algorithm.DeriveSigningKey(Secret, "20150830", "us-east-1", "service", signingKey);
+        byte[] key = new byte[32];
+        SigV4Algorithm.DeriveSigningKey(Secret, "20150830", "us-east-1", "service", key);
+        var signingKey = new SigningKey(key);
         byte[] signature = new byte[32];
         var trace = new SigV4Trace();
 
