@@ -93,6 +93,14 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Session_token_with_a_long_term_key_is_refused()
+    {
+        var credentials = new SigV4Credentials(_server.Admin.AccessKeyId, _server.Admin.SecretAccessKey, "made-up-session-token");
+        using var client = _server.SignedHttpClient(credentials);
+        await (await client.GetAsync("/v1/sts/caller-identity")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.InvalidAccessKeyId);
+    }
+
+    [Fact]
     public async Task Malformed_authorization_header_is_400_incomplete_signature()
     {
         using var http = new HttpClient { BaseAddress = _server.Endpoint };

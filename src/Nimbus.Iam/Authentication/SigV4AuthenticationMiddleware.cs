@@ -83,6 +83,14 @@ public sealed partial class SigV4AuthenticationMiddleware
             throw new NimbusException(code, StatusOf(code), message);
         }
 
+        if (result.SessionToken is not null)
+        {
+            // Long-term access keys carry no session; a token with one is forged or misrouted.
+            // Temporary credentials (STS) will validate their tokens here.
+            LogRejected(context.TraceIdentifier, ErrorCodes.InvalidAccessKeyId, key.AccessKeyId);
+            throw new NimbusException(ErrorCodes.InvalidAccessKeyId, 403, "The security token included in the request is invalid for this access key.");
+        }
+
         context.SetCaller(new CallerContext
         {
             Account = key.Account,
