@@ -33,13 +33,20 @@ dotnet build Nimbus.slnx -c Debug -nologo -v quiet -clp:ErrorsOnly
 mkdir -p artifacts
 log=artifacts/test-output.log
 set +e
-dotnet test Nimbus.slnx -c Debug --no-build -nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed |Passed!|Failed!|Skipped |Total tests|Error Message|\[xUnit.net.*(FAIL|Error))" 
+dotnet test Nimbus.slnx -c Debug --no-build -nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee "$log" | { grep -E "^\s*(Failed |Total tests|Error Message|\[xUnit.net.*(FAIL|Error))|^\s+(Passed|Failed|Skipped): " || true; }
 status=${PIPESTATUS[0]}
 set -e
 
-passed=$(grep -E "^\s*(Passed|Failed)! " "$log" | sed -E 's/.*Passed: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -E "^\s*(Passed|Failed)! " "$log" | sed -E 's/.*Failed: *([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
-skipped=$(grep -E "^\s*(Passed|Failed)! " "$log" | sed -E 's/.*Skipped: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+# Per-project summaries ("Total tests: N", "Passed: N", "Failed: N", "Skipped: N"), summed.
+count() { awk -v key="$1" '$1 == key":" { s += $2 } END { print s + 0 }' "$log"; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
+projects=$(awk '$1 == "Total" && $2 == "tests:" { n++ } END { print n + 0 }' "$log")
+if (( projects == 0 )); then
+  echo "test.sh: no test project reported results; see $log" >&2
+  failed=$(( failed + 1 ))
+fi
 if (( status != 0 && failed == 0 )); then
   echo "test.sh: dotnet test exited $status; see $log" >&2
   failed=1

@@ -10,8 +10,8 @@ public sealed record WidgetSpec
     /// <summary>Required. Text written to the widget's file; 1 to 4096 characters.</summary>
     public string Message { get; init; } = "";
 
-    /// <summary>Optional. How many times the message is repeated in the file; 1 to 100, default 1.</summary>
-    public int Copies { get; init; } = 1;
+    /// <summary>Optional. How many times the message is repeated in the file; 1 to 100; null means 1.</summary>
+    public int? Copies { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/demo/widgets</c>.</summary>

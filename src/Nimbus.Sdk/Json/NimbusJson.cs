@@ -20,7 +20,7 @@ public static class NimbusJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             WriteIndented = writeIndented,
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(NimbusJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(Nimbus.Contracts.Json.ContractsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
         };
         options.MakeReadOnly();
         return options;

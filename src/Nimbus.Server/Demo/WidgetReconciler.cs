@@ -23,7 +23,7 @@ public sealed class WidgetReconciler(NimbusServerOptions options, TimeProvider t
     {
         var spec = resource.Spec.Deserialize<WidgetSpec>(NimbusJson.Options)!;
         var content = new StringBuilder();
-        for (var i = 0; i < spec.Copies; i++)
+        for (var i = 0; i < (spec.Copies ?? 1); i++)
         {
             content.Append(spec.Message).Append('\n');
         }

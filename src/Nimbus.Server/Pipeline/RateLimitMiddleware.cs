@@ -16,12 +16,14 @@ public sealed class RateLimitMiddleware : IAsyncDisposable
     public RateLimitMiddleware(RequestDelegate next, NimbusServerOptions options)
     {
         _next = next;
-        var perTenth = Math.Max(1, options.RateLimitPerSecond / 10);
+        // Refill about ten times a second, exactly at the configured rate (also below 10/s).
+        var tokensPerPeriod = (int)Math.Ceiling(options.RateLimitPerSecond / 10.0);
+        var period = TimeSpan.FromSeconds((double)tokensPerPeriod / options.RateLimitPerSecond);
         _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.RateLimitBurst,
-            TokensPerPeriod = perTenth,
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));

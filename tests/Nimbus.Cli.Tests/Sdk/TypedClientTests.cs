@@ -76,7 +76,7 @@ public sealed class TypedClientTests
 
         updated.Version.ShouldBe(3);
         handler.Requests[0].Method.ShouldBe(HttpMethod.Put);
-        handler.Requests[0].BodyText.ShouldBe("""{"version":2,"tags":null,"spec":{"message":"new","copies":1}}""");
+        handler.Requests[0].BodyText.ShouldBe("""{"version":2,"tags":null,"spec":{"message":"new","copies":null}}""");
         handler.Requests[1].Method.ShouldBe(HttpMethod.Delete);
     }
 

@@ -5,9 +5,12 @@ using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
 using Nimbus.Contracts.Resources;
 
-namespace Nimbus.Sdk.Json;
+namespace Nimbus.Contracts.Json;
 
-// Source-generated metadata keeps the CLI's cold start free of reflection-based serializer setup.
+/// <summary>
+/// Source-generated serializer metadata for the API contracts: the CLI starts without reflection-based
+/// setup and the server serializes its answers without reflection on the hot path.
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ProblemDto))]
 [JsonSerializable(typeof(ResourceDto))]
@@ -21,6 +24,6 @@ namespace Nimbus.Sdk.Json;
 [JsonSerializable(typeof(UpdateWidgetRequest))]
 [JsonSerializable(typeof(WidgetSpec))]
 [JsonSerializable(typeof(JsonElement))]
-internal sealed partial class NimbusJsonContext : JsonSerializerContext
+public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }
