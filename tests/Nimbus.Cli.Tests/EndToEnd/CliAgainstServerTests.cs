@@ -265,4 +265,54 @@ public sealed class CliAgainstServerTests : IAsyncLifetime
             $"error: ConnectionFailed: cannot connect to http://127.0.0.1:{port}/: Connection refused\n" +
             "hint: is Nimbus running? Start it with `./nimbus up`, or point --endpoint / NIMBUS_ENDPOINT at a running server.\n");
     }
+
+    [Fact]
+    public async Task Widget_list_pages_with_a_next_token_hint_and_reads_every_page_with_all()
+    {
+        await ConfigureAsync();
+        using var client = Clients.For(_server);
+        var ids = new List<string>();
+        foreach (var name in new[] { "p-a", "p-b", "p-c" })
+        {
+            ids.Add((await client.Demo.Widgets.CreateAsync(new() { Name = name, Spec = new() { Message = "m" } })).Id);
+        }
+
+        var first = await RunAsync("demo", "widget", "list", "--page-size", "2");
+        first.ExitCode.ShouldBe(0, first.ToString());
+        var lines = first.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(3, first.Stdout);
+        lines[0].ShouldMatch("^ID +NAME +PHASE +COPIES +MESSAGE +TAGS +VERSION +CREATED$");
+        lines[1].ShouldStartWith(ids[0] + "  p-a  ");
+        lines[2].ShouldStartWith(ids[1] + "  p-b  ");
+        var hint = System.Text.RegularExpressions.Regex.Match(first.Stderr, "^more results: add --next-token (\\S+), or --all for every page\n$");
+        hint.Success.ShouldBeTrue(first.Stderr);
+
+        var next = await RunAsync("demo", "widget", "list", "--page-size", "2", "--next-token", hint.Groups[1].Value, "-o", "json");
+        ShouldSucceed(next);
+        var page = next.Stdout.ParseJson();
+        page.GetProperty("items").EnumerateArray().Select(w => w.Str("id")).ShouldBe([ids[2]]);
+        page.GetProperty("nextToken").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        var all = await RunAsync("demo", "widget", "list", "--page-size", "2", "--all", "-o", "json");
+        ShouldSucceed(all);
+        all.Stdout.ParseJson().GetProperty("items").EnumerateArray().Select(w => w.Str("id")).ShouldBe(ids);
+    }
+
+    [Fact]
+    public async Task Whoami_as_yaml_quotes_the_numeric_account_id()
+    {
+        await ConfigureAsync();
+        var identity = await RunAsync("whoami", "-o", "json");
+
+        var yaml = await RunAsync("whoami", "-o", "yaml");
+
+        ShouldSucceed(yaml);
+        var principal = identity.Stdout.ParseJson().Str("principal");
+        yaml.Stdout.ShouldBe(
+            $"account: \"{_server.Admin.Account}\"\n" +
+            $"principal: {principal}\n" +
+            "userName: admin\n" +
+            $"accessKeyId: {_server.Admin.AccessKeyId}\n" +
+            "isPlatformAdministrator: true\n");
+    }
 }

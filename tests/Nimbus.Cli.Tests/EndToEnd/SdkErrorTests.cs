@@ -101,4 +101,19 @@ public sealed class SdkErrorTests : IAsyncLifetime
         ]);
         (await _client.Demo.Widgets.ListAsync()).Items.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Creating_a_third_active_access_key_is_QuotaExceeded()
+    {
+        var keys = _client.Iam.AccessKeys;
+        var second = await keys.CreateAsync();
+
+        var error = await Should.ThrowAsync<NimbusApiException>(() => keys.CreateAsync());
+
+        ShouldCarryServerProblem(error, HttpStatusCode.Conflict, ErrorCodes.QuotaExceeded, "/v1/iam/access-keys");
+        error.Message.ShouldBe("User 'admin' already has 2 active access keys; the limit is 2. Deactivate or delete one first.");
+        await keys.DeactivateAsync(second.AccessKey.AccessKeyId);
+        (await keys.CreateAsync()).AccessKey.State.ShouldBe("active");
+        (await Should.ThrowAsync<NimbusApiException>(() => keys.ActivateAsync(second.AccessKey.AccessKeyId))).Code.ShouldBe(ErrorCodes.QuotaExceeded);
+    }
 }

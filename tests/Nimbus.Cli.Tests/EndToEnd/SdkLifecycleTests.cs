@@ -123,4 +123,49 @@ public sealed class SdkLifecycleTests : IAsyncLifetime
         File.Exists(FileOf(created.Id)).ShouldBeFalse();
         (await widgets.ListAsync()).Items.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Tags_and_ids_with_reserved_characters_survive_signing_and_filtering()
+    {
+        var widgets = _client.Demo.Widgets;
+        var tags = new Dictionary<string, string> { ["path/key"] = "a b&c=d+é~*'()", ["team"] = "blue" };
+        var created = await widgets.CreateAsync(new CreateWidgetRequest { Name = "odd.name_1-x", Tags = tags, Spec = new WidgetSpec { Message = "héllo wörld ✓" } });
+        await widgets.CreateAsync(new CreateWidgetRequest { Name = "plain", Tags = new Dictionary<string, string> { ["team"] = "blue" }, Spec = new WidgetSpec { Message = "x" } });
+
+        (await widgets.ListAsync(tags: new Dictionary<string, string> { ["path/key"] = "a b&c=d+é~*'()" })).Items.Select(w => w.Id).ShouldBe([created.Id]);
+        (await widgets.ListAsync(tags: tags)).Items.Select(w => w.Id).ShouldBe([created.Id]);
+        (await widgets.ListAsync(tags: new Dictionary<string, string> { ["team"] = "blue" })).Items.Count.ShouldBe(2);
+        (await widgets.ListAsync(name: "odd.name_1-x")).Items.Select(w => w.Tags).ShouldBe([tags]);
+        await widgets.WaitForPhaseAsync(created.Id, WidgetsClient.ReadyPhase, WaitTimeout);
+        (await File.ReadAllTextAsync(FileOf(created.Id))).ShouldBe("héllo wörld ✓\n");
+
+        foreach (var id in new[] { "a b", "../wdg", "wdg-?x=1", "é" })
+        {
+            var error = await Should.ThrowAsync<NimbusApiException>(() => widgets.GetAsync(id));
+            error.Code.ShouldBe(ErrorCodes.NotFound, id);
+        }
+    }
+
+    [Fact]
+    public async Task Paging_returns_every_widget_once_in_creation_order()
+    {
+        var widgets = _client.Demo.Widgets;
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await widgets.CreateAsync(new CreateWidgetRequest { Name = $"page-{i}", Spec = new WidgetSpec { Message = "m" } })).Id);
+        }
+
+        var first = await widgets.ListAsync(pageSize: 2);
+        first.Items.Select(w => w.Id).ShouldBe(ids.Take(2));
+        var second = await widgets.ListAsync(pageSize: 2, nextToken: first.NextToken.ShouldNotBeNull());
+        second.Items.Select(w => w.Id).ShouldBe(ids.Skip(2).Take(2));
+        var all = new List<string>();
+        await foreach (var widget in widgets.ListAllAsync(pageSize: 2))
+        {
+            all.Add(widget.Id);
+        }
+
+        all.ShouldBe(ids);
+    }
 }

