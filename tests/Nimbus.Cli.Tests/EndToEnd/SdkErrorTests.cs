@@ -116,4 +116,32 @@ public sealed class SdkErrorTests : IAsyncLifetime
         (await keys.CreateAsync()).AccessKey.State.ShouldBe("active");
         (await Should.ThrowAsync<NimbusApiException>(() => keys.ActivateAsync(second.AccessKey.AccessKeyId))).Code.ShouldBe(ErrorCodes.QuotaExceeded);
     }
+
+    [Fact]
+    public async Task Unknown_fields_are_MalformedRequest_and_unknown_routes_and_methods_are_named_as_such()
+    {
+        var malformed = await Should.ThrowAsync<NimbusApiException>(() =>
+            _client.SendAsync(HttpMethod.Post, "/v1/demo/widgets", new { name = "typo", spec = new { message = "m", copis = 2 } }));
+        ShouldCarryServerProblem(malformed, HttpStatusCode.BadRequest, ErrorCodes.MalformedRequest, "/v1/demo/widgets");
+        malformed.Message.ShouldContain("copis");
+
+        var route = await Should.ThrowAsync<NimbusApiException>(() => _client.SendAsync(HttpMethod.Get, "/v1/demo/gadgets"));
+        ShouldCarryServerProblem(route, HttpStatusCode.NotFound, ErrorCodes.RouteNotFound, "/v1/demo/gadgets");
+
+        var method = await Should.ThrowAsync<NimbusApiException>(() => _client.SendAsync(HttpMethod.Patch, "/v1/demo/widgets"));
+        ShouldCarryServerProblem(method, HttpStatusCode.MethodNotAllowed, ErrorCodes.MethodNotAllowed, "/v1/demo/widgets");
+        (await _client.Demo.Widgets.ListAsync()).Items.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Wrong_secret_is_SignatureDoesNotMatch_and_unknown_key_is_InvalidAccessKeyId()
+    {
+        using var wrongSecret = Clients.For(_server, new(_server.Admin.AccessKeyId, "not-the-secret"));
+        var signature = await Should.ThrowAsync<NimbusApiException>(() => wrongSecret.Sts.GetCallerIdentityAsync());
+        ShouldCarryServerProblem(signature, HttpStatusCode.Forbidden, ErrorCodes.SignatureDoesNotMatch, "/v1/sts/caller-identity");
+
+        using var unknownKey = Clients.For(_server, new("NKIAAAAAAAAAAAAAAAAA", "whatever"));
+        var key = await Should.ThrowAsync<NimbusApiException>(() => unknownKey.Sts.GetCallerIdentityAsync());
+        ShouldCarryServerProblem(key, HttpStatusCode.Forbidden, ErrorCodes.InvalidAccessKeyId, "/v1/sts/caller-identity");
+    }
 }

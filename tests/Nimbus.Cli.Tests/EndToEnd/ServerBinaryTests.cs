@@ -78,8 +78,10 @@ public sealed class ServerBinaryTests : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task Server_binary_prints_its_endpoint_writes_0600_credentials_answers_healthz_and_stops_on_sigterm()
+    [Theory]
+    [InlineData("SIGTERM", ChildProcess.Sigterm)]
+    [InlineData("SIGINT (Ctrl-C)", ChildProcess.Sigint)]
+    public async Task Server_binary_prints_its_endpoint_writes_0600_credentials_answers_healthz_and_stops_cleanly_on_a_signal(string name, int signal)
     {
         var (server, endpoint) = await StartServerAsync();
 
@@ -115,9 +117,9 @@ public sealed class ServerBinaryTests : IAsyncLifetime
             (await client.Sts.GetCallerIdentityAsync()).AccessKeyId.ShouldBe(ReadAdminCredentials().AccessKeyId);
         }
 
-        server.Signal(ChildProcess.Sigterm);
+        server.Signal(signal);
 
-        (await server.WaitForExitAsync(StopTimeout)).ShouldBe(0, server.ToString());
+        (await server.WaitForExitAsync(StopTimeout)).ShouldBe(0, $"after {name}:\n{server}");
         ProgramLines(server)[^1].ShouldBe("Nimbus stopped.");
         server.Stderr.ShouldBeEmpty();
         (await AcceptsConnectionsAsync(endpoint)).ShouldBeFalse();
@@ -207,5 +209,21 @@ public sealed class ServerBinaryTests : IAsyncLifetime
         result.Stdout.ShouldBeEmpty();
         result.Stderr.ShouldBe(message + "\n");
         Directory.Exists(DataDirectory).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Port_already_in_use_exits_1_saying_so()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var result = await ChildProcess.RunAsync(Binaries.Server, ["--data-dir", DataDirectory, "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], _work.Path);
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Stdout.ShouldNotContain("Nimbus is up.");
+        result.Stderr.ShouldStartWith($"nimbus up: cannot listen on 127.0.0.1:{port}: ");
+        result.Stderr.ShouldEndWith("Is Nimbus already running? Pick another port with --api-port.\n");
+        result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(1, result.Stderr);
     }
 }

@@ -10,6 +10,8 @@ namespace Nimbus.Cli.Tests.EndToEnd.Support;
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
+    public const int Sigint = 2;
+
     public const int Sigterm = 15;
 
     private readonly Process _process;
