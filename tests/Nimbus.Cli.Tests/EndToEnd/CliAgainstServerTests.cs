@@ -15,7 +15,7 @@ namespace Nimbus.Cli.Tests.EndToEnd;
 /// </summary>
 public sealed class CliAgainstServerTests : IAsyncLifetime
 {
-    private const string ResourceProperties = "id,kind,nrn,account,name,tags,spec,status,version,createdAt,updatedAt";
+    private static readonly string[] ResourceProperties = ["id", "kind", "nrn", "account", "name", "tags", "spec", "status", "version", "createdAt", "updatedAt"];
 
     private NimbusServer _server = null!;
     private CliRun _cli = null!;
@@ -32,11 +32,7 @@ public sealed class CliAgainstServerTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private async Task<CliResult> RunAsync(params string[] args)
-    {
-        var result = await _cli.RunAsync(args);
-        return result;
-    }
+    private Task<CliResult> RunAsync(params string[] args) => _cli.RunAsync(args);
 
     private async Task ConfigureAsync()
     {
@@ -149,7 +145,7 @@ public sealed class CliAgainstServerTests : IAsyncLifetime
         var created = create.Stdout.ParseJson();
         var id = created.Str("id");
         ShouldSucceed(create, $"waiting for {id} to be ready...\n");
-        created.ShouldHaveProperties(ResourceProperties.Split(','));
+        created.ShouldHaveProperties(ResourceProperties);
         id.ShouldMatch("^wdg-[a-z0-9]{12}$");
         created.Str("kind").ShouldBe("demo/widget");
         created.Str("nrn").ShouldBe($"nrn:nimbus:demo:local:{_server.Admin.Account}:widget/{id}");
