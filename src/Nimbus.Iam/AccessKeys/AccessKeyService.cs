@@ -24,12 +24,18 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     public const string UserTag = "nimbus:user";
     private const string SecretNamespace = "iam.access-key-secret";
     private const string ActiveCountNamespace = "iam.active-access-keys";
+    private const string LastUsedNamespace = "iam.access-key-last-used";
+
+    // Last use is kept to the minute: writing it on every request would put a store write on
+    // the hot path of every API call.
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
 
     // Authentication happens on every request; this cache keeps it off the store. Local writes
     // invalidate at once; other replicas' writes are seen within CacheLifetime.
     private readonly ConcurrentDictionary<string, (AuthenticatedKey? Key, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
 
     public static string NewAccessKeyId() => "NKIA" + ResourceIds.Random(16, IdAlphabet);
 
@@ -136,6 +142,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
 
                 await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
                 await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(LastUsedNamespace, id, ct).ConfigureAwait(false);
                 var spec = SpecOf(key);
                 if (spec.State == AccessKeyStates.Active)
                 {
@@ -147,6 +154,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
             },
             cancellationToken).ConfigureAwait(false);
         _cache.TryRemove(id, out _);
+        _lastUsed.TryRemove(id, out _);
     }
 
     /// <summary>The key for authentication, or null when unknown. Served from memory on the hot path.</summary>
@@ -180,6 +188,48 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
 
         _cache[accessKeyId] = (found, now + (found is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
         return found;
+    }
+
+    /// <summary>
+    /// Notes that <paramref name="accessKeyId"/> authenticated a request now. Persisted at most once
+    /// a minute per key, in the background; a failed write only loses that minute's mark.
+    /// </summary>
+    public void RecordUse(string accessKeyId)
+    {
+        var now = time.GetUtcNow();
+        var previous = _lastUsed.TryGetValue(accessKeyId, out var seen) ? seen : (DateTimeOffset?)null;
+        _lastUsed[accessKeyId] = now;
+        if (previous is not null && now - previous.Value < LastUsedResolution)
+        {
+            return;
+        }
+
+        var bytes = BitConverter.GetBytes(now.UtcTicks);
+        _ = store.WriteAsync<bool>(
+            async (w, ct) =>
+            {
+                if (await w.GetAsync(accessKeyId, ct).ConfigureAwait(false) is null)
+                {
+                    return false;
+                }
+
+                await w.PutValueAsync(LastUsedNamespace, accessKeyId, bytes, ct).ConfigureAwait(false);
+                return true;
+            },
+            CancellationToken.None).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+    }
+
+    /// <summary>The API view of a key, with when it was last used.</summary>
+    public async Task<AccessKeyDto> ToDtoAsync(Resource key, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? lastUsed = _lastUsed.TryGetValue(key.Id, out var seen) ? seen : null;
+        if (lastUsed is null)
+        {
+            var stored = await store.GetValueAsync(LastUsedNamespace, key.Id, cancellationToken).ConfigureAwait(false);
+            lastUsed = stored is { Length: 8 } ? new DateTimeOffset(BitConverter.ToInt64(stored), TimeSpan.Zero) : null;
+        }
+
+        return ToDto(key) with { LastUsedAt = lastUsed };
     }
 
     public static AccessKeySpec SpecOf(Resource key) => key.Spec.Deserialize<AccessKeySpec>(NimbusJson.Options)!;

@@ -91,6 +91,7 @@ public sealed partial class SigV4AuthenticationMiddleware
             throw new NimbusException(ErrorCodes.InvalidAccessKeyId, 403, "The security token included in the request is invalid for this access key.");
         }
 
+        _keys.RecordUse(key.AccessKeyId);
         context.SetCaller(new CallerContext
         {
             Account = key.Account,

@@ -47,19 +47,25 @@ public static class IamEndpoints
         {
             var (pageSize, token) = Paging.Read(http.Request);
             var page = await service.ListAsync(http.Caller().Account, userName, pageSize, token, ct).ConfigureAwait(false);
-            return TypedResults.Ok(new PageDto<AccessKeyDto> { Items = [.. page.Items.Select(AccessKeyService.ToDto)], NextToken = page.NextPageToken });
+            var items = new List<AccessKeyDto>(page.Items.Count);
+            foreach (var key in page.Items)
+            {
+                items.Add(await service.ToDtoAsync(key, ct).ConfigureAwait(false));
+            }
+
+            return TypedResults.Ok(new PageDto<AccessKeyDto> { Items = items, NextToken = page.NextPageToken });
         }).RequiresAction("iam:ListAccessKeys", collection).WithSummary("List access keys (never their secrets).");
 
         keys.MapGet("/{id}", async (string id, HttpContext http, AccessKeyService service, CancellationToken ct) =>
-            TypedResults.Ok(AccessKeyService.ToDto(await service.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false))))
+            TypedResults.Ok(await service.ToDtoAsync(await service.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false), ct).ConfigureAwait(false)))
             .RequiresAction("iam:GetAccessKey", item).ProducesError(404).WithSummary("Get one access key.");
 
         keys.MapPost("/{id}:deactivate", async (string id, HttpContext http, AccessKeyService service, CancellationToken ct) =>
-            TypedResults.Ok(AccessKeyService.ToDto(await service.SetStateAsync(http.Caller().Account, id, AccessKeyStates.Inactive, ct).ConfigureAwait(false))))
+            TypedResults.Ok(await service.ToDtoAsync(await service.SetStateAsync(http.Caller().Account, id, AccessKeyStates.Inactive, ct).ConfigureAwait(false), ct).ConfigureAwait(false)))
             .RequiresAction("iam:UpdateAccessKey", item).ProducesError(404).WithSummary("Deactivate a key: requests signed with it are refused.");
 
         keys.MapPost("/{id}:activate", async (string id, HttpContext http, AccessKeyService service, CancellationToken ct) =>
-            TypedResults.Ok(AccessKeyService.ToDto(await service.SetStateAsync(http.Caller().Account, id, AccessKeyStates.Active, ct).ConfigureAwait(false))))
+            TypedResults.Ok(await service.ToDtoAsync(await service.SetStateAsync(http.Caller().Account, id, AccessKeyStates.Active, ct).ConfigureAwait(false), ct).ConfigureAwait(false)))
             .RequiresAction("iam:UpdateAccessKey", item).ProducesError(404).ProducesError(409).WithSummary("Activate a key again.");
 
         keys.MapDelete("/{id}", async (string id, HttpContext http, AccessKeyService service, CancellationToken ct) =>

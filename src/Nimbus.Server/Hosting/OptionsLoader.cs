@@ -143,7 +143,8 @@ public static class OptionsLoader
 
         if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new ArgumentException($"{key} must be a whole number from {min} to {max}, not '{raw}'");
+            var flag = FlagToSetting.First(p => p.Value == key).Key;
+            throw new ArgumentException($"{flag} must be a whole number from {min} to {max}, not '{raw}'");
         }
 
         return value;

@@ -194,8 +194,8 @@ public sealed class ServerBinaryTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("--api-port nope", "nimbus up: apiPort must be a whole number from 0 to 65535, not 'nope'")]
-    [InlineData("--api-port 70000", "nimbus up: apiPort must be a whole number from 0 to 65535, not '70000'")]
+    [InlineData("--api-port nope", "nimbus up: --api-port must be a whole number from 0 to 65535, not 'nope'")]
+    [InlineData("--api-port 70000", "nimbus up: --api-port must be a whole number from 0 to 65535, not '70000'")]
     [InlineData("--api-port", "nimbus up: option '--api-port' needs a value")]
     [InlineData("--log-format xml", "nimbus up: log format must be 'text' or 'json'")]
     [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --log-format, --log-level")]

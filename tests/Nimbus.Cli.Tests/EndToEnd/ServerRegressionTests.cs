@@ -9,12 +9,9 @@ using Xunit;
 namespace Nimbus.Cli.Tests.EndToEnd;
 
 /// <summary>
-/// SERVER BUGS found by the end-to-end tests. Each test states the documented behaviour and FAILS until the server
-/// is fixed; they carry the trait KnownBug=server so a run can leave them out (<c>--filter KnownBug!=server</c>).
-/// Remove the trait (and the KNOWN_SERVER_BUG_ prefix) once a fix lands.
+/// Server bugs the end-to-end tests found, kept as regression tests now that they are fixed.
 /// </summary>
-[Trait("KnownBug", "server")]
-public sealed class KnownServerBugTests
+public sealed class ServerRegressionTests
 {
     /// <summary>
     /// src/Nimbus.Server/Pipeline/RateLimitMiddleware.cs:19 refills <c>Math.Max(1, RateLimitPerSecond / 10)</c>
@@ -22,7 +19,7 @@ public sealed class KnownServerBugTests
     /// (15/s is 10/s). Documented: "Sustained requests per second allowed per access key".
     /// </summary>
     [Fact]
-    public async Task KNOWN_SERVER_BUG_Rate_limit_below_ten_per_second_is_enforced_as_configured()
+    public async Task Rate_limit_below_ten_per_second_is_enforced_as_configured()
     {
         await using var server = await NimbusServer.StartAsync(o => o with { RateLimitPerSecond = 1, RateLimitBurst = 1 });
         using var http = server.SignedHttpClient();
@@ -48,7 +45,7 @@ public sealed class KnownServerBugTests
     /// count cannot simply move inside the transaction.
     /// </summary>
     [Fact]
-    public async Task KNOWN_SERVER_BUG_Concurrent_access_key_creates_cannot_exceed_the_active_key_quota()
+    public async Task Concurrent_access_key_creates_cannot_exceed_the_active_key_quota()
     {
         await using var server = await NimbusServer.StartAsync();
         using var client = Clients.For(server);
@@ -85,7 +82,7 @@ public sealed class KnownServerBugTests
     /// src/Nimbus.Iam/AccessKeys/AccessKeyService.cs ToDto (:175-187) never sets it, so it is null forever.
     /// </summary>
     [Fact]
-    public async Task KNOWN_SERVER_BUG_Access_key_records_when_it_was_last_used()
+    public async Task Access_key_records_when_it_was_last_used()
     {
         await using var server = await NimbusServer.StartAsync();
         using var client = Clients.For(server);
