@@ -18,6 +18,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
     private readonly TimeProvider _timeProvider;
     private bool _changeFeedReady;
     private bool _closed;
+    private HashSet<string>? _touched;
 
     public SqlStoreWriter(SqlCommandCache commands, SqlDialect dialect, TimeProvider timeProvider)
     {
@@ -29,6 +30,9 @@ internal sealed class SqlStoreWriter : IStoreWriter
 
     /// <summary>True once the unit changed something (and so appended to the change feed or the kv space).</summary>
     public bool HasWrites { get; private set; }
+
+    /// <summary>Ids of the resources this unit created, changed or deleted.</summary>
+    public IReadOnlyCollection<string> TouchedIds => (IReadOnlyCollection<string>?)_touched ?? [];
 
     /// <summary>Ends the unit: a writer captured by the unit and used later must not write into someone else's transaction.</summary>
     public void Close() => _closed = true;
@@ -282,6 +286,7 @@ internal sealed class SqlStoreWriter : IStoreWriter
             .With("@at", StoreTime.ToTicks(at));
         await command.ExecuteNonQueryAsync(cancellationToken);
         HasWrites = true;
+        (_touched ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
     }
 
     private void ThrowIfClosed()

@@ -21,9 +21,12 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     private readonly SqliteCommand _release;
     private readonly SqliteCommand _rollbackToSavepoint;
     private readonly List<(WriteRequest Request, bool Wrote)> _done = [];
+    private readonly List<string> _touched = [];
+    private readonly ResourceCache _cache;
 
-    public SqliteGroupCommit(SqliteConnection connection, TimeProvider timeProvider)
+    public SqliteGroupCommit(SqliteConnection connection, TimeProvider timeProvider, ResourceCache cache)
     {
+        _cache = cache;
         _connection = connection;
         _commands = new SqlCommandCache(connection);
         _timeProvider = timeProvider;
@@ -43,7 +46,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     public async Task<bool> RunAsync(IReadOnlyList<WriteRequest> batch)
     {
         _done.Clear();
+        _touched.Clear();
         var began = false;
+        var announced = false;
         try
         {
             await _begin.ExecuteNonQueryAsync();
@@ -59,10 +64,17 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                 await RunUnitAsync(request);
             }
 
+            _cache.BeginWrite(_touched);
+            announced = true;
             await _commit.ExecuteNonQueryAsync();
         }
         catch (Exception ex)
         {
+            if (announced)
+            {
+                _cache.EndWrite(_touched);
+            }
+
             if (began)
             {
                 TryRollback();
@@ -78,6 +90,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
             return false;
         }
+
+        // Before anyone is answered, so that a caller reads its own write.
+        _cache.EndWrite(_touched);
 
         var wrote = false;
         foreach (var (request, unitWrote) in _done)
@@ -124,6 +139,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         writer.Close();
         await _release.ExecuteNonQueryAsync();
         _done.Add((request, writer.HasWrites));
+        _touched.AddRange(writer.TouchedIds);
     }
 
     private void TryRollback()

@@ -26,6 +26,7 @@ public sealed class SqliteResourceStore : IResourceStore
         Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly SemaphoreSlim _initializeGate = new(1, 1);
+    private readonly ResourceCache _cache = new();
     private SqliteGroupCommit? _groupCommit;
     private Task? _writerLoop;
     private int _disposed;
@@ -91,7 +92,7 @@ public sealed class SqliteResourceStore : IResourceStore
                 throw;
             }
 
-            _groupCommit = new SqliteGroupCommit(connection, _options.TimeProvider);
+            _groupCommit = new SqliteGroupCommit(connection, _options.TimeProvider, _cache);
             _writerLoop = Task.Run(RunWriterLoopAsync, CancellationToken.None);
         }
         finally
@@ -113,7 +114,19 @@ public sealed class SqliteResourceStore : IResourceStore
     }
 
     public Task<Resource?> GetAsync(string id, CancellationToken cancellationToken) =>
-        ReadAsync((connection, ct) => SqlReads.GetAsync(connection, id, ct), cancellationToken);
+        _cache.TryGet(id, out var cached) ? Task.FromResult<Resource?>(cached) : ReadThroughAsync(id, cancellationToken);
+
+    private async Task<Resource?> ReadThroughAsync(string id, CancellationToken cancellationToken)
+    {
+        var generation = _cache.Generation;
+        var resource = await ReadAsync((connection, ct) => SqlReads.GetAsync(connection, id, ct), cancellationToken);
+        if (resource is not null)
+        {
+            _cache.Offer(resource, generation);
+        }
+
+        return resource;
+    }
 
     public Task<Resource?> GetByNameAsync(string account, string kind, string name, CancellationToken cancellationToken) =>
         ReadAsync((connection, ct) => SqlReads.GetByNameAsync(connection, account, kind, name, ct), cancellationToken);
