@@ -6,6 +6,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${1:-30}"
+WARMUP="${WARMUP:-5}"
 CONNECTIONS="${2:-32}"
 THREADS=2
 API_PORT=17070
@@ -43,17 +44,15 @@ FIRST_ID="$(tool seed "$ENDPOINT" "$CREDS" 50)"
 tool wrk-get "$ENDPOINT" "$CREDS" "/v1/demo/widgets/$FIRST_ID" "$WORK/get.txt"
 tool wrk-get "$ENDPOINT" "$CREDS" "/v1/demo/widgets?tag=bench%3Dlist&pageSize=50" "$WORK/list.txt"
 # Enough distinct creates for the whole run at up to 10,000/s.
-tool wrk-create "$ENDPOINT" "$CREDS" $(( DURATION * 10000 )) "$WORK/create.txt"
+tool wrk-create "$ENDPOINT" "$CREDS" $(( (DURATION + WARMUP) * 10000 )) "$WORK/create.txt"
 
-# run NAME URL [FILE]: prints "NAME rps p50 p99 non2xx"
+# run NAME URL [FILE]: warms up (JIT tiering, pools) for WARMUP seconds unmeasured, then measures;
+# prints "NAME rps p50 p99 non2xx"
 run() {
   local name="$1" url="$2" file="${3:-}"
   local out="$WORK/$name.out"
-  if [[ -n "$file" ]]; then
-    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -s "$ROOT/bench/replay.lua" "$url" -- "$file" "$THREADS" >"$out"
-  else
-    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$url" >"$out"
-  fi
+  DURATION="$WARMUP" measure "$url" "$file" >/dev/null
+  DURATION="$DURATION" measure "$url" "$file" >"$out"
   local rps p50 p99 bad
   rps=$(awk '/Requests\/sec/ {print $2}' "$out")
   p50=$(awk '$1=="50%" {print $2}' "$out")
@@ -62,7 +61,22 @@ run() {
   echo "$name $rps $p50 $p99 $bad"
 }
 
-echo "== running: $DURATION s each, $CONNECTIONS connections, $THREADS wrk threads" >&2
+measure() {
+  local url="$1" file="${2:-}"
+  if [[ -n "$file" && $(wc -l <"$file") -eq 1 ]]; then
+    NIMBUS_BENCH_REQUEST="$file" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -s "$ROOT/bench/replay.lua" "$url"
+  elif [[ -n "$file" ]]; then
+    # Creates: a fresh slice of distinct requests for each call (names must not repeat).
+    local slice="$WORK/slice-$RANDOM.txt"
+    head -n "$(( DURATION * 10000 ))" "$file" >"$slice"
+    sed -i "1,$(( DURATION * 10000 ))d" "$file"
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency -s "$ROOT/bench/replay.lua" "$url" -- "$slice" "$THREADS"
+  else
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency "$url"
+  fi
+}
+
+echo "== running: $WARMUP s warm-up + $DURATION s measured each, $CONNECTIONS connections, $THREADS wrk threads" >&2
 RESULTS=()
 RESULTS+=("$(run hello-world "http://127.0.0.1:$HELLO_PORT/")")
 RESULTS+=("$(run get "$ENDPOINT" "$WORK/get.txt")")
