@@ -6,6 +6,8 @@ public static class IamKinds
     public const string Account = "iam/account";
     public const string User = "iam/user";
     public const string AccessKey = "iam/access-key";
+    public const string Group = "iam/group";
+    public const string GroupIdPrefix = "grp";
     public const string GlobalRegion = "";
     public const string UserIdPrefix = "usr";
 }

@@ -24,6 +24,15 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(UpdateWidgetRequest))]
 [JsonSerializable(typeof(WidgetSpec))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(UserSpec))]
+[JsonSerializable(typeof(CreateUserRequest))]
+[JsonSerializable(typeof(UpdateUserRequest))]
+[JsonSerializable(typeof(SetPasswordRequest))]
+[JsonSerializable(typeof(GroupSpec))]
+[JsonSerializable(typeof(CreateGroupRequest))]
+[JsonSerializable(typeof(GroupMemberRequest))]
+[JsonSerializable(typeof(CreateAccountRequest))]
+[JsonSerializable(typeof(CreateAccountResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -37,6 +37,7 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, AccessKey
                 var now = time.GetUtcNow();
                 var accountId = ResourceIds.NewAccountId();
                 await w.CreateAsync(NewResource(accountId, IamKinds.Account, accountId, AdminName, now), ct).ConfigureAwait(false);
+                await AccountService.ReserveNameAsync(w, AdminName, accountId, ct).ConfigureAwait(false);
                 await w.CreateAsync(NewResource(ResourceIds.New(IamKinds.UserIdPrefix), IamKinds.User, accountId, AdminName, now), ct).ConfigureAwait(false);
                 var (key, secret) = await accessKeys.CreateAsync(w, accountId, AdminName, ct).ConfigureAwait(false);
                 await w.PutValueAsync(Namespace, AccountKey, Encoding.UTF8.GetBytes(accountId), ct).ConfigureAwait(false);

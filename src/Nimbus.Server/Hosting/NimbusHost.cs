@@ -121,6 +121,9 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<PlatformAccount>();
         services.AddSingleton<AccessKeyService>();
         services.AddSingleton<PlatformBootstrapper>();
+        services.AddSingleton<Nimbus.Iam.Principals.UserService>();
+        services.AddSingleton<Nimbus.Iam.Principals.GroupService>();
+        services.AddSingleton<AccountService>();
         services.AddSingleton<IAuthorizer, AccountBoundaryAuthorizer>();
         services.AddSingleton(new SigV4AuthenticationOptions { Region = options.Region });
         services.AddSingleton(new ControllerOptions());
@@ -142,6 +145,9 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapPlatformEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json").Anonymous();
         app.MapIamEndpoints();
+        Endpoints.Iam.UserEndpoints.MapUserEndpoints(app);
+        Endpoints.Iam.GroupEndpoints.MapGroupEndpoints(app);
+        Endpoints.Iam.AccountEndpoints.MapAccountEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
     }
 }
