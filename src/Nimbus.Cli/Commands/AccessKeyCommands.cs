@@ -10,7 +10,13 @@ namespace Nimbus.Cli.Commands;
 internal static class AccessKeyCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("iam", "Identity and access management") { CreateResource(context) };
+        new("iam", "Identity and access management")
+        {
+            CreateResource(context),
+            UserCommands.Create(context),
+            GroupCommands.Create(context),
+            AccountCommands.Create(context),
+        };
 
     private static Command CreateResource(CliContext context) =>
         new("access-key", "Access keys that sign API requests")

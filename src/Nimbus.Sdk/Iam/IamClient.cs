@@ -6,7 +6,19 @@ public sealed class IamClient
     internal IamClient(NimbusClient client)
     {
         AccessKeys = new AccessKeysClient(client);
+        Users = new UsersClient(client);
+        Groups = new GroupsClient(client);
+        Accounts = new AccountsClient(client);
     }
+
+    /// <summary>Users of the caller's account.</summary>
+    public UsersClient Users { get; }
+
+    /// <summary>Groups of the caller's account.</summary>
+    public GroupsClient Groups { get; }
+
+    /// <summary>Accounts (tenants).</summary>
+    public AccountsClient Accounts { get; }
 
     /// <summary>Access keys of users.</summary>
     public AccessKeysClient AccessKeys { get; }

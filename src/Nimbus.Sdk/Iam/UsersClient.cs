@@ -1,0 +1,83 @@
+using Nimbus.Contracts.Iam;
+using Nimbus.Contracts.Resources;
+using Nimbus.Sdk.Http;
+
+namespace Nimbus.Sdk.Iam;
+
+/// <summary>IAM users (<c>/v1/iam/users</c>) of the caller's account.</summary>
+public sealed class UsersClient
+{
+    private const string BasePath = "/v1/iam/users";
+    private readonly NimbusClient _client;
+
+    internal UsersClient(NimbusClient client)
+    {
+        _client = client;
+    }
+
+    /// <summary>Creates a user.</summary>
+    /// <param name="request">Required. Name; optional path, tags and console password.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new user (an <c>iam/user</c> resource).</returns>
+    public Task<ResourceDto> CreateAsync(CreateUserRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath, request, new NimbusRequestOptions { IdempotencyKey = Guid.NewGuid().ToString("N") }, cancellationToken);
+    }
+
+    /// <summary>Reads one user by id.</summary>
+    /// <param name="id">Required. User id, e.g. <c>usr-7f3k2m9q0c1d</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user.</returns>
+    public Task<ResourceDto> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Get, BasePath + "/" + PathBuilder.Segment(id), cancellationToken: cancellationToken);
+
+    /// <summary>Finds a user by exact name; null when there is none.</summary>
+    /// <param name="name">Required. User name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user, or null.</returns>
+    public async Task<ResourceDto?> FindByNameAsync(string name, CancellationToken cancellationToken = default) =>
+        (await ListAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).Items.FirstOrDefault();
+
+    /// <summary>Lists one page of users.</summary>
+    /// <param name="name">Optional. Only the user of this exact name.</param>
+    /// <param name="tags">Optional. Only users carrying every one of these tags.</param>
+    /// <param name="pageSize">Optional. 1 to 1000; server default 50.</param>
+    /// <param name="nextToken">Optional. Token of the previous page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One page.</returns>
+    public Task<PageDto<ResourceDto>> ListAsync(string? name = null, IReadOnlyDictionary<string, string>? tags = null, int? pageSize = null, string? nextToken = null, CancellationToken cancellationToken = default)
+    {
+        var path = new PathBuilder(BasePath).Query("name", name);
+        foreach (var (key, value) in tags ?? new Dictionary<string, string>())
+        {
+            path.Query("tag", key + "=" + value);
+        }
+
+        path.Query("pageSize", pageSize).Query("nextToken", nextToken);
+        return _client.SendAsync<PageDto<ResourceDto>>(HttpMethod.Get, path.ToString(), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Changes a user's path or tags (optimistic concurrency on <see cref="UpdateUserRequest.Version"/>).</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="request">Required. Version read and the changes.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The updated user.</returns>
+    public Task<ResourceDto> UpdateAsync(string id, UpdateUserRequest request, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Put, BasePath + "/" + PathBuilder.Segment(id), request, cancellationToken: cancellationToken);
+
+    /// <summary>Sets or changes a user's console password.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="password">Required. Must satisfy the account's password policy.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user.</returns>
+    public Task<ResourceDto> SetPasswordAsync(string id, string password, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + ":set-password", new SetPasswordRequest { Password = password }, cancellationToken: cancellationToken);
+
+    /// <summary>Deletes a user that has no access keys and belongs to no group.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the user is gone.</returns>
+    public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(HttpMethod.Delete, BasePath + "/" + PathBuilder.Segment(id), cancellationToken: cancellationToken);
+}
