@@ -1,4 +1,5 @@
 using Nimbus.Core.Resources;
+using Nimbus.Core.Store;
 
 namespace Nimbus.Core.Controllers;
 
@@ -23,4 +24,11 @@ public interface IReconciler
     /// After it returns the runtime deletes the resource from the store.
     /// </summary>
     Task FinalizeAsync(Resource resource, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs inside the transaction that removes the finalized resource from the store, so that what
+    /// must change with its removal (quota usage) commits with it or not at all. Called at most once
+    /// per resource. Default: nothing.
+    /// </summary>
+    Task OnDeletedAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) => Task.CompletedTask;
 }
