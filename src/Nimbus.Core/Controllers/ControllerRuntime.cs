@@ -246,8 +246,8 @@ public sealed partial class ControllerRuntime : IAsyncDisposable
                     // Only the worker that really removes it runs the hook: a second would release quota twice.
                     if (await w.GetAsync(id, ct).ConfigureAwait(false) is { } current)
                     {
+                        await reconciler.BeforeDeleteAsync(w, current, ct).ConfigureAwait(false);
                         await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
-                        await reconciler.OnDeletedAsync(w, current, ct).ConfigureAwait(false);
                     }
 
                     return true;

@@ -26,9 +26,9 @@ public interface IReconciler
     Task FinalizeAsync(Resource resource, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs inside the transaction that removes the finalized resource from the store, so that what
-    /// must change with its removal (quota usage) commits with it or not at all. Called at most once
-    /// per resource. Default: nothing.
+    /// Runs inside the transaction that removes the finalized resource from the store, just before the
+    /// removal, so that what must change with it (quota usage) commits with it or not at all. Called once
+    /// per removal. Default: nothing.
     /// </summary>
-    Task OnDeletedAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) => Task.CompletedTask;
+    Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -13,9 +13,11 @@ namespace Nimbus.Core.Quotas;
 /// deletes what they count. Usage counters (<c>quota.usage</c>, key <c>&lt;account&gt;/&lt;code&gt;</c>, or
 /// <c>&lt;account&gt;/&lt;code&gt;/&lt;holder&gt;</c> for per-user quotas) and limit overrides (<c>quota.limit</c>,
 /// key <c>&lt;account&gt;/&lt;code&gt;</c>) are key/value entries read and written through the same
-/// <see cref="IStoreWriter"/> as the resource: SQLite runs the units of a group commit one after
-/// another and PostgreSQL serializes writers, so two concurrent creates never both pass the last unit,
-/// and a unit that fails takes its consumption back with it.
+/// <see cref="IStoreWriter"/> as the resource, under <see cref="IStoreWriter.LockKeyAsync"/> of the usage key
+/// (SQLite runs the units of a group commit one after another; PostgreSQL runs them concurrently under READ
+/// COMMITTED and needs the lock), so two concurrent creates never both pass the last unit, and a unit that
+/// fails takes its consumption back with it. Consume and release before writing resources in the unit: the
+/// lock order kv keys → change feed keeps concurrent units from deadlocking.
 /// </summary>
 public sealed class QuotaService
 {
@@ -54,10 +56,16 @@ public sealed class QuotaService
     public Task<long> ReleaseAsync(IStoreWriter writer, string account, string code, string holder, long amount, CancellationToken cancellationToken) =>
         ReleaseCoreAsync(writer, UsageKey(account, Require(code, QuotaScope.User).Code, holder), amount, cancellationToken);
 
-    /// <summary>The usage counter inside a transaction; null when none was ever written (a service migrating an older counter seeds it then).</summary>
+    /// <summary>
+    /// The usage counter inside a transaction, locked for the rest of it; null when none was ever written
+    /// (a service migrating an older counter seeds it then with <see cref="SetUsageAsync"/>).
+    /// </summary>
     public async Task<long?> FindUsageAsync(IStoreWriter writer, string account, string code, string? holder, CancellationToken cancellationToken)
     {
-        var value = await writer.GetValueAsync(UsageNamespace, UsageKey(account, code, holder), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(writer);
+        var key = UsageKey(account, code, holder);
+        await writer.LockKeyAsync(UsageNamespace, key, cancellationToken).ConfigureAwait(false);
+        var value = await writer.GetValueAsync(UsageNamespace, key, cancellationToken).ConfigureAwait(false);
         return value is null ? null : Decode(value);
     }
 
@@ -159,6 +167,7 @@ public sealed class QuotaService
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
         var usageKey = UsageKey(account, definition.Code, holder);
+        await writer.LockKeyAsync(UsageNamespace, usageKey, cancellationToken).ConfigureAwait(false);
         var usageValue = await writer.GetValueAsync(UsageNamespace, usageKey, cancellationToken).ConfigureAwait(false);
         var usage = usageValue is null ? 0 : Decode(usageValue);
         var limitValue = await writer.GetValueAsync(LimitNamespace, LimitKey(account, definition.Code), cancellationToken).ConfigureAwait(false);
@@ -183,6 +192,7 @@ public sealed class QuotaService
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        await writer.LockKeyAsync(UsageNamespace, usageKey, cancellationToken).ConfigureAwait(false);
         var usageValue = await writer.GetValueAsync(UsageNamespace, usageKey, cancellationToken).ConfigureAwait(false);
         var usage = Math.Max(0, (usageValue is null ? 0 : Decode(usageValue)) - amount);
         await writer.PutValueAsync(UsageNamespace, usageKey, Encode(usage), cancellationToken).ConfigureAwait(false);

@@ -136,14 +136,16 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
                     throw NimbusException.NotFound($"Access key '{id}'");
                 }
 
-                await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
-                await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
-                await w.DeleteValueAsync(LastUsedNamespace, id, ct).ConfigureAwait(false);
+                // Quota first: kv locks are taken before the resource write's change-feed lock.
                 var spec = SpecOf(key);
                 if (spec.State == AccessKeyStates.Active)
                 {
                     await ReleaseKeyAsync(w, account, spec.UserId, ct).ConfigureAwait(false);
                 }
+
+                await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(LastUsedNamespace, id, ct).ConfigureAwait(false);
 
                 return true;
             },
@@ -260,17 +262,16 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     // Data directories from before quotas keep the count under the old key: move it over once.
     private async Task MigrateActiveCountAsync(IStoreWriter writer, string account, string userId, CancellationToken cancellationToken)
     {
-        var legacy = await writer.GetValueAsync(LegacyActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
-        if (legacy is not { Length: 4 })
+        if (await quotas.FindUsageAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, cancellationToken).ConfigureAwait(false) is not null)
         {
             return;
         }
 
-        if (await quotas.FindUsageAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, cancellationToken).ConfigureAwait(false) is null)
+        var legacy = await writer.GetValueAsync(LegacyActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
+        if (legacy is { Length: 4 })
         {
             await quotas.SetUsageAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, BitConverter.ToInt32(legacy), cancellationToken).ConfigureAwait(false);
+            await writer.DeleteValueAsync(LegacyActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
         }
-
-        await writer.DeleteValueAsync(LegacyActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
     }
 }

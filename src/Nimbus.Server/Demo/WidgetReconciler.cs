@@ -65,7 +65,7 @@ public sealed class WidgetReconciler(NimbusServerOptions options, QuotaService q
     }
 
     /// <summary>The widget's unit of <c>demo.widgets</c> is free once the widget is gone, not when deletion is asked.</summary>
-    public Task OnDeletedAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) =>
+    public Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) =>
         quotas.ReleaseAsync(writer, resource.Account, WidgetService.Quota.Code, 1, cancellationToken);
 
     public string PathOf(string id) => Path.Combine(DirectoryPath, id + ".txt");
