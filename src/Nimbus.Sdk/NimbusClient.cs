@@ -5,6 +5,7 @@ using Nimbus.Sdk.Demo;
 using Nimbus.Sdk.Http;
 using Nimbus.Sdk.Iam;
 using Nimbus.Sdk.Json;
+using Nimbus.Sdk.Quotas;
 using Nimbus.Sdk.Sts;
 
 namespace Nimbus.Sdk;
@@ -52,6 +53,7 @@ public sealed class NimbusClient : IDisposable
         Sts = new StsClient(this);
         Iam = new IamClient(this);
         Demo = new DemoClient(this);
+        Quotas = new QuotasClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -65,6 +67,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>The built-in demo service: widgets.</summary>
     public DemoClient Demo { get; }
+
+    /// <summary>Quota limits and usage of accounts.</summary>
+    public QuotasClient Quotas { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Nimbus.Contracts.Errors;
 
 /// <summary>RFC 9457 problem details as Nimbus sends them (<c>application/problem+json</c>).</summary>
@@ -26,6 +28,10 @@ public sealed record ProblemDto
 
     /// <summary>Field-level validation failures; empty when not a validation error.</summary>
     public IReadOnlyList<FieldErrorDto> Errors { get; init; } = [];
+
+    /// <summary>For <c>QuotaExceeded</c>: the quota, its limit and usage and the amount asked; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QuotaProblemDto? Quota { get; init; }
 }
 
 /// <summary>One validation failure of one field.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
+using Nimbus.Contracts.Quotas;
 using Nimbus.Contracts.Resources;
 
 namespace Nimbus.Contracts.Json;
@@ -23,6 +24,9 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreateWidgetRequest))]
 [JsonSerializable(typeof(UpdateWidgetRequest))]
 [JsonSerializable(typeof(WidgetSpec))]
+[JsonSerializable(typeof(QuotaListDto))]
+[JsonSerializable(typeof(SetQuotaRequest))]
+[JsonSerializable(typeof(QuotaDto))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(UserSpec))]
 [JsonSerializable(typeof(CreateUserRequest))]

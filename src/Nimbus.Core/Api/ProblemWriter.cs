@@ -29,7 +29,7 @@ public static class ProblemWriter
             context.Response.Headers[name] = value;
         }
 
-        return WriteAsync(context, Create(context, error.Status, error.Code, error.Message, error.FieldErrors));
+        return WriteAsync(context, Create(context, error.Status, error.Code, error.Message, error.FieldErrors) with { Quota = error.Quota });
     }
 
     public static async Task WriteAsync(HttpContext context, ProblemDto problem)

@@ -243,8 +243,10 @@ public sealed partial class ControllerRuntime : IAsyncDisposable
             await _store.WriteAsync<bool>(
                 async (w, ct) =>
                 {
-                    if (await w.GetAsync(id, ct).ConfigureAwait(false) is not null)
+                    // Only the worker that really removes it runs the hook: a second would release quota twice.
+                    if (await w.GetAsync(id, ct).ConfigureAwait(false) is { } current)
                     {
+                        await reconciler.BeforeDeleteAsync(w, current, ct).ConfigureAwait(false);
                         await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
                     }
 

@@ -1,4 +1,5 @@
 using Nimbus.Core.Resources;
+using Nimbus.Core.Store;
 
 namespace Nimbus.Core.Controllers;
 
@@ -23,4 +24,11 @@ public interface IReconciler
     /// After it returns the runtime deletes the resource from the store.
     /// </summary>
     Task FinalizeAsync(Resource resource, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs inside the transaction that removes the finalized resource from the store, just before the
+    /// removal, so that what must change with it (quota usage) commits with it or not at all. Called once
+    /// per removal. Default: nothing.
+    /// </summary>
+    Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -26,6 +26,9 @@ public class NimbusException : Exception
     /// <summary>Field-level validation failures.</summary>
     public IReadOnlyList<FieldErrorDto> FieldErrors { get; init; } = [];
 
+    /// <summary>For <c>QuotaExceeded</c>: the quota's figures, sent as the problem's <c>quota</c> member.</summary>
+    public QuotaProblemDto? Quota { get; init; }
+
     /// <summary>Extra headers to send with the error (e.g. Retry-After).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 

@@ -34,6 +34,16 @@ public interface IStoreWriter
 
     Task<byte[]?> GetValueAsync(string ns, string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Holds an exclusive lock on <paramref name="key"/> of <paramref name="ns"/> (present or not) until the unit
+    /// ends, so that a read-modify-write of a value (a counter) is serialized with every other unit that locks
+    /// the same key. SQLite runs units one at a time and needs nothing; PostgreSQL runs them concurrently
+    /// under READ COMMITTED, where two units could otherwise both read the old value. Take such locks before
+    /// creating, updating or deleting resources: every resource write takes the change-feed lock, and a
+    /// consistent order keeps units from deadlocking.
+    /// </summary>
+    Task LockKeyAsync(string ns, string key, CancellationToken cancellationToken);
+
     /// <summary>Inserts or replaces a value.</summary>
     Task PutValueAsync(string ns, string key, byte[] value, CancellationToken cancellationToken);
 

@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
 using Nimbus.Core.Api;
 using Nimbus.Core.Errors;
+using Nimbus.Core.Quotas;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Security;
 using Nimbus.Core.Store;
@@ -17,13 +17,13 @@ namespace Nimbus.Iam.AccessKeys;
 /// Access keys: ids like <c>NKIA…</c>, secrets shown once and stored only encrypted under the
 /// data directory's master key (SigV4 needs the plaintext secret to verify, so a hash won't do).
 /// </summary>
-public sealed class AccessKeyService(IResourceStore store, SecretProtector protector, TimeProvider time)
+public sealed class AccessKeyService(IResourceStore store, SecretProtector protector, QuotaService quotas, TimeProvider time)
 {
-    public const int MaxActiveKeysPerUser = 2;
     /// <summary>System tag naming the owning user, so keys can be listed per user.</summary>
     public const string UserTag = "nimbus:user";
     private const string SecretNamespace = "iam.access-key-secret";
-    private const string ActiveCountNamespace = "iam.active-access-keys";
+    // Before quotas, the active-key count lived here; it seeds the quota counter once (see MigrateActiveCountAsync).
+    private const string LegacyActiveCountNamespace = "iam.active-access-keys";
     private const string LastUsedNamespace = "iam.access-key-last-used";
 
     // Last use is kept to the minute: writing it on every request would put a store write on
@@ -46,11 +46,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     {
         var user = await writer.GetByNameAsync(account, IamKinds.User, userName, cancellationToken).ConfigureAwait(false)
             ?? throw NimbusException.NotFound($"User '{userName}'");
-        var active = await ReadActiveCountAsync(writer, user.Id, cancellationToken).ConfigureAwait(false);
-        if (active >= MaxActiveKeysPerUser)
-        {
-            throw new NimbusException(ErrorCodes.QuotaExceeded, 409, $"User '{userName}' already has {active} active access keys; the limit is {MaxActiveKeysPerUser}. Deactivate or delete one first.");
-        }
+        await ConsumeKeyAsync(writer, account, user.Id, cancellationToken).ConfigureAwait(false);
 
         var id = NewAccessKeyId();
         var secret = NewSecret();
@@ -72,7 +68,6 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
             },
             cancellationToken).ConfigureAwait(false);
         await writer.PutValueAsync(SecretNamespace, id, protector.Protect(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(id)), cancellationToken).ConfigureAwait(false);
-        await WriteActiveCountAsync(writer, user.Id, active + 1, cancellationToken).ConfigureAwait(false);
         return (key, secret);
     }
 
@@ -114,13 +109,14 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
                     return key;
                 }
 
-                var active = await ReadActiveCountAsync(w, spec.UserId, ct).ConfigureAwait(false);
-                if (state == AccessKeyStates.Active && active >= MaxActiveKeysPerUser)
+                if (state == AccessKeyStates.Active)
                 {
-                    throw new NimbusException(ErrorCodes.QuotaExceeded, 409, $"User '{spec.UserName}' already has {MaxActiveKeysPerUser} active access keys.");
+                    await ConsumeKeyAsync(w, account, spec.UserId, ct).ConfigureAwait(false);
                 }
-
-                await WriteActiveCountAsync(w, spec.UserId, state == AccessKeyStates.Active ? active + 1 : active - 1, ct).ConfigureAwait(false);
+                else
+                {
+                    await ReleaseKeyAsync(w, account, spec.UserId, ct).ConfigureAwait(false);
+                }
 
                 return await w.UpdateAsync(key with { Spec = JsonSerializer.SerializeToElement(spec with { State = state }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
@@ -140,15 +136,16 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
                     throw NimbusException.NotFound($"Access key '{id}'");
                 }
 
-                await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
-                await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
-                await w.DeleteValueAsync(LastUsedNamespace, id, ct).ConfigureAwait(false);
+                // Quota first: kv locks are taken before the resource write's change-feed lock.
                 var spec = SpecOf(key);
                 if (spec.State == AccessKeyStates.Active)
                 {
-                    var active = await ReadActiveCountAsync(w, spec.UserId, ct).ConfigureAwait(false);
-                    await WriteActiveCountAsync(w, spec.UserId, active - 1, ct).ConfigureAwait(false);
+                    await ReleaseKeyAsync(w, account, spec.UserId, ct).ConfigureAwait(false);
                 }
+
+                await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(SecretNamespace, id, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(LastUsedNamespace, id, ct).ConfigureAwait(false);
 
                 return true;
             },
@@ -248,15 +245,33 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
         };
     }
 
-    // The number of active keys per user is kept as a counter written in the same transaction as
-    // the keys themselves: a count from a list read outside the transaction let concurrent
-    // creates both pass the limit.
-    private static async Task<int> ReadActiveCountAsync(IStoreWriter writer, string userId, CancellationToken cancellationToken)
+    // Active keys count against iam.access-keys-per-user, in the same transaction as the keys
+    // themselves: a count from a list read outside the transaction let concurrent creates both pass.
+    private async Task ConsumeKeyAsync(IStoreWriter writer, string account, string userId, CancellationToken cancellationToken)
     {
-        var value = await writer.GetValueAsync(ActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
-        return value is null ? 0 : BitConverter.ToInt32(value);
+        await MigrateActiveCountAsync(writer, account, userId, cancellationToken).ConfigureAwait(false);
+        await quotas.ConsumeAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, 1, cancellationToken).ConfigureAwait(false);
     }
 
-    private static Task WriteActiveCountAsync(IStoreWriter writer, string userId, int count, CancellationToken cancellationToken) =>
-        writer.PutValueAsync(ActiveCountNamespace, userId, BitConverter.GetBytes(Math.Max(0, count)), cancellationToken);
+    private async Task ReleaseKeyAsync(IStoreWriter writer, string account, string userId, CancellationToken cancellationToken)
+    {
+        await MigrateActiveCountAsync(writer, account, userId, cancellationToken).ConfigureAwait(false);
+        await quotas.ReleaseAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Data directories from before quotas keep the count under the old key: move it over once.
+    private async Task MigrateActiveCountAsync(IStoreWriter writer, string account, string userId, CancellationToken cancellationToken)
+    {
+        if (await quotas.FindUsageAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var legacy = await writer.GetValueAsync(LegacyActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
+        if (legacy is { Length: 4 })
+        {
+            await quotas.SetUsageAsync(writer, account, IamQuotas.AccessKeysPerUser.Code, userId, BitConverter.ToInt32(legacy), cancellationToken).ConfigureAwait(false);
+            await writer.DeleteValueAsync(LegacyActiveCountNamespace, userId, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Nimbus.Contracts.Demo;
 using Nimbus.Core.Api;
 using Nimbus.Core.Controllers;
+using Nimbus.Core.Quotas;
 using Nimbus.Core.Resources;
+using Nimbus.Core.Store;
 using Nimbus.Server.Hosting;
 
 namespace Nimbus.Server.Demo;
@@ -13,7 +15,7 @@ namespace Nimbus.Server.Demo;
 /// <c>copies</c> times) and removes the file when the widget is deleted. Writes go to a
 /// temporary file, are fsynced and renamed, so a crash never leaves a half-written widget.
 /// </summary>
-public sealed class WidgetReconciler(NimbusServerOptions options, TimeProvider time) : IReconciler
+public sealed class WidgetReconciler(NimbusServerOptions options, QuotaService quotas, TimeProvider time) : IReconciler
 {
     public string Kind => WidgetService.Kind;
 
@@ -61,6 +63,10 @@ public sealed class WidgetReconciler(NimbusServerOptions options, TimeProvider t
         File.Delete(PathOf(resource.Id) + ".tmp");
         return Task.CompletedTask;
     }
+
+    /// <summary>The widget's unit of <c>demo.widgets</c> is free once the widget is gone, not when deletion is asked.</summary>
+    public Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken) =>
+        quotas.ReleaseAsync(writer, resource.Account, WidgetService.Quota.Code, 1, cancellationToken);
 
     public string PathOf(string id) => Path.Combine(DirectoryPath, id + ".txt");
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Nimbus.Contracts.Demo;
 using Nimbus.Core.Api;
 using Nimbus.Core.Errors;
+using Nimbus.Core.Quotas;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Server.Hosting;
@@ -10,12 +11,21 @@ using Nimbus.Server.Hosting;
 namespace Nimbus.Server.Demo;
 
 /// <summary>Validation and desired-state writes of widgets: the shape every service copies.</summary>
-public sealed class WidgetService(IResourceStore store, TimeProvider time, NimbusServerOptions options)
+public sealed class WidgetService(IResourceStore store, QuotaService quotas, TimeProvider time, NimbusServerOptions options)
 {
     public const string Kind = "demo/widget";
     public const string IdPrefix = "wdg";
     public const int MaxMessageLength = 4096;
     public const int MaxCopies = 100;
+
+    /// <summary>Widgets per account; the resource counts from create until the controller removed it.</summary>
+    public static readonly QuotaDefinition Quota = new()
+    {
+        Code = "demo.widgets",
+        Description = "Widgets per account, counted until a deleted widget is really gone",
+        DefaultLimit = 1000,
+        Unit = "widgets",
+    };
 
     public string Region => options.Region;
 
@@ -47,6 +57,7 @@ public sealed class WidgetService(IResourceStore store, TimeProvider time, Nimbu
                     throw NimbusException.AlreadyExists($"Widget '{request.Name}'");
                 }
 
+                await quotas.ConsumeAsync(w, account, Quota.Code, 1, ct).ConfigureAwait(false);
                 return await w.CreateAsync(resource, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Nimbus.Core.Api;
 using Nimbus.Core.Controllers;
+using Nimbus.Core.Quotas;
 using Nimbus.Core.Security;
 using Nimbus.Core.Store;
+using Nimbus.Iam;
 using Nimbus.Iam.AccessKeys;
 using Nimbus.Iam.Accounts;
 using Nimbus.Iam.Authentication;
@@ -130,6 +132,13 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<WidgetService>();
         services.AddSingleton<IReconciler, WidgetReconciler>();
         services.AddSingleton<ControllerRuntime>();
+
+        // Quotas: the ledger and every service's definitions.
+        services.AddSingleton<QuotaService>();
+        services.AddSingleton(IamQuotas.Users);
+        services.AddSingleton(IamQuotas.AccessKeysPerUser);
+        services.AddSingleton(WidgetService.Quota);
+
         services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
@@ -149,5 +158,6 @@ public sealed class NimbusHost : IAsyncDisposable
         Endpoints.Iam.GroupEndpoints.MapGroupEndpoints(app);
         Endpoints.Iam.AccountEndpoints.MapAccountEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
+        app.MapQuotaEndpoints();
     }
 }

@@ -10,4 +10,7 @@ internal abstract class SqlDialect
 
     /// <summary>Runs once per transaction before its first change-feed row is inserted.</summary>
     public abstract Task BeforeFirstChangeAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Holds an exclusive lock on a kv key until the transaction ends (see <c>IStoreWriter.LockKeyAsync</c>).</summary>
+    public abstract Task LockKeyAsync(DbConnection connection, string ns, string key, CancellationToken cancellationToken);
 }

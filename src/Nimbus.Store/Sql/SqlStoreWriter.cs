@@ -197,6 +197,12 @@ internal sealed class SqlStoreWriter : IStoreWriter
         return SqlReads.GetValueAsync(_connection, ns, key, cancellationToken);
     }
 
+    public Task LockKeyAsync(string ns, string key, CancellationToken cancellationToken)
+    {
+        ThrowIfClosed();
+        return _dialect.LockKeyAsync(_connection, ns, key, cancellationToken);
+    }
+
     public async Task PutValueAsync(string ns, string key, byte[] value, CancellationToken cancellationToken)
     {
         ThrowIfClosed();

@@ -18,4 +18,7 @@ internal sealed class SqliteDialect : SqlDialect
     // One writer connection runs every write in commit order, so AUTOINCREMENT sequences are
     // already commit-ordered.
     public override Task BeforeFirstChangeAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // The single writer connection runs one unit at a time (BEGIN IMMEDIATE, savepoint per unit): already serialized.
+    public override Task LockKeyAsync(DbConnection connection, string ns, string key, CancellationToken cancellationToken) => Task.CompletedTask;
 }

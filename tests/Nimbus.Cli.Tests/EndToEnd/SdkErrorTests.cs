@@ -111,7 +111,9 @@ public sealed class SdkErrorTests : IAsyncLifetime
         var error = await Should.ThrowAsync<NimbusApiException>(() => keys.CreateAsync());
 
         ShouldCarryServerProblem(error, HttpStatusCode.Conflict, ErrorCodes.QuotaExceeded, "/v1/iam/access-keys");
-        error.Message.ShouldBe("User 'admin' already has 2 active access keys; the limit is 2. Deactivate or delete one first.");
+        var userId = second.AccessKey.Principal[(second.AccessKey.Principal.LastIndexOf('/') + 1)..];
+        error.Message.ShouldBe($"Quota iam.access-keys-per-user of user {userId} of account {second.AccessKey.Account} is exceeded: limit 2, usage 2, requested 1 access keys. Free some, or ask a platform administrator to raise the limit.");
+        error.Problem.Quota.ShouldBe(new QuotaProblemDto { Code = "iam.access-keys-per-user", Limit = 2, Usage = 2, Requested = 1 });
         await keys.DeactivateAsync(second.AccessKey.AccessKeyId);
         (await keys.CreateAsync()).AccessKey.State.ShouldBe("active");
         (await Should.ThrowAsync<NimbusApiException>(() => keys.ActivateAsync(second.AccessKey.AccessKeyId))).Code.ShouldBe(ErrorCodes.QuotaExceeded);
