@@ -13,7 +13,7 @@ namespace Nimbus.Iam.Accounts;
 /// administrator access key, and writes them to <c>bootstrap-credentials.json</c> (0600).
 /// Later starts only load the platform account and refresh the endpoint in that file.
 /// </summary>
-public sealed partial class PlatformBootstrapper(IResourceStore store, AccessKeyService accessKeys, PlatformAccount platform, TimeProvider time, ILogger<PlatformBootstrapper> logger)
+public sealed partial class PlatformBootstrapper(IResourceStore store, Principals.UserService users, AccessKeyService accessKeys, PlatformAccount platform, TimeProvider time, ILogger<PlatformBootstrapper> logger)
 {
     public const string AdminName = "admin";
     public const string FileName = "bootstrap-credentials.json";
@@ -38,7 +38,7 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, AccessKey
                 var accountId = ResourceIds.NewAccountId();
                 await w.CreateAsync(NewResource(accountId, IamKinds.Account, accountId, AdminName, now), ct).ConfigureAwait(false);
                 await AccountService.ReserveNameAsync(w, AdminName, accountId, ct).ConfigureAwait(false);
-                await w.CreateAsync(NewResource(ResourceIds.New(IamKinds.UserIdPrefix), IamKinds.User, accountId, AdminName, now), ct).ConfigureAwait(false);
+                await users.CreateAsync(w, accountId, AdminName, "/", null, null, ct).ConfigureAwait(false);
                 var (key, secret) = await accessKeys.CreateAsync(w, accountId, AdminName, ct).ConfigureAwait(false);
                 await w.PutValueAsync(Namespace, AccountKey, Encoding.UTF8.GetBytes(accountId), ct).ConfigureAwait(false);
                 return (accountId, key, secret);

@@ -4,6 +4,7 @@ using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
 using Nimbus.Core.Api;
 using Nimbus.Core.Errors;
+using Nimbus.Core.Quotas;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Iam.AccessKeys;
@@ -12,7 +13,7 @@ using Nimbus.Iam.Passwords;
 namespace Nimbus.Iam.Principals;
 
 /// <summary>IAM users of an account: names, paths, tags and console passwords (hashed, never returned).</summary>
-public sealed class UserService(IResourceStore store, TimeProvider time)
+public sealed class UserService(IResourceStore store, QuotaService quotas, TimeProvider time)
 {
     public const int MaxNameLength = 64;
     private const string PasswordNamespace = "iam.password";
@@ -46,6 +47,7 @@ public sealed class UserService(IResourceStore store, TimeProvider time)
             throw NimbusException.AlreadyExists($"User '{name}'");
         }
 
+        await quotas.ConsumeAsync(writer, account, IamQuotas.Users.Code, 1, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var user = await writer.CreateAsync(
             new Resource
@@ -165,6 +167,7 @@ public sealed class UserService(IResourceStore store, TimeProvider time)
                     throw new NimbusException(ErrorCodes.Conflict, 409, $"User '{user.Name}' is still a member of {string.Join(", ", groups.Select(g => g.Name))}; remove it first.");
                 }
 
+                await quotas.ReleaseAsync(w, account, IamQuotas.Users.Code, 1, ct).ConfigureAwait(false);
                 await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
                 await w.DeleteValueAsync(PasswordNamespace, id, ct).ConfigureAwait(false);
                 return true;

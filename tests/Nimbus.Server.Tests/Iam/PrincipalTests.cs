@@ -163,6 +163,21 @@ public sealed class PrincipalTests : IAsyncLifetime
         await (await root.PostJsonAsync("/v1/iam/accounts", new CreateAccountRequest { Name = "team-b" })).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
 
+    [Fact]
+    public async Task Users_count_against_the_account_user_quota()
+    {
+        var created = await (await _admin.PostJsonAsync("/v1/iam/accounts", new CreateAccountRequest { Name = "small" })).ShouldBeOkAsync<CreateAccountResponse>(HttpStatusCode.Created);
+        (await _admin.PutAsync("/v1/quotas/iam.users", Json(new Contracts.Quotas.SetQuotaRequest { Account = created.Account.Id, Limit = 2 }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var root = _server.SignedHttpClient(new SigV4Credentials(created.RootAccessKey.AccessKey.AccessKeyId, created.RootAccessKey.SecretAccessKey));
+
+        var second = await CreateUserAsync(root, "second");
+        var refused = await (await root.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = "third" })).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.QuotaExceeded);
+        refused.Detail!.ShouldContain("iam.users");
+
+        (await root.DeleteAsync($"/v1/iam/users/{second.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await CreateUserAsync(root, "third");
+    }
+
     private static StringContent Json(object body) =>
         new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
 }
