@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nimbus.Contracts.Audit;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
@@ -23,6 +24,8 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreateWidgetRequest))]
 [JsonSerializable(typeof(UpdateWidgetRequest))]
 [JsonSerializable(typeof(WidgetSpec))]
+[JsonSerializable(typeof(AuditEventDto))]
+[JsonSerializable(typeof(PageDto<AuditEventDto>))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
