@@ -19,7 +19,16 @@ public static class AuditRedactor
     // Property names containing any of these (ignoring case) hold credentials.
     private static readonly string[] SecretWords = ["secret", "password", "token", "privatekey", "sessiontoken"];
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    private static readonly JsonSerializerOptions StringOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+
+        // Keep text as sent (no \uXXXX for non-ASCII), so that the record reads like the request.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>The redacted JSON text of <paramref name="body"/>; null for an empty body.</summary>
     public static string? Redact(ReadOnlySpan<byte> body)
@@ -63,7 +72,7 @@ public static class AuditRedactor
         }
 
         var text = Encoding.UTF8.GetString(cut[..end]) + string.Create(CultureInfo.InvariantCulture, $"…[truncated: {output.WrittenCount} bytes after redaction, first {MaxBytes} kept]");
-        return JsonSerializer.Serialize(text);
+        return JsonSerializer.Serialize(text, StringOptions);
     }
 
     /// <summary>Tells whether a JSON property of this name holds a secret.</summary>

@@ -42,18 +42,16 @@ public static class AuditEndpoints
             await trail.FlushAsync(ct).ConfigureAwait(false);
             http.Response.ContentType = JsonLinesContentType;
             var body = http.Response.Body;
-            await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Indented = false, SkipValidation = true });
             while (true)
             {
                 var page = await trail.Log.QueryAsync(query, ct).ConfigureAwait(false);
                 foreach (var record in page.Items)
                 {
-                    JsonSerializer.Serialize(writer, record.ToDto(), NimbusJson.Options);
-                    await writer.FlushAsync(ct).ConfigureAwait(false);
-                    writer.Reset();
+                    await body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(record.ToDto(), NimbusJson.Options), ct).ConfigureAwait(false);
                     await body.WriteAsync(NewLine, ct).ConfigureAwait(false);
                 }
 
+                await body.FlushAsync(ct).ConfigureAwait(false);
                 if (page.NextPageToken is null)
                 {
                     break;
