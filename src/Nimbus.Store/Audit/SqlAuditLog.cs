@@ -141,7 +141,7 @@ public abstract class SqlAuditLog : IAuditLog
             {
                 var prefix = query.Action[..^1];
                 where.Add("substr(action, 1, @action_length) = @action");
-                command.With("@action_length", (long)prefix.Length).With("@action", prefix);
+                command.With("@action_length", prefix.Length).With("@action", prefix);
             }
             else
             {
