@@ -74,6 +74,7 @@ public static class CliApp
             WhoamiCommand.Create(context),
             AccessKeyCommands.CreateService(context),
             WidgetCommands.CreateService(context),
+            AuditCommands.CreateService(context),
         };
         context.Globals.AddTo(root);
         return root;

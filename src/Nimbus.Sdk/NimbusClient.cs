@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nimbus.Contracts.Signing;
+using Nimbus.Sdk.Audit;
 using Nimbus.Sdk.Configuration;
 using Nimbus.Sdk.Demo;
 using Nimbus.Sdk.Http;
@@ -52,6 +53,7 @@ public sealed class NimbusClient : IDisposable
         Sts = new StsClient(this);
         Iam = new IamClient(this);
         Demo = new DemoClient(this);
+        Audit = new AuditClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -65,6 +67,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>The built-in demo service: widgets.</summary>
     public DemoClient Demo { get; }
+
+    /// <summary>The audit trail: every API request, allowed or denied.</summary>
+    public AuditClient Audit { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does
