@@ -3,7 +3,6 @@ using System.Text;
 using Nimbus.Cli.Views;
 using Nimbus.Contracts.Audit;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Audit;
 
 namespace Nimbus.Cli.Commands;
 
@@ -18,7 +17,7 @@ internal static class AuditCommands
 
     private static Command List(CliContext context)
     {
-        var filter = new FilterOptions();
+        var filter = new AuditFilterOptions();
         var pageSize = CommonOptions.PageSize();
         var nextToken = CommonOptions.NextToken();
         var all = CommonOptions.All();
@@ -52,7 +51,7 @@ internal static class AuditCommands
 
     private static Command Export(CliContext context)
     {
-        var filter = new FilterOptions();
+        var filter = new AuditFilterOptions();
         var command = new Command("export", "Write every matching event to stdout as JSON Lines (one JSON object per line, newest first)");
         filter.AddTo(command);
         context.SetApiAction(command, async (parseResult, client, _, cancellationToken) =>
@@ -62,41 +61,5 @@ internal static class AuditCommands
             await context.Stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         });
         return command;
-    }
-
-    /// <summary>The filter options list and export share.</summary>
-    private sealed class FilterOptions
-    {
-        private readonly Option<string?> _since = new("--since") { Description = "Earliest time: ISO-8601 or relative (30m, 1h, 7d)", HelpName = "time" };
-        private readonly Option<string?> _until = new("--until") { Description = "Latest time (exclusive): ISO-8601 or relative", HelpName = "time" };
-        private readonly Option<string?> _principal = new("--principal") { Description = "User name or principal NRN", HelpName = "name|nrn" };
-        private readonly Option<string?> _action = new("--action") { Description = "Action, with an optional trailing * (e.g. 'iam:*')", HelpName = "action" };
-        private readonly Option<string?> _resource = new("--resource") { Description = "NRN the request acted on", HelpName = "nrn" };
-        private readonly Option<string?> _outcome = new("--outcome") { Description = "allowed, denied or error", HelpName = "outcome" };
-
-        public FilterOptions()
-        {
-            _outcome.AcceptOnlyFromAmong(AuditOutcomes.Allowed, AuditOutcomes.Denied, AuditOutcomes.Error);
-        }
-
-        public void AddTo(Command command)
-        {
-            command.Options.Add(_since);
-            command.Options.Add(_until);
-            command.Options.Add(_principal);
-            command.Options.Add(_action);
-            command.Options.Add(_resource);
-            command.Options.Add(_outcome);
-        }
-
-        public AuditEventFilter Read(ParseResult parseResult) => new()
-        {
-            Since = parseResult.GetValue(_since),
-            Until = parseResult.GetValue(_until),
-            Principal = parseResult.GetValue(_principal),
-            Action = parseResult.GetValue(_action),
-            Resource = parseResult.GetValue(_resource),
-            Outcome = parseResult.GetValue(_outcome),
-        };
     }
 }

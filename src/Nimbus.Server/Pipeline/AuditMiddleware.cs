@@ -28,9 +28,9 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, Time
             return;
         }
 
-        var pending = new Pending(trail, context, time.GetUtcNow());
-        context.Response.OnStarting(static state => ((Pending)state).RecordAsync(), pending);
-        context.Response.OnCompleted(static state => ((Pending)state).RecordAsync(), pending);
+        var pending = new PendingAuditRecord(trail, context, time.GetUtcNow());
+        context.Response.OnStarting(static state => ((PendingAuditRecord)state).RecordAsync(), pending);
+        context.Response.OnCompleted(static state => ((PendingAuditRecord)state).RecordAsync(), pending);
         try
         {
             await next(context).ConfigureAwait(false);
@@ -142,22 +142,5 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, Time
         }
 
         return id;
-    }
-
-    private sealed class Pending(AuditTrail trail, HttpContext context, DateTimeOffset time)
-    {
-        private int _recorded;
-
-        public Exception? Failure { get; set; }
-
-        public Task RecordAsync()
-        {
-            if (Interlocked.Exchange(ref _recorded, 1) != 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            return trail.RecordAsync(BuildRecord(context, time, Failure)).AsTask();
-        }
     }
 }
