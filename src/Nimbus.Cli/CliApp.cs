@@ -75,6 +75,7 @@ public static class CliApp
             AccessKeyCommands.CreateService(context),
             WidgetCommands.CreateService(context),
             QuotaCommands.CreateService(context),
+            AuditCommands.CreateService(context),
         };
         context.Globals.AddTo(root);
         return root;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nimbus.Contracts.Signing;
+using Nimbus.Sdk.Audit;
 using Nimbus.Sdk.Configuration;
 using Nimbus.Sdk.Demo;
 using Nimbus.Sdk.Http;
@@ -54,6 +55,7 @@ public sealed class NimbusClient : IDisposable
         Iam = new IamClient(this);
         Demo = new DemoClient(this);
         Quotas = new QuotasClient(this);
+        Audit = new AuditClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -70,6 +72,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>Quota limits and usage of accounts.</summary>
     public QuotasClient Quotas { get; }
+
+    /// <summary>The audit trail: every API request, allowed or denied.</summary>
+    public AuditClient Audit { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does

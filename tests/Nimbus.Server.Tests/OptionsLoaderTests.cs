@@ -18,6 +18,15 @@ public sealed class OptionsLoaderTests
         options.DataDirectory.ShouldBe(Path.GetFullPath(".nimbus"));
         options.MaxBodyBytes.ShouldBe(1024 * 1024);
         options.Region.ShouldBe("local");
+        options.AuditRetentionDays.ShouldBe(365);
+    }
+
+    [Fact]
+    public void Audit_retention_is_read_from_flag_and_environment()
+    {
+        OptionsLoader.Load(["--audit-retention-days", "30"], NoEnvironment).AuditRetentionDays.ShouldBe(30);
+        OptionsLoader.Load([], new Dictionary<string, string?> { ["NIMBUS_AUDIT_RETENTION_DAYS"] = "90" }).AuditRetentionDays.ShouldBe(90);
+        Should.Throw<ArgumentException>(() => OptionsLoader.Load(["--audit-retention-days", "0"], NoEnvironment));
     }
 
     [Fact]

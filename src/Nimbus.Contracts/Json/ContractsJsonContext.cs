@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nimbus.Contracts.Audit;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
@@ -27,6 +28,8 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(QuotaListDto))]
 [JsonSerializable(typeof(SetQuotaRequest))]
 [JsonSerializable(typeof(QuotaDto))]
+[JsonSerializable(typeof(AuditEventDto))]
+[JsonSerializable(typeof(PageDto<AuditEventDto>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(UserSpec))]
 [JsonSerializable(typeof(CreateUserRequest))]

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Nimbus.Core.Api;
+using Nimbus.Core.Audit;
 using Nimbus.Core.Controllers;
 using Nimbus.Core.Quotas;
 using Nimbus.Core.Security;
@@ -12,6 +13,7 @@ using Nimbus.Iam.AccessKeys;
 using Nimbus.Iam.Accounts;
 using Nimbus.Iam.Authentication;
 using Nimbus.Iam.Authorization;
+using Nimbus.Server.Audit;
 using Nimbus.Server.Demo;
 using Nimbus.Server.Endpoints;
 using Nimbus.Server.Metrics;
@@ -67,6 +69,10 @@ public sealed class NimbusHost : IAsyncDisposable
 
         var store = app.Services.GetRequiredService<IResourceStore>();
         await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+
+        // Audit trail: its table lives in the store's database; it takes records before the first request.
+        await app.Services.GetRequiredService<AuditTrail>().StartAsync(cancellationToken).ConfigureAwait(false);
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var endpoint = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
@@ -89,6 +95,10 @@ public sealed class NimbusHost : IAsyncDisposable
         // close the store so every acknowledged write is already on disk.
         await _app.StopAsync().ConfigureAwait(false);
         await _app.Services.GetRequiredService<ControllerRuntime>().StopAsync().ConfigureAwait(false);
+
+        // Audit trail: drain the queued records (requests have finished) before the store closes.
+        await _app.Services.GetRequiredService<AuditTrail>().StopAsync().ConfigureAwait(false);
+
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -141,12 +151,14 @@ public sealed class NimbusHost : IAsyncDisposable
 
         services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddNimbusAudit(options);
         services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
     }
 
     private static void ConfigurePipeline(WebApplication app, NimbusServerOptions options)
     {
         app.UseMiddleware<EdgeMiddleware>();
+        app.UseMiddleware<AuditMiddleware>();
         app.UseRouting();
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
@@ -159,5 +171,6 @@ public sealed class NimbusHost : IAsyncDisposable
         Endpoints.Iam.AccountEndpoints.MapAccountEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
         app.MapQuotaEndpoints();
+        app.MapAuditEndpoints();
     }
 }

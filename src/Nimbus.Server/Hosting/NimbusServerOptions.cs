@@ -30,6 +30,9 @@ public sealed record NimbusServerOptions
     /// <summary>Burst allowed per access key above the sustained rate; default 4000.</summary>
     public int RateLimitBurst { get; init; } = 4000;
 
+    /// <summary>Days audit events are kept before retention removes them; default 365.</summary>
+    public int AuditRetentionDays { get; init; } = 365;
+
     /// <summary><c>text</c> (default) or <c>json</c> log lines on stdout.</summary>
     public string LogFormat { get; init; } = "text";
 

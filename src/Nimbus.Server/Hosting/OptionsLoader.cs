@@ -19,6 +19,7 @@ public static class OptionsLoader
         ["--max-body-bytes"] = "maxBodyBytes",
         ["--rate-limit"] = "rateLimitPerSecond",
         ["--rate-limit-burst"] = "rateLimitBurst",
+        ["--audit-retention-days"] = "auditRetentionDays",
         ["--log-format"] = "logFormat",
         ["--log-level"] = "logLevel",
     };
@@ -105,6 +106,7 @@ public static class OptionsLoader
             MaxBodyBytes = Int(settings, "maxBodyBytes", (int)defaults.MaxBodyBytes, 1024, int.MaxValue),
             RateLimitPerSecond = Int(settings, "rateLimitPerSecond", defaults.RateLimitPerSecond, 1, 10_000_000),
             RateLimitBurst = Int(settings, "rateLimitBurst", defaults.RateLimitBurst, 1, 10_000_000),
+            AuditRetentionDays = Int(settings, "auditRetentionDays", defaults.AuditRetentionDays, 1, 100 * 365),
             LogFormat = settings.GetValueOrDefault("logFormat") ?? defaults.LogFormat,
             LogLevel = settings.GetValueOrDefault("logLevel") ?? defaults.LogLevel,
         };
