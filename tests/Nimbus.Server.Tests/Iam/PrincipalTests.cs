@@ -176,6 +176,10 @@ public sealed class PrincipalTests : IAsyncLifetime
 
         (await root.DeleteAsync($"/v1/iam/users/{second.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         await CreateUserAsync(root, "third");
+
+        // A tenant cannot raise its own limits.
+        await (await root.PutAsync("/v1/quotas/iam.users", Json(new Contracts.Quotas.SetQuotaRequest { Account = created.Account.Id, Limit = 50 })))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
 
     private static StringContent Json(object body) =>
