@@ -53,7 +53,7 @@ internal sealed class CompiledCondition
 
     public bool IsSatisfied(RequestContext context)
     {
-        var present = context.TryGetNormalized(_key, out var values) && values.Length > 0;
+        var present = context.TryGetNormalized(_key, out var entry) && entry.Values.Length > 0;
         if (_op.Kind == ConditionOperatorKind.Null)
         {
             // "Null": "true" asks for the key to be absent.
@@ -68,9 +68,9 @@ internal sealed class CompiledCondition
                     return _op.IfExists;
                 }
 
-                foreach (var value in values)
+                for (var i = 0; i < entry!.Values.Length; i++)
                 {
-                    if (MatchesAny(value) != _op.Negated)
+                    if (MatchesAny(entry, i) != _op.Negated)
                     {
                         return true;
                     }
@@ -83,9 +83,9 @@ internal sealed class CompiledCondition
                     return true;
                 }
 
-                foreach (var value in values)
+                for (var i = 0; i < entry!.Values.Length; i++)
                 {
-                    if (MatchesAny(value) == _op.Negated)
+                    if (MatchesAny(entry, i) == _op.Negated)
                     {
                         return false;
                     }
@@ -100,9 +100,9 @@ internal sealed class CompiledCondition
 
                 // A single-valued operator on several request values: positive if any matches,
                 // negated only if none does.
-                foreach (var value in values)
+                for (var i = 0; i < entry!.Values.Length; i++)
                 {
-                    if (MatchesAny(value))
+                    if (MatchesAny(entry, i))
                     {
                         return !_op.Negated;
                     }
@@ -113,8 +113,9 @@ internal sealed class CompiledCondition
     }
 
     /// <summary>Whether one request value matches at least one policy value (the positive operator).</summary>
-    private bool MatchesAny(string value)
+    private bool MatchesAny(ContextValues entry, int index)
     {
+        var value = entry.Values[index];
         switch (_op.Kind)
         {
             case ConditionOperatorKind.StringEquals:
@@ -152,22 +153,31 @@ internal sealed class CompiledCondition
             case ConditionOperatorKind.Bool:
                 return ConditionValues.TryParseBool(value, out var b) && Array.IndexOf(_bools, b) >= 0;
             case ConditionOperatorKind.IpAddress:
-                return MatchesNetwork(value);
+                return entry.Addresses[index] is { } address && MatchesNetwork(address);
             case ConditionOperatorKind.NumericEquals or ConditionOperatorKind.NumericLessThan or ConditionOperatorKind.NumericLessThanEquals
                 or ConditionOperatorKind.NumericGreaterThan or ConditionOperatorKind.NumericGreaterThanEquals:
-                return ConditionValues.TryParseNumber(value, out var n) && _numbers.Any(p => Compare(n.CompareTo(p)));
+                return entry.Numbers[index] is { } n && AnyCompares(n, _numbers);
             default:
-                return ConditionValues.TryParseDate(value, out var d) && _dates.Any(p => Compare(d.CompareTo(p)));
+                return entry.Dates[index] is { } d && AnyCompares(d, _dates);
         }
     }
 
-    private bool MatchesNetwork(string value)
+    private bool AnyCompares<T>(T value, T[] policyValues)
+        where T : IComparable<T>
     {
-        if (!IPAddress.TryParse(value, out var address))
+        foreach (var p in policyValues)
         {
-            return false;
+            if (Compare(value.CompareTo(p)))
+            {
+                return true;
+            }
         }
 
+        return false;
+    }
+
+    private bool MatchesNetwork(IPAddress address)
+    {
         foreach (var network in _networks)
         {
             // IPNetwork.Contains is false across families; an IPv4-mapped IPv6 address counts as IPv4.

@@ -9,16 +9,23 @@ namespace Nimbus.Iam.Policies;
 /// </summary>
 public sealed class RequestContext
 {
-    private readonly Dictionary<string, string[]> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContextValues> _values = new(StringComparer.Ordinal);
+    private bool _frozen;
 
-    public static RequestContext Empty { get; } = new();
+    /// <summary>A shared context with no keys; it refuses <see cref="Set"/>.</summary>
+    public static RequestContext Empty { get; } = new() { _frozen = true };
 
     public int Count => _values.Count;
 
     /// <summary>Sets a key (single- or multi-valued); an empty array makes the key present but empty.</summary>
     public RequestContext Set(string key, params string[] values)
     {
-        _values[ConditionKeys.Normalize(key)] = values;
+        if (_frozen)
+        {
+            throw new InvalidOperationException("RequestContext.Empty is shared and cannot be changed; create a new RequestContext.");
+        }
+
+        _values[ConditionKeys.Normalize(key)] = new ContextValues(values);
         return this;
     }
 
@@ -61,9 +68,14 @@ public sealed class RequestContext
     }
 
     /// <summary>Looks up a key already in <see cref="ConditionKeys.Normalize"/> form.</summary>
-    public bool TryGetNormalized(string normalizedKey, out string[] values) => _values.TryGetValue(normalizedKey, out values!);
+    public bool TryGetNormalized(string normalizedKey, out ContextValues values) => _values.TryGetValue(normalizedKey, out values!);
 
-    public bool TryGet(string key, out string[] values) => TryGetNormalized(ConditionKeys.Normalize(key), out values);
+    public bool TryGet(string key, out string[] values)
+    {
+        var found = TryGetNormalized(ConditionKeys.Normalize(key), out var entry);
+        values = found ? entry.Values : [];
+        return found;
+    }
 
     private RequestContext SetTags(string prefix, IEnumerable<KeyValuePair<string, string>> tags)
     {

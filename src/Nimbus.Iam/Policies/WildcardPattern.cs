@@ -63,7 +63,7 @@ public sealed class WildcardPattern
 
     public override string ToString() => Pattern;
 
-    // Linear-time greedy matching with a single backtrack point (the last '*'): no recursion, so a
+    // Greedy matching with a single backtrack point (the last '*'), O(pattern × value), no recursion: a
     // hostile pattern such as "*a*a*a*a*b" cannot make a decision exponential.
     private static bool MatchGeneral(ReadOnlySpan<char> pattern, ReadOnlySpan<char> value, bool ignoreCase)
     {

@@ -190,4 +190,11 @@ public sealed class ConditionOperatorTests
         keys.ShouldBe(["env", "owner"]);
         context.TryGet("nimbus:PrincipalTag/Team", out _).ShouldBeFalse();
     }
+
+    [Fact]
+    public void The_shared_empty_context_cannot_be_changed()
+    {
+        Should.Throw<InvalidOperationException>(() => RequestContext.Empty.Set("nimbus:username", "mallory"));
+        RequestContext.Empty.Count.ShouldBe(0);
+    }
 }
