@@ -1,0 +1,119 @@
+namespace Nimbus.Iam.Policies;
+
+/// <summary>A statement with its wildcards and conditions pre-built, and its decision pre-allocated.</summary>
+internal sealed class CompiledStatement
+{
+    private readonly WildcardPattern[] _actions;
+    private readonly bool _notAction;
+    private readonly WildcardPattern[] _resources;
+    private readonly bool _notResource;
+    private readonly bool _anyResource;
+    private readonly string[]? _principals;
+    private readonly bool _notPrincipal;
+    private readonly CompiledCondition[] _conditions;
+
+    public CompiledStatement(PolicySource source, AttachedPolicy policy, PolicyStatement statement, int order)
+    {
+        Order = order;
+        Effect = statement.Effect;
+        _notAction = statement.NotActions is not null;
+        _actions = (statement.Actions ?? statement.NotActions ?? []).Select(a => WildcardPattern.Create(a, ignoreCase: true)).ToArray();
+        _notResource = statement.NotResources is not null;
+        _resources = (statement.Resources ?? statement.NotResources ?? ["*"]).Select(r => WildcardPattern.Create(r, ignoreCase: false)).ToArray();
+        _anyResource = !_notResource && _resources.Any(r => r.MatchesEverything);
+        _notPrincipal = statement.NotPrincipals is not null;
+        _principals = (statement.Principals ?? statement.NotPrincipals)?.ToArray();
+        _conditions = statement.Conditions.Select(c => new CompiledCondition(c)).ToArray();
+        Services = _notAction || _actions.Any(a => !a.Pattern.Contains(':'))
+            ? null
+            : _actions.Select(a => a.Pattern[..a.Pattern.IndexOf(':')]).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var deciding = new DecidingStatement(source, policy.Id, policy.Name, statement.Sid, statement.Index, statement.Effect);
+        Decision = statement.Effect == PolicyEffect.Deny
+            ? new PolicyDecision(DecisionKind.ExplicitDeny, deciding, $"explicitly denied by {deciding}")
+            : new PolicyDecision(DecisionKind.Allowed, deciding, $"allowed by {deciding}");
+    }
+
+    public PolicyEffect Effect { get; }
+
+    /// <summary>Position within its group (policy order, then statement order): the first match decides.</summary>
+    public int Order { get; }
+
+    /// <summary>The services whose actions this statement can match; null when it can match any (<c>*</c>, NotAction).</summary>
+    public string[]? Services { get; }
+
+    public PolicyDecision Decision { get; }
+
+    public bool Matches(AuthorizationRequest request) =>
+        MatchesAction(request.Action) && MatchesResource(request.Resource) && ConditionsHold(request.Context);
+
+    public bool MatchesPrincipal(AuthorizationRequest request)
+    {
+        if (_principals is null)
+        {
+            return true;
+        }
+
+        var named = false;
+        foreach (var principal in _principals)
+        {
+            if (principal == "*" || principal == request.PrincipalAccount || principal == request.PrincipalNrn || IsAccountRoot(principal, request.PrincipalAccount))
+            {
+                named = true;
+                break;
+            }
+        }
+
+        return named != _notPrincipal;
+    }
+
+    // nrn:nimbus:iam::<account>:root names the whole account, as arn:aws:iam::<account>:root does.
+    private static bool IsAccountRoot(string principal, string account) =>
+        principal.Length == "nrn:nimbus:iam::".Length + account.Length + ":root".Length
+        && principal.StartsWith("nrn:nimbus:iam::", StringComparison.Ordinal)
+        && principal.AsSpan("nrn:nimbus:iam::".Length, account.Length).SequenceEqual(account)
+        && principal.EndsWith(":root", StringComparison.Ordinal);
+
+    private bool MatchesAction(string action)
+    {
+        foreach (var pattern in _actions)
+        {
+            if (pattern.IsMatch(action))
+            {
+                return !_notAction;
+            }
+        }
+
+        return _notAction;
+    }
+
+    private bool MatchesResource(string resource)
+    {
+        if (_anyResource)
+        {
+            return true;
+        }
+
+        foreach (var pattern in _resources)
+        {
+            if (pattern.IsMatch(resource))
+            {
+                return !_notResource;
+            }
+        }
+
+        return _notResource;
+    }
+
+    private bool ConditionsHold(RequestContext context)
+    {
+        foreach (var condition in _conditions)
+        {
+            if (!condition.IsSatisfied(context))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

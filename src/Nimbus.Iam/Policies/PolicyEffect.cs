@@ -1,0 +1,7 @@
+namespace Nimbus.Iam.Policies;
+
+public enum PolicyEffect
+{
+    Allow,
+    Deny,
+}
