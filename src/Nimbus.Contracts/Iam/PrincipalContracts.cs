@@ -8,6 +8,12 @@ public sealed record UserSpec
 
     /// <summary>True when the user has a console password. The password itself is never returned.</summary>
     public bool? ConsoleAccess { get; init; }
+
+    /// <summary>True for an account's root user (<c>root</c>, or <c>admin</c> of the platform account): allowed everything in its account, never deletable.</summary>
+    public bool? Root { get; init; }
+
+    /// <summary>Attached managed policies: built-in names or policy ids.</summary>
+    public IReadOnlyList<string>? AttachedPolicies { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/users</c>.</summary>
@@ -54,6 +60,9 @@ public sealed record GroupSpec
 
     /// <summary>Ids of the member users.</summary>
     public IReadOnlyList<string>? Members { get; init; }
+
+    /// <summary>Attached managed policies: built-in names or policy ids.</summary>
+    public IReadOnlyList<string>? AttachedPolicies { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/groups</c>.</summary>
