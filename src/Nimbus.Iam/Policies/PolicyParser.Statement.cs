@@ -37,7 +37,7 @@ internal sealed partial class PolicyParser
             switch (name)
             {
                 case "Sid":
-                    sid = ReadString(ref reader);
+                    sid = ReadSid(ref reader);
                     break;
                 case "Effect":
                     effect = ReadEffect(ref reader);
@@ -71,6 +71,12 @@ internal sealed partial class PolicyParser
         }
 
         CheckPresence(fields, start);
+        if (effect == PolicyEffect.Allow && fields.TryGetValue("NotPrincipal", out var notPrincipalAt))
+        {
+            // As in AWS: "allow everyone except X" is too easy to get wrong; only Deny may use it.
+            Error(notPrincipalAt, "\"NotPrincipal\" can only be used with \"Effect\": \"Deny\"");
+        }
+
         if (_errors.Count != errorsBefore || effect is null)
         {
             return null;
@@ -133,6 +139,19 @@ internal sealed partial class PolicyParser
         {
             Error(start, $"missing \"{field}\" or \"{notField}\"");
         }
+    }
+
+    private string? ReadSid(ref Utf8JsonReader reader)
+    {
+        var at = reader.TokenStartIndex;
+        var sid = ReadString(ref reader);
+        if (sid is not null && !sid.All(char.IsAsciiLetterOrDigit))
+        {
+            Error(at, $"malformed Sid \"{sid}\"; expected ASCII letters and digits only");
+            return null;
+        }
+
+        return sid;
     }
 
     private PolicyEffect? ReadEffect(ref Utf8JsonReader reader)
