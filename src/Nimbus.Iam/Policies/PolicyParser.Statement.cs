@@ -89,7 +89,7 @@ internal sealed partial class PolicyParser
             Effect = effect.Value,
             Actions = actions,
             NotActions = notActions,
-            Resources = resources,
+            Resources = _kind == PolicyKind.Trust && resources is null && notResources is null ? ["*"] : resources,
             NotResources = notResources,
             Principals = principals,
             NotPrincipals = notPrincipals,
@@ -105,7 +105,11 @@ internal sealed partial class PolicyParser
         }
 
         ExactlyOne(fields, start, "Action", "NotAction");
-        ExactlyOne(fields, start, "Resource", "NotResource");
+        if (_kind != PolicyKind.Trust || fields.ContainsKey("Resource") || fields.ContainsKey("NotResource"))
+        {
+            ExactlyOne(fields, start, "Resource", "NotResource");
+        }
+
         var hasPrincipal = fields.ContainsKey("Principal") || fields.ContainsKey("NotPrincipal");
         if (_kind == PolicyKind.Identity)
         {
