@@ -76,6 +76,7 @@ public static class CliApp
             WidgetCommands.CreateService(context),
             QuotaCommands.CreateService(context),
             AuditCommands.CreateService(context),
+            StsCommands.CreateService(context),
         };
         context.Globals.AddTo(root);
         return root;

@@ -16,6 +16,7 @@ internal static class AccessKeyCommands
             UserCommands.Create(context),
             GroupCommands.Create(context),
             AccountCommands.Create(context),
+            RoleCommands.Create(context),
         };
 
     private static Command CreateResource(CliContext context) =>

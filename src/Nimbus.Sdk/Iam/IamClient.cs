@@ -9,7 +9,11 @@ public sealed class IamClient
         Users = new UsersClient(client);
         Groups = new GroupsClient(client);
         Accounts = new AccountsClient(client);
+        Roles = new RolesClient(client);
     }
+
+    /// <summary>Roles of the caller's account.</summary>
+    public RolesClient Roles { get; }
 
     /// <summary>Users of the caller's account.</summary>
     public UsersClient Users { get; }

@@ -17,4 +17,11 @@ public sealed class StsClient
     /// <returns>Account, principal, user and access key of the caller.</returns>
     public Task<CallerIdentityDto> GetCallerIdentityAsync(CancellationToken cancellationToken = default) =>
         _client.SendAsync<CallerIdentityDto>(HttpMethod.Get, "/v1/sts/caller-identity", cancellationToken: cancellationToken);
+
+    /// <summary>Assumes a role: temporary credentials (sign with them and send the session token).</summary>
+    /// <param name="request">Required. Role (NRN or name in your account), session name; optional duration and session policy.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The temporary credentials and when they expire.</returns>
+    public Task<TemporaryCredentialsDto> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<TemporaryCredentialsDto>(HttpMethod.Post, "/v1/sts/assume-role", request, cancellationToken: cancellationToken);
 }

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Net;
+using Nimbus.Cli.Views;
+using Nimbus.Contracts.Errors;
+using Nimbus.Contracts.Iam;
+using Nimbus.Contracts.Resources;
+using Nimbus.Sdk;
+
+namespace Nimbus.Cli.Commands;
+
+/// <summary><c>nimbus iam role create|list|get|attach-policy|detach-policy|delete</c>.</summary>
+internal static class RoleCommands
+{
+    public static Command Create(CliContext context) =>
+        new("role", "Roles that users and CI systems assume for temporary credentials")
+        {
+            CreateRole(context),
+            List(context),
+            Get(context),
+            Attachment(context, "attach-policy", "Attach a managed policy to a role", attach: true),
+            Attachment(context, "detach-policy", "Detach a managed policy from a role", attach: false),
+            Delete(context),
+        };
+
+    public static async Task<ResourceDto> ResolveAsync(NimbusClient client, string idOrName, CancellationToken cancellationToken) =>
+        idOrName.StartsWith("rol-", StringComparison.Ordinal)
+            ? await client.Iam.Roles.GetAsync(idOrName, cancellationToken).ConfigureAwait(false)
+            : await client.Iam.Roles.FindByNameAsync(idOrName, cancellationToken).ConfigureAwait(false)
+                ?? throw new NimbusApiException(HttpStatusCode.NotFound, new ProblemDto { Status = 404, Code = ErrorCodes.NotFound, Detail = $"Role '{idOrName}' was not found." });
+
+    private static Command CreateRole(CliContext context)
+    {
+        var name = new Option<string>("--name") { Description = "Role name", Required = true };
+        var trust = new Option<string>("--trust-policy") { Description = "File holding the trust policy (JSON); - reads standard input", Required = true, HelpName = "file" };
+        var maxSession = new Option<int?>("--max-session-duration") { Description = "Longest session in seconds, 900 to 43200 (default 3600)" };
+        var path = new Option<string?>("--path") { Description = "Path such as /ci/ (default /)" };
+        var command = new Command("create", "Create a role") { name, trust, maxSession, path };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var document = await DocumentFiles.ReadAsync(context, parseResult.GetValue(trust)!, cancellationToken).ConfigureAwait(false);
+            var role = await client.Iam.Roles.CreateAsync(
+                new CreateRoleRequest { Name = parseResult.GetValue(name), TrustPolicy = document, MaxSessionDurationSeconds = parseResult.GetValue(maxSession), Path = parseResult.GetValue(path) },
+                cancellationToken).ConfigureAwait(false);
+            output.Write(role, RoleView.One);
+        });
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var pageSize = CommonOptions.PageSize();
+        var nextToken = CommonOptions.NextToken();
+        var command = new Command("list", "List roles") { pageSize, nextToken };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var page = await client.Iam.Roles.ListAsync(null, parseResult.GetValue(pageSize), parseResult.GetValue(nextToken), cancellationToken).ConfigureAwait(false);
+            output.Write(page, RoleView.Page);
+            Paging.HintNextPage(context, output, page.NextToken);
+        });
+        return command;
+    }
+
+    private static Command Get(CliContext context)
+    {
+        var role = CommonOptions.Id("Role id or name");
+        var command = new Command("get", "Show one role") { role };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+            output.Write(await ResolveAsync(client, parseResult.GetValue(role)!, cancellationToken).ConfigureAwait(false), RoleView.One));
+        return command;
+    }
+
+    private static Command Attachment(CliContext context, string verb, string description, bool attach)
+    {
+        var role = new Option<string>("--role") { Description = "Role id or name", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Built-in policy name, policy name or id", Required = true };
+        var command = new Command(verb, description) { role, policy };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var target = await ResolveAsync(client, parseResult.GetValue(role)!, cancellationToken).ConfigureAwait(false);
+            var updated = attach
+                ? await client.Iam.Roles.AttachPolicyAsync(target.Id, parseResult.GetValue(policy)!, cancellationToken).ConfigureAwait(false)
+                : await client.Iam.Roles.DetachPolicyAsync(target.Id, parseResult.GetValue(policy)!, cancellationToken).ConfigureAwait(false);
+            output.Write(updated, RoleView.One);
+        });
+        return command;
+    }
+
+    private static Command Delete(CliContext context)
+    {
+        var role = CommonOptions.Id("Role id or name");
+        var command = new Command("delete", "Delete a role; its sessions stop working at once") { role };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var target = await ResolveAsync(client, parseResult.GetValue(role)!, cancellationToken).ConfigureAwait(false);
+            await client.Iam.Roles.DeleteAsync(target.Id, cancellationToken).ConfigureAwait(false);
+            output.Message($"deleted role {target.Name}");
+        });
+        return command;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Nimbus.Cli.Views;
+using Nimbus.Contracts.Iam;
+
+namespace Nimbus.Cli.Commands;
+
+/// <summary><c>nimbus sts assume-role</c>.</summary>
+internal static class StsCommands
+{
+    public static Command CreateService(CliContext context) =>
+        new("sts", "Temporary credentials") { AssumeRole(context) };
+
+    private static Command AssumeRole(CliContext context)
+    {
+        var role = new Option<string>("--role") { Description = "Role NRN, or its name in your account", Required = true };
+        var sessionName = new Option<string>("--session-name") { Description = "Names the session in the audit trail", Required = true };
+        var duration = new Option<int?>("--duration") { Description = "Seconds, 900 to the role's maximum (default 3600)" };
+        var policy = new Option<string?>("--policy") { Description = "File holding a session policy that narrows the role", HelpName = "file" };
+        var export = new Option<bool>("--export") { Description = "Print shell 'export NIMBUS_...=' lines to eval instead of a table" };
+        var command = new Command("assume-role", "Assume a role: print temporary credentials") { role, sessionName, duration, policy, export };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var policyFile = parseResult.GetValue(policy);
+            var credentials = await client.Sts.AssumeRoleAsync(
+                new AssumeRoleRequest
+                {
+                    Role = parseResult.GetValue(role),
+                    SessionName = parseResult.GetValue(sessionName),
+                    DurationSeconds = parseResult.GetValue(duration),
+                    Policy = policyFile is null ? null : await DocumentFiles.ReadAsync(context, policyFile, cancellationToken).ConfigureAwait(false),
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (parseResult.GetValue(export))
+            {
+                context.Stdout.WriteLine($"export NIMBUS_ACCESS_KEY_ID={credentials.AccessKeyId}");
+                context.Stdout.WriteLine($"export NIMBUS_SECRET_ACCESS_KEY={credentials.SecretAccessKey}");
+                context.Stdout.WriteLine($"export NIMBUS_SESSION_TOKEN={credentials.SessionToken}");
+                return;
+            }
+
+            output.Write(credentials, RoleView.Credentials);
+        });
+        return command;
+    }
+}
