@@ -22,6 +22,9 @@ public sealed record CallerContext
     /// <summary>For an assumed-role session: the session policy (JSON text) that narrows the role, if any.</summary>
     public string? SessionPolicy { get; init; }
 
+    /// <summary>True for a session opened with a valid MFA code (condition key <c>nimbus:MultiFactorAuthPresent</c>).</summary>
+    public bool MfaPresent { get; init; }
+
     /// <summary>True for principals of the platform's own account, who administer every account.</summary>
     public bool IsPlatformAdministrator { get; init; }
 

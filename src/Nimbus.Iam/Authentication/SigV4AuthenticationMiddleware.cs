@@ -141,12 +141,14 @@ public sealed partial class SigV4AuthenticationMiddleware
         {
             Account = session.Account,
             Principal = session.Principal,
+            UserName = session.RoleId is null ? session.SessionName : null,
             AccessKeyId = result.AccessKeyId,
             SessionToken = result.SessionToken,
             SessionName = session.SessionName,
             RoleId = session.RoleId,
             SessionPolicy = session.Policy,
-            IsPlatformAdministrator = false,
+            MfaPresent = session.MfaAuthenticated,
+            IsPlatformAdministrator = session.RoleId is null && _platform.IsPlatform(session.Account),
             SourceIp = context.Connection.RemoteIpAddress,
             SecureTransport = context.Request.IsHttps,
         });

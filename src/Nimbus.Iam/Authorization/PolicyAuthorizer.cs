@@ -108,7 +108,7 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
         var context = new RequestContext()
             .SetCurrentTime(time.GetUtcNow())
             .SetSecureTransport(caller.SecureTransport)
-            .SetMultiFactorAuthPresent(false)
+            .SetMultiFactorAuthPresent(caller.MfaPresent)
             .SetPrincipal(caller.Principal, caller.Account, user.Name, user.Id)
             .SetPrincipalTags(user.Tags);
         if (caller.SourceIp is { } ip)

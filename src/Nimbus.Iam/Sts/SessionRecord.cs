@@ -7,9 +7,13 @@ public sealed record SessionRecord
 
     public required string TokenHash { get; init; }
 
-    public required string RoleId { get; init; }
+    /// <summary>The assumed role's id; null for a user's own session (GetSessionToken).</summary>
+    public string? RoleId { get; init; }
 
-    public required string RoleName { get; init; }
+    public string? RoleName { get; init; }
+
+    /// <summary>True when the session was opened with a valid MFA code.</summary>
+    public bool MfaAuthenticated { get; init; }
 
     public required string Account { get; init; }
 
@@ -21,7 +25,7 @@ public sealed record SessionRecord
 
     public string? Policy { get; init; }
 
-    public string Principal => $"nrn:nimbus:sts::{Account}:assumed-role/{RoleName}/{SessionName}";
+    public string Principal => RoleId is null ? SourcePrincipal : $"nrn:nimbus:sts::{Account}:assumed-role/{RoleName}/{SessionName}";
 
     public override string ToString() => $"SessionRecord {{ Principal = {Principal}, ExpiresAt = {ExpiresAt} }}";
 }

@@ -19,7 +19,7 @@ namespace Nimbus.Iam.Sts;
 /// of its token, role, expiry, optional session policy) is stored encrypted; requests signed
 /// with it must carry the token and are refused once it expires or the role is gone.
 /// </summary>
-public sealed class StsService(IResourceStore store, IActionCatalog catalog, SecretProtector protector, TimeProvider time)
+public sealed class StsService(IResourceStore store, IActionCatalog catalog, SecretProtector protector, Mfa.MfaService mfa, TimeProvider time)
 {
     public const string SessionKeyPrefix = "NSIA";
     private const string SessionNamespace = "sts.session";
@@ -70,19 +70,30 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
         }
 
         var now = time.GetUtcNow();
-        var accessKeyId = SessionKeyPrefix + ResourceIds.Random(16, IdAlphabet);
-        var token = Base64Url(RandomNumberGenerator.GetBytes(48));
-        var record = new SessionRecord
-        {
-            Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)),
-            TokenHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))),
-            RoleId = role.Id,
+        return await IssueAsync(
+            new SessionRecord
+            {
+                Secret = "",
+                TokenHash = "",
+                RoleId = role.Id,
             RoleName = role.Name,
             Account = role.Account,
             SessionName = request.SessionName!,
             SourcePrincipal = caller.Principal,
-            ExpiresAt = now.AddSeconds(duration),
-            Policy = sessionPolicy?.ToJson(),
+                ExpiresAt = now.AddSeconds(duration),
+                Policy = sessionPolicy?.ToJson(),
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TemporaryCredentialsDto> IssueAsync(SessionRecord template, CancellationToken cancellationToken)
+    {
+        var accessKeyId = SessionKeyPrefix + ResourceIds.Random(16, IdAlphabet);
+        var token = Base64Url(RandomNumberGenerator.GetBytes(48));
+        var record = template with
+        {
+            Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)),
+            TokenHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))),
         };
         var sealedRecord = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(record, NimbusJson.Options), Encoding.UTF8.GetBytes(accessKeyId));
         await store.WriteAsync<bool>(
@@ -100,6 +111,49 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
             Expiration = record.ExpiresAt,
             Principal = record.Principal,
         };
+    }
+
+    /// <summary>
+    /// <c>sts:GetSessionToken</c>: temporary credentials for the calling user itself; with a valid
+    /// MFA code the session counts as MFA-authenticated. Not callable with temporary credentials.
+    /// </summary>
+    public async Task<TemporaryCredentialsDto> GetSessionTokenAsync(CallerContext caller, GetSessionTokenRequest request, CancellationToken cancellationToken)
+    {
+        if (caller.SessionToken is not null || caller.UserName is null)
+        {
+            throw NimbusException.AccessDenied("GetSessionToken needs a user's long-term access key, not temporary credentials.");
+        }
+
+        var duration = request.DurationSeconds ?? RoleService.DefaultSessionSeconds;
+        if (duration < RoleService.MinSessionSeconds || duration > RoleService.MaxSessionSeconds)
+        {
+            throw NimbusException.Invalid("durationSeconds", $"must be from {RoleService.MinSessionSeconds} to {RoleService.MaxSessionSeconds}");
+        }
+
+        var userId = caller.Principal[(caller.Principal.LastIndexOf('/') + 1)..];
+        var mfaAuthenticated = false;
+        if (request.MfaCode is not null)
+        {
+            if (!await mfa.VerifyCodeAsync(userId, request.MfaCode, cancellationToken).ConfigureAwait(false))
+            {
+                throw NimbusException.AccessDenied("The MFA code is not valid for this user's device (or was already used).");
+            }
+
+            mfaAuthenticated = true;
+        }
+
+        return await IssueAsync(
+            new SessionRecord
+            {
+                Secret = "",
+                TokenHash = "",
+                Account = caller.Account,
+                SessionName = caller.UserName,
+                SourcePrincipal = caller.Principal,
+                ExpiresAt = time.GetUtcNow().AddSeconds(duration),
+                MfaAuthenticated = mfaAuthenticated,
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The session of a temporary access key id, or null when unknown.</summary>

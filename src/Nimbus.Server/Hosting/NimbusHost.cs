@@ -140,12 +140,17 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<Nimbus.Iam.Policies.IActionCatalog>(_ =>
         {
             var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
-            catalog.Register("iam", [("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read)]);
+            catalog.Register("iam", [
+                ("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read),
+                ("CreateVirtualMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
+                ("DeactivateMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
+            ]);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
         services.AddSingleton<Nimbus.Iam.Principals.RoleService>();
         services.AddSingleton<Nimbus.Iam.Sts.StsService>();
+        services.AddSingleton<Nimbus.Iam.Mfa.MfaService>();
         services.AddSingleton<ManagedPolicyService>();
         services.AddSingleton<PolicyAttachmentService>();
         services.AddSingleton<PrincipalPolicies>();
@@ -186,6 +191,7 @@ public sealed class NimbusHost : IAsyncDisposable
         Endpoints.Iam.AccountEndpoints.MapAccountEndpoints(app);
         Endpoints.Iam.PolicyEndpoints.MapPolicyEndpoints(app);
         Endpoints.Iam.RoleEndpoints.MapRoleEndpoints(app);
+        Endpoints.Iam.MfaEndpoints.MapMfaEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
         app.MapQuotaEndpoints();
         app.MapAuditEndpoints();
