@@ -9,6 +9,7 @@ public sealed class IamClient
         Users = new UsersClient(client);
         Groups = new GroupsClient(client);
         Accounts = new AccountsClient(client);
+        Policies = new PoliciesClient(client);
     }
 
     /// <summary>Users of the caller's account.</summary>
@@ -16,6 +17,9 @@ public sealed class IamClient
 
     /// <summary>Groups of the caller's account.</summary>
     public GroupsClient Groups { get; }
+
+    /// <summary>Managed policies of the caller's account, the built-in policies and the policy simulator.</summary>
+    public PoliciesClient Policies { get; }
 
     /// <summary>Accounts (tenants).</summary>
     public AccountsClient Accounts { get; }
