@@ -8,6 +8,8 @@ public static class IamKinds
     public const string AccessKey = "iam/access-key";
     public const string Group = "iam/group";
     public const string GroupIdPrefix = "grp";
+    public const string Policy = "iam/policy";
+    public const string PolicyIdPrefix = "pol";
     public const string GlobalRegion = "";
     public const string UserIdPrefix = "usr";
 }

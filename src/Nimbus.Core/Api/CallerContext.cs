@@ -16,4 +16,10 @@ public sealed record CallerContext
 
     /// <summary>True for principals of the platform's own account, who administer every account.</summary>
     public bool IsPlatformAdministrator { get; init; }
+
+    /// <summary>Address the request came from (condition key <c>nimbus:SourceIp</c>).</summary>
+    public System.Net.IPAddress? SourceIp { get; init; }
+
+    /// <summary>True when the request came over TLS (condition key <c>nimbus:SecureTransport</c>).</summary>
+    public bool SecureTransport { get; init; }
 }

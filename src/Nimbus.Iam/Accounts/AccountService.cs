@@ -46,7 +46,7 @@ public sealed class AccountService(IResourceStore store, UserService users, Acce
                         UpdatedAt = now,
                     },
                     ct).ConfigureAwait(false);
-                await users.CreateAsync(w, accountId, RootUserName, "/", null, null, ct).ConfigureAwait(false);
+                await users.CreateAsync(w, accountId, RootUserName, "/", null, null, ct, root: true).ConfigureAwait(false);
                 var (key, secret) = await accessKeys.CreateAsync(w, accountId, RootUserName, ct).ConfigureAwait(false);
                 return (account, key, secret);
             },

@@ -38,7 +38,7 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
                 var accountId = ResourceIds.NewAccountId();
                 await w.CreateAsync(NewResource(accountId, IamKinds.Account, accountId, AdminName, now), ct).ConfigureAwait(false);
                 await AccountService.ReserveNameAsync(w, AdminName, accountId, ct).ConfigureAwait(false);
-                await users.CreateAsync(w, accountId, AdminName, "/", null, null, ct).ConfigureAwait(false);
+                await users.CreateAsync(w, accountId, AdminName, "/", null, null, ct, root: true).ConfigureAwait(false);
                 var (key, secret) = await accessKeys.CreateAsync(w, accountId, AdminName, ct).ConfigureAwait(false);
                 await w.PutValueAsync(Namespace, AccountKey, Encoding.UTF8.GetBytes(accountId), ct).ConfigureAwait(false);
                 return (accountId, key, secret);

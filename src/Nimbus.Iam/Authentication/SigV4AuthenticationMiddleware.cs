@@ -100,6 +100,8 @@ public sealed partial class SigV4AuthenticationMiddleware
             AccessKeyId = key.AccessKeyId,
             SessionToken = result.SessionToken,
             IsPlatformAdministrator = _platform.IsPlatform(key.Account),
+            SourceIp = context.Connection.RemoteIpAddress,
+            SecureTransport = context.Request.IsHttps,
         });
         await _next(context).ConfigureAwait(false);
     }

@@ -10,7 +10,7 @@ using Nimbus.Core.Store;
 namespace Nimbus.Iam.Principals;
 
 /// <summary>IAM groups: named sets of users of one account (policies attach to them later).</summary>
-public sealed class GroupService(IResourceStore store, TimeProvider time)
+public sealed class GroupService(IResourceStore store, Authorization.IamChangeTracker changes, TimeProvider time)
 {
     public const int MaxNameLength = 128;
 
@@ -77,12 +77,12 @@ public sealed class GroupService(IResourceStore store, TimeProvider time)
     public static IReadOnlyList<string> MembersOf(Resource group) =>
         group.Spec.Deserialize<GroupSpec>(NimbusJson.Options)?.Members ?? [];
 
-    private Task<Resource> ChangeMembersAsync(string account, string id, string? userName, bool add, CancellationToken cancellationToken)
+    private async Task<Resource> ChangeMembersAsync(string account, string id, string? userName, bool add, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         IamValidation.Name(errors, "userName", userName, UserService.MaxNameLength);
         errors.ThrowIfAny();
-        return store.WriteAsync(
+        var updated = await store.WriteAsync(
             async (w, ct) =>
             {
                 var group = Owned(await w.GetAsync(id, ct).ConfigureAwait(false), account, id);
@@ -105,7 +105,9 @@ public sealed class GroupService(IResourceStore store, TimeProvider time)
                     group with { Spec = JsonSerializer.SerializeToElement(spec with { Members = members.ToImmutableArray() }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() },
                     ct).ConfigureAwait(false);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        changes.Bump();
+        return updated;
     }
 
     private static Resource Owned(Resource? resource, string account, string id) =>

@@ -13,7 +13,7 @@ using Nimbus.Iam.Passwords;
 namespace Nimbus.Iam.Principals;
 
 /// <summary>IAM users of an account: names, paths, tags and console passwords (hashed, never returned).</summary>
-public sealed class UserService(IResourceStore store, QuotaService quotas, TimeProvider time)
+public sealed class UserService(IResourceStore store, QuotaService quotas, Authorization.IamChangeTracker changes, TimeProvider time)
 {
     public const int MaxNameLength = 64;
     private const string PasswordNamespace = "iam.password";
@@ -40,7 +40,7 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, TimeP
     }
 
     /// <summary>Creates a user inside an open write (also used when an account is created with its root user).</summary>
-    public async Task<Resource> CreateAsync(IStoreWriter writer, string account, string name, string? path, IReadOnlyDictionary<string, string>? tags, string? passwordHash, CancellationToken cancellationToken)
+    public async Task<Resource> CreateAsync(IStoreWriter writer, string account, string name, string? path, IReadOnlyDictionary<string, string>? tags, string? passwordHash, CancellationToken cancellationToken, bool root = false)
     {
         if (await writer.GetByNameAsync(account, IamKinds.User, name, cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -58,7 +58,7 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, TimeP
                 Region = IamKinds.GlobalRegion,
                 Name = name,
                 Tags = tags?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? ImmutableSortedDictionary<string, string>.Empty,
-                Spec = JsonSerializer.SerializeToElement(new UserSpec { Path = path ?? "/", ConsoleAccess = passwordHash is not null }, NimbusJson.Options),
+                Spec = JsonSerializer.SerializeToElement(new UserSpec { Path = path ?? "/", ConsoleAccess = passwordHash is not null, Root = root ? true : null }, NimbusJson.Options),
                 Status = new ResourceStatus { Phase = ResourcePhases.Ready },
                 CreatedAt = now,
                 UpdatedAt = now,
@@ -148,11 +148,17 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, TimeP
             cancellationToken).ConfigureAwait(false);
     }
 
-    public Task DeleteAsync(string account, string id, CancellationToken cancellationToken) =>
-        store.WriteAsync<bool>(
+    public async Task DeleteAsync(string account, string id, CancellationToken cancellationToken)
+    {
+        await store.WriteAsync<bool>(
             async (w, ct) =>
             {
                 var user = Owned(await w.GetAsync(id, ct).ConfigureAwait(false), account, id);
+                if (SpecOf(user).Root == true)
+                {
+                    throw new NimbusException(ErrorCodes.Conflict, 409, $"'{user.Name}' is the account's root user and cannot be deleted.");
+                }
+
                 var keys = await store.ListAsync(
                     new ResourceQuery { Kind = IamKinds.AccessKey, Account = account, Tags = new Dictionary<string, string> { [AccessKeyService.UserTag] = user.Name }, PageSize = 1 },
                     ct).ConfigureAwait(false);
@@ -172,7 +178,9 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, TimeP
                 await w.DeleteValueAsync(PasswordNamespace, id, ct).ConfigureAwait(false);
                 return true;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        changes.Bump();
+    }
 
     /// <summary>The groups <paramref name="userId"/> belongs to.</summary>
     public async Task<IReadOnlyList<Resource>> GroupsOfAsync(string account, string userId, CancellationToken cancellationToken)

@@ -136,7 +136,19 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<Nimbus.Iam.Principals.UserService>();
         services.AddSingleton<Nimbus.Iam.Principals.GroupService>();
         services.AddSingleton<AccountService>();
-        services.AddSingleton<IAuthorizer, AccountBoundaryAuthorizer>();
+        services.AddSingleton<Nimbus.Iam.Policies.IActionCatalog>(_ =>
+        {
+            var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
+            catalog.Register("iam", [("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read)]);
+            return catalog;
+        });
+        services.AddSingleton<IamChangeTracker>();
+        services.AddSingleton<ManagedPolicyService>();
+        services.AddSingleton<PolicyAttachmentService>();
+        services.AddSingleton<PrincipalPolicies>();
+        services.AddSingleton<PolicyAuthorizer>();
+        services.AddSingleton<IAuthorizer>(sp => sp.GetRequiredService<PolicyAuthorizer>());
+        services.AddSingleton<Endpoints.Iam.SimulationDependencies>();
         services.AddSingleton(new SigV4AuthenticationOptions { Region = options.Region });
         services.AddSingleton(new ControllerOptions());
         services.AddSingleton<WidgetService>();
@@ -169,6 +181,7 @@ public sealed class NimbusHost : IAsyncDisposable
         Endpoints.Iam.UserEndpoints.MapUserEndpoints(app);
         Endpoints.Iam.GroupEndpoints.MapGroupEndpoints(app);
         Endpoints.Iam.AccountEndpoints.MapAccountEndpoints(app);
+        Endpoints.Iam.PolicyEndpoints.MapPolicyEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
         app.MapQuotaEndpoints();
         app.MapAuditEndpoints();

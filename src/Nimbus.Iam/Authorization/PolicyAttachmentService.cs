@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Nimbus.Contracts.Iam;
+using Nimbus.Core.Api;
+using Nimbus.Core.Errors;
+using Nimbus.Core.Resources;
+using Nimbus.Core.Store;
+
+namespace Nimbus.Iam.Authorization;
+
+/// <summary>Attaches managed policies to users and groups (at most 10 each, as AWS).</summary>
+public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyService policies, IamChangeTracker changes, TimeProvider time)
+{
+    public const int MaxAttached = 10;
+
+    public async Task<Resource> ChangeAsync(string account, string kind, string principalId, string? reference, bool attach, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            throw NimbusException.Invalid("policy", "is required");
+        }
+
+        var canonical = await policies.ResolveAsync(account, reference, cancellationToken).ConfigureAwait(false);
+        var updated = await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var principal = await w.GetAsync(principalId, ct).ConfigureAwait(false);
+                if (principal is null || principal.Kind != kind || principal.Account != account)
+                {
+                    throw NimbusException.NotFound($"{(kind == IamKinds.User ? "User" : "Group")} '{principalId}'");
+                }
+
+                var attached = ManagedPolicyService.AttachedOf(principal).ToList();
+                if (attach == attached.Contains(canonical))
+                {
+                    return principal;
+                }
+
+                if (attach && attached.Count >= MaxAttached)
+                {
+                    throw new NimbusException(Contracts.Errors.ErrorCodes.QuotaExceeded, 409, $"At most {MaxAttached} policies can be attached to {principal.Name}.");
+                }
+
+                if (attach)
+                {
+                    attached.Add(canonical);
+                }
+                else
+                {
+                    attached.Remove(canonical);
+                }
+
+                var list = attached.ToImmutableArray();
+                var spec = kind == IamKinds.User
+                    ? JsonSerializer.SerializeToElement((principal.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec()) with { AttachedPolicies = list }, NimbusJson.Options)
+                    : JsonSerializer.SerializeToElement((principal.Spec.Deserialize<GroupSpec>(NimbusJson.Options) ?? new GroupSpec()) with { AttachedPolicies = list }, NimbusJson.Options);
+                return await w.UpdateAsync(principal with { Spec = spec, UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        changes.Bump();
+        return updated;
+    }
+}
