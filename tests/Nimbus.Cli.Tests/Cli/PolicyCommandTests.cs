@@ -11,7 +11,7 @@ public sealed class PolicyCommandTests : IDisposable
 {
     private const string Document = """
         {
-          "Version": "2025-01-01",
+          "Version": "2012-10-17",
           "Statement": [ { "Sid": "Read", "Effect": "Allow", "Action": "iam:List*", "Resource": "*" } ]
         }
 
@@ -80,7 +80,7 @@ public sealed class PolicyCommandTests : IDisposable
     public async Task An_invalid_document_prints_each_field_error_and_exits_1()
     {
         var file = _files.Combine("bad.json");
-        await File.WriteAllTextAsync(file, "{\n  \"Version\": \"2025-01-01\",\n  \"Statement\": 42\n}\n");
+        await File.WriteAllTextAsync(file, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": 42\n}\n");
         var handler = Problem(new CannedHandler(), HttpStatusCode.BadRequest, "InvalidParameter", "The request has invalid fields.", """
             [{"field":"document","message":"line 3, column 16: expected an array or an object"},
              {"field":"name","message":"must be unique in the account"}]
