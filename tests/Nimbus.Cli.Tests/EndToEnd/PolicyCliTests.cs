@@ -116,10 +116,10 @@ public sealed class PolicyCliTests : IAsyncLifetime
         var here = (await AdminAsync("iam", "policy", "simulate", "--user", "contractor", "--action", "iam:ListUsers")).Stdout.Split('\n');
         here[0].ShouldBe("ACTION         RESOURCE  DECISION      STATEMENT");
         here[1].ShouldStartWith("iam:ListUsers  *         explicitDeny  ");
-        here[1].ShouldContain($"office-only ({policyId}), statement 1 \"DenyOutsideOffice\", Deny");
+        here[1].ShouldEndWith($"  Identity policy office-only ({policyId}), statement 1 \"DenyOutsideOffice\", Deny");
         var office = (await AdminAsync("iam", "policy", "simulate", "--user", "contractor", "--action", "iam:ListUsers", "--action", "iam:CreateUser", "--context", "nimbus:SourceIp=10.1.2.3")).Stdout.Split('\n');
         office[1].ShouldStartWith("iam:ListUsers   *         allowed   ");
-        office[1].ShouldContain($"office-only ({policyId}), statement 0 \"AllowEverything\", Allow");
+        office[1].ShouldEndWith($"  Identity policy office-only ({policyId}), statement 0 \"AllowEverything\", Allow");
         office[2].ShouldStartWith("iam:CreateUser  *         allowed   ");
         var json = (await AdminAsync("iam", "policy", "simulate", "--user", "contractor", "--action", "iam:ListUsers", "--output", "json")).Stdout.ParseJson();
         json.GetProperty("results")[0].Str("decision").ShouldBe("explicitDeny");
