@@ -23,6 +23,6 @@ internal static class IamNames
             ? await client.Iam.Policies.GetAsync(idOrName, cancellationToken).ConfigureAwait(false)
             : await client.Iam.Policies.FindByNameAsync(idOrName, cancellationToken).ConfigureAwait(false) ?? throw NotFound("Policy", idOrName);
 
-    private static NimbusApiException NotFound(string what, string name) =>
+    public static NimbusApiException NotFound(string what, string name) =>
         new(HttpStatusCode.NotFound, new ProblemDto { Status = 404, Code = ErrorCodes.NotFound, Detail = $"{what} '{name}' was not found." });
 }

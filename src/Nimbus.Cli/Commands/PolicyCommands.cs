@@ -63,28 +63,58 @@ internal static class PolicyCommands
 
     private static Command Get(CliContext context)
     {
-        var policy = CommonOptions.Id("Policy id (pol-...) or name");
+        var policy = CommonOptions.Id("Policy id (pol-...) or name, or a built-in policy name");
         var document = new Option<bool>("--document") { Description = "Print only the document of the default version, as written" };
         var command = new Command("get", "Show one policy") { policy, document };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
-            var found = await IamNames.ResolvePolicyAsync(client, parseResult.GetValue(policy)!, cancellationToken).ConfigureAwait(false);
-            if (!parseResult.GetValue(document))
+            var idOrName = parseResult.GetValue(policy)!;
+            var showDocument = parseResult.GetValue(document);
+            var found = idOrName.StartsWith("pol-", StringComparison.Ordinal)
+                ? await client.Iam.Policies.GetAsync(idOrName, cancellationToken).ConfigureAwait(false)
+                : await client.Iam.Policies.FindByNameAsync(idOrName, cancellationToken).ConfigureAwait(false);
+            if (found is null)
             {
-                output.Write(found, PolicyView.Policy);
-                return;
+                // Customer policies may not take a built-in name, so a name that is not the account's can only be a built-in.
+                var builtIns = await client.Iam.Policies.ListBuiltInAsync(cancellationToken).ConfigureAwait(false);
+                if (builtIns.Items.FirstOrDefault(p => p.Name == idOrName) is { } builtIn)
+                {
+                    if (showDocument)
+                    {
+                        WriteDocument(context, builtIn.Document);
+                    }
+                    else
+                    {
+                        output.Write(builtIn, PolicyView.BuiltIn);
+                    }
+
+                    return;
+                }
+
+                throw IamNames.NotFound("Policy", idOrName);
             }
 
-            // The document goes out byte for byte (plus a final newline if it lacks one), whatever --output says,
-            // so `get --document > file` and `create-version --document file` round-trip.
-            var text = PolicyView.DefaultDocument(found) ?? throw new CliUsageException($"policy {found.Name} has no default version");
-            context.Stdout.Write(text);
-            if (!text.EndsWith('\n'))
+            if (showDocument)
             {
-                context.Stdout.WriteLine();
+                WriteDocument(context, PolicyView.DefaultDocument(found) ?? throw new CliUsageException($"policy {found.Name} has no default version"));
+            }
+            else
+            {
+                output.Write(found, PolicyView.Policy);
             }
         });
         return command;
+    }
+
+    // The document goes out byte for byte (plus a final newline if it lacks one), whatever --output says,
+    // so `get --document > file` and `create-version --document file` round-trip.
+    private static void WriteDocument(CliContext context, string text)
+    {
+        context.Stdout.Write(text);
+        if (!text.EndsWith('\n'))
+        {
+            context.Stdout.WriteLine();
+        }
     }
 
     private static Command CreateVersion(CliContext context)

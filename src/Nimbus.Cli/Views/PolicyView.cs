@@ -13,16 +13,9 @@ internal static class PolicyView
 
     public static Table Page(PageDto<ResourceDto> page) => Policies(page.Items);
 
-    public static Table BuiltInPage(PageDto<BuiltInPolicyDto> page)
-    {
-        var table = new Table("NAME", "NRN");
-        foreach (var policy in page.Items)
-        {
-            table.AddRow(policy.Name, policy.Nrn);
-        }
+    public static Table BuiltIn(BuiltInPolicyDto policy) => BuiltIns([policy]);
 
-        return table;
-    }
+    public static Table BuiltInPage(PageDto<BuiltInPolicyDto> page) => BuiltIns(page.Items);
 
     public static Table Simulation(SimulatePolicyResponse response)
     {
@@ -55,6 +48,17 @@ internal static class PolicyView
         {
             var spec = Spec(policy);
             table.AddRow(policy.Id, policy.Name, spec.DefaultVersion, Cells.Number(spec.Versions?.Count ?? 0), Cells.Text(spec.Description), Cells.Time(policy.CreatedAt));
+        }
+
+        return table;
+    }
+
+    private static Table BuiltIns(IEnumerable<BuiltInPolicyDto> policies)
+    {
+        var table = new Table("NAME", "NRN");
+        foreach (var policy in policies)
+        {
+            table.AddRow(policy.Name, policy.Nrn);
         }
 
         return table;

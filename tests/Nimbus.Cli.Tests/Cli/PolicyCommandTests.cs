@@ -17,6 +17,11 @@ public sealed class PolicyCommandTests : IDisposable
 
         """;
 
+    private const string BuiltIns = """
+        {"items":[{"name":"AdministratorAccess","nrn":"nrn:nimbus:iam::nimbus:policy/AdministratorAccess","document":"{}"},
+                  {"name":"ReadOnlyAccess","nrn":"nrn:nimbus:iam::nimbus:policy/ReadOnlyAccess","document":"{\"Statement\":[]}"}],"nextToken":null}
+        """;
+
     private readonly TempDirectory _files = new();
 
     public void Dispose() => _files.Dispose();
@@ -115,10 +120,7 @@ public sealed class PolicyCommandTests : IDisposable
     [Fact]
     public async Task List_builtin_shows_names_and_nrns()
     {
-        var handler = new CannedHandler().Answer(HttpStatusCode.OK, """
-            {"items":[{"name":"AdministratorAccess","nrn":"nrn:nimbus:iam::nimbus:policy/AdministratorAccess","document":"{}"},
-                      {"name":"ReadOnlyAccess","nrn":"nrn:nimbus:iam::nimbus:policy/ReadOnlyAccess","document":"{}"}],"nextToken":null}
-            """);
+        var handler = new CannedHandler().Answer(HttpStatusCode.OK, BuiltIns);
         using var cli = new CliRun(handler);
 
         var result = await cli.RunAsync("iam policy list --builtin");
@@ -160,13 +162,33 @@ public sealed class PolicyCommandTests : IDisposable
     [Fact]
     public async Task Get_of_an_unknown_name_is_not_found()
     {
-        var handler = new CannedHandler().Answer(HttpStatusCode.OK, Canned.Page(""));
+        var handler = new CannedHandler().Answer(HttpStatusCode.OK, Canned.Page("")).Answer(HttpStatusCode.OK, BuiltIns);
         using var cli = new CliRun(handler);
 
         var result = await cli.RunAsync("iam policy get nope");
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Stderr.ShouldBe("error: NotFound: Policy 'nope' was not found.\n");
+        handler.Requests.Select(r => r.Uri.PathAndQuery).ShouldBe(["/v1/iam/policies?name=nope", "/v1/iam/policies:builtin"]);
+    }
+
+    [Fact]
+    public async Task Get_of_a_built_in_name_shows_the_built_in_policy()
+    {
+        var handler = new CannedHandler()
+            .Answer(HttpStatusCode.OK, Canned.Page("")).Answer(HttpStatusCode.OK, BuiltIns)
+            .Answer(HttpStatusCode.OK, Canned.Page("")).Answer(HttpStatusCode.OK, BuiltIns);
+        using var cli = new CliRun(handler);
+
+        var table = await cli.RunAsync("iam policy get ReadOnlyAccess");
+        var document = await cli.RunAsync("iam policy get ReadOnlyAccess --document");
+
+        table.ExitCode.ShouldBe(0, table.ToString());
+        table.Stdout.ShouldBe(
+            "NAME            NRN\n" +
+            "ReadOnlyAccess  nrn:nimbus:iam::nimbus:policy/ReadOnlyAccess\n");
+        document.ExitCode.ShouldBe(0, document.ToString());
+        document.Stdout.ShouldBe("{\"Statement\":[]}\n");
     }
 
     [Fact]

@@ -76,6 +76,9 @@ public sealed class PolicyCliTests : IAsyncLifetime
         before.Stderr.ShouldStartWith("error: AccessDenied: ");
 
         (await AdminAsync("iam", "policy", "list", "--builtin")).Stdout.ShouldContain("ReadOnlyAccess       nrn:nimbus:iam::nimbus:policy/ReadOnlyAccess");
+        var readOnly = (await AdminAsync("iam", "policy", "get", "ReadOnlyAccess", "--document")).Stdout;
+        readOnly.ShouldContain("\"iam:ListUsers\"");
+        readOnly.ShouldNotContain("\"iam:CreateUser\"");
         (await AdminAsync("iam", "user", "attach-policy", "--user", "auditor", "--policy", "ReadOnlyAccess")).Stdout
             .ShouldBe("attached policy ReadOnlyAccess to user auditor\n");
         (await AdminAsync("iam", "user", "get", "auditor", "--output", "json")).Stdout.ParseJson()
