@@ -9,6 +9,8 @@ public static class IamKinds
     public const string Group = "iam/group";
     public const string GroupIdPrefix = "grp";
     public const string Policy = "iam/policy";
+    public const string Role = "iam/role";
+    public const string RoleIdPrefix = "rol";
     public const string PolicyIdPrefix = "pol";
     public const string GlobalRegion = "";
     public const string UserIdPrefix = "usr";

@@ -33,7 +33,7 @@ public sealed class NimbusServer : IAsyncDisposable
     public SigV4Credentials AdminCredentials => new(Admin.AccessKeyId, Admin.SecretAccessKey);
 
     /// <summary>Starts a server; <paramref name="dataDirectory"/> lets a test restart on the same data.</summary>
-    public static async Task<NimbusServer> StartAsync(Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null)
+    public static async Task<NimbusServer> StartAsync(Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null, TimeProvider? time = null)
     {
         var owned = dataDirectory is null ? new TempDirectory("nimbus-server") : null;
         var options = new NimbusServerOptions
@@ -46,7 +46,7 @@ public sealed class NimbusServer : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var host = await NimbusHost.StartAsync(options, timeout.Token).ConfigureAwait(false);
+        var host = await NimbusHost.StartAsync(options, timeout.Token, time: time).ConfigureAwait(false);
         var admin = JsonSerializer.Deserialize<BootstrapCredentials>(await File.ReadAllBytesAsync(host.CredentialsPath).ConfigureAwait(false), NimbusJson.Options)!;
         return new NimbusServer(host, owned, admin);
     }

@@ -14,6 +14,14 @@ public sealed record CallerContext
 
     public string? SessionToken { get; init; }
 
+    /// <summary>For an assumed-role session: the session name (audit) and the role's id.</summary>
+    public string? SessionName { get; init; }
+
+    public string? RoleId { get; init; }
+
+    /// <summary>For an assumed-role session: the session policy (JSON text) that narrows the role, if any.</summary>
+    public string? SessionPolicy { get; init; }
+
     /// <summary>True for principals of the platform's own account, who administer every account.</summary>
     public bool IsPlatformAdministrator { get; init; }
 

@@ -20,14 +20,18 @@ public sealed partial class SigV4AuthenticationMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly AccessKeyService _keys;
+    private readonly Sts.StsService _sts;
+    private readonly TimeProvider _time;
     private readonly PlatformAccount _platform;
     private readonly SigV4Verifier _verifier;
     private readonly ILogger _logger;
 
-    public SigV4AuthenticationMiddleware(RequestDelegate next, AccessKeyService keys, PlatformAccount platform, SigV4AuthenticationOptions options, TimeProvider time, ILogger<SigV4AuthenticationMiddleware> logger)
+    public SigV4AuthenticationMiddleware(RequestDelegate next, AccessKeyService keys, Sts.StsService sts, PlatformAccount platform, SigV4AuthenticationOptions options, TimeProvider time, ILogger<SigV4AuthenticationMiddleware> logger)
     {
         _next = next;
         _keys = keys;
+        _sts = sts;
+        _time = time;
         _platform = platform;
         _logger = logger;
         _verifier = new SigV4Verifier(new SigV4VerifierOptions
@@ -61,14 +65,27 @@ public sealed partial class SigV4AuthenticationMiddleware
         };
 
         AuthenticatedKey? key = null;
+        Sts.SessionRecord? session = null;
         var result = await _verifier.VerifyAsync(
             request,
             async (id, ct) =>
             {
+                if (Sts.StsService.IsSessionKey(id))
+                {
+                    session = await _sts.FindSessionAsync(id, ct).ConfigureAwait(false);
+                    return session?.Secret;
+                }
+
                 key = await _keys.FindForAuthenticationAsync(id, ct).ConfigureAwait(false);
                 return key is { Active: true } ? key.Secret : null;
             },
             context.RequestAborted).ConfigureAwait(false);
+
+        if (result.Succeeded && session is not null)
+        {
+            await AuthenticateSessionAsync(context, session, result).ConfigureAwait(false);
+            return;
+        }
 
         if (!result.Succeeded || key is null)
         {
@@ -100,6 +117,36 @@ public sealed partial class SigV4AuthenticationMiddleware
             AccessKeyId = key.AccessKeyId,
             SessionToken = result.SessionToken,
             IsPlatformAdministrator = _platform.IsPlatform(key.Account),
+            SourceIp = context.Connection.RemoteIpAddress,
+            SecureTransport = context.Request.IsHttps,
+        });
+        await _next(context).ConfigureAwait(false);
+    }
+
+    private async Task AuthenticateSessionAsync(HttpContext context, Sts.SessionRecord session, SigV4Result result)
+    {
+        if (!Sts.StsService.TokenMatches(session, result.SessionToken))
+        {
+            LogRejected(context.TraceIdentifier, ErrorCodes.InvalidAccessKeyId, result.AccessKeyId ?? "-");
+            throw new NimbusException(ErrorCodes.InvalidAccessKeyId, 403, "The security token included in the request is invalid.");
+        }
+
+        if (_time.GetUtcNow() >= session.ExpiresAt)
+        {
+            LogRejected(context.TraceIdentifier, ErrorCodes.ExpiredToken, result.AccessKeyId ?? "-");
+            throw new NimbusException(ErrorCodes.ExpiredToken, 403, $"The security token expired at {session.ExpiresAt:O}.");
+        }
+
+        context.SetCaller(new CallerContext
+        {
+            Account = session.Account,
+            Principal = session.Principal,
+            AccessKeyId = result.AccessKeyId,
+            SessionToken = result.SessionToken,
+            SessionName = session.SessionName,
+            RoleId = session.RoleId,
+            SessionPolicy = session.Policy,
+            IsPlatformAdministrator = false,
             SourceIp = context.Connection.RemoteIpAddress,
             SecureTransport = context.Request.IsHttps,
         });

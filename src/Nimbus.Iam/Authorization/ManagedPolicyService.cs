@@ -114,7 +114,7 @@ public sealed class ManagedPolicyService(IResourceStore store, IActionCatalog ca
     public async Task DeleteAsync(string account, string id, CancellationToken cancellationToken)
     {
         var policy = await GetAsync(account, id, cancellationToken).ConfigureAwait(false);
-        foreach (var kind in new[] { IamKinds.User, IamKinds.Group })
+        foreach (var kind in new[] { IamKinds.User, IamKinds.Group, IamKinds.Role })
         {
             string? token = null;
             do
@@ -178,10 +178,12 @@ public sealed class ManagedPolicyService(IResourceStore store, IActionCatalog ca
         return parsed is { Succeeded: true } ? new AttachedPolicy(policy.Id, policy.Name, parsed.Document!) : null;
     }
 
-    public static IReadOnlyList<string> AttachedOf(Resource principal) =>
-        principal.Kind == IamKinds.User
-            ? principal.Spec.Deserialize<UserSpec>(NimbusJson.Options)?.AttachedPolicies ?? []
-            : principal.Spec.Deserialize<GroupSpec>(NimbusJson.Options)?.AttachedPolicies ?? [];
+    public static IReadOnlyList<string> AttachedOf(Resource principal) => principal.Kind switch
+    {
+        IamKinds.User => principal.Spec.Deserialize<UserSpec>(NimbusJson.Options)?.AttachedPolicies ?? [],
+        IamKinds.Role => principal.Spec.Deserialize<RoleSpec>(NimbusJson.Options)?.AttachedPolicies ?? [],
+        _ => principal.Spec.Deserialize<GroupSpec>(NimbusJson.Options)?.AttachedPolicies ?? [],
+    };
 
     public static PolicySpec SpecOf(Resource policy) => policy.Spec.Deserialize<PolicySpec>(NimbusJson.Options) ?? new PolicySpec();
 

@@ -27,7 +27,7 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
                 var principal = await w.GetAsync(principalId, ct).ConfigureAwait(false);
                 if (principal is null || principal.Kind != kind || principal.Account != account)
                 {
-                    throw NimbusException.NotFound($"{(kind == IamKinds.User ? "User" : "Group")} '{principalId}'");
+                    throw NimbusException.NotFound($"{(kind == IamKinds.User ? "User" : kind == IamKinds.Role ? "Role" : "Group")} '{principalId}'");
                 }
 
                 var attached = ManagedPolicyService.AttachedOf(principal).ToList();
@@ -51,9 +51,12 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
                 }
 
                 var list = attached.ToImmutableArray();
-                var spec = kind == IamKinds.User
-                    ? JsonSerializer.SerializeToElement((principal.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec()) with { AttachedPolicies = list }, NimbusJson.Options)
-                    : JsonSerializer.SerializeToElement((principal.Spec.Deserialize<GroupSpec>(NimbusJson.Options) ?? new GroupSpec()) with { AttachedPolicies = list }, NimbusJson.Options);
+                var spec = kind switch
+                {
+                    IamKinds.User => JsonSerializer.SerializeToElement((principal.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec()) with { AttachedPolicies = list }, NimbusJson.Options),
+                    IamKinds.Role => JsonSerializer.SerializeToElement((principal.Spec.Deserialize<RoleSpec>(NimbusJson.Options) ?? new RoleSpec()) with { AttachedPolicies = list }, NimbusJson.Options),
+                    _ => JsonSerializer.SerializeToElement((principal.Spec.Deserialize<GroupSpec>(NimbusJson.Options) ?? new GroupSpec()) with { AttachedPolicies = list }, NimbusJson.Options),
+                };
                 return await w.UpdateAsync(principal with { Spec = spec, UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);

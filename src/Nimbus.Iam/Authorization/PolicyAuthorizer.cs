@@ -13,13 +13,18 @@ namespace Nimbus.Iam.Authorization;
 /// (directly or through a group) that allows the action on every resource, and no explicit deny.
 /// <c>sts:GetCallerIdentity</c> is always allowed, as in AWS.
 /// </summary>
-public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, PlatformAccount platform, TimeProvider time) : IAuthorizer
+public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, PlatformAccount platform, IActionCatalog catalog, TimeProvider time) : IAuthorizer
 {
     public async ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
     {
         if (action == "sts:GetCallerIdentity")
         {
             return new AuthorizationDecision(true, "always allowed");
+        }
+
+        if (caller.RoleId is not null)
+        {
+            return await AuthorizeRoleSessionAsync(caller, action, resources, cancellationToken).ConfigureAwait(false);
         }
 
         var user = await FindUserAsync(caller.Principal, cancellationToken).ConfigureAwait(false);
@@ -48,7 +53,34 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
         }
 
         var set = await principalPolicies.GetAsync(user, cancellationToken).ConfigureAwait(false);
-        var context = ContextFor(caller, user);
+        return Decide(set, caller, action, resources, ContextFor(caller, user));
+    }
+
+    private async Task<AuthorizationDecision> AuthorizeRoleSessionAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
+    {
+        var role = await store.GetAsync(caller.RoleId!, cancellationToken).ConfigureAwait(false);
+        if (role is not { Kind: IamKinds.Role } || role.Account != caller.Account)
+        {
+            return new AuthorizationDecision(false, "the assumed role no longer exists");
+        }
+
+        var set = await principalPolicies.GetForRoleAsync(role, caller.SessionPolicy, catalog, cancellationToken).ConfigureAwait(false);
+        var context = new RequestContext()
+            .SetCurrentTime(time.GetUtcNow())
+            .SetSecureTransport(caller.SecureTransport)
+            .SetMultiFactorAuthPresent(false)
+            .SetPrincipal(caller.Principal, caller.Account)
+            .SetPrincipalTags(role.Tags);
+        if (caller.SourceIp is { } ip)
+        {
+            context.SetSourceIp(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+        }
+
+        return Decide(set, caller, action, resources, context);
+    }
+
+    private static AuthorizationDecision Decide(CompiledPolicySet set, CallerContext caller, string action, IReadOnlyList<string> resources, RequestContext context)
+    {
         foreach (var resource in resources)
         {
             var decision = set.Evaluate(new AuthorizationRequest

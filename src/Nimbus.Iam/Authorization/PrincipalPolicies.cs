@@ -43,6 +43,32 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
         return set;
     }
 
+    /// <summary>The compiled set of a role session: the role's attachments, narrowed by the session policy.</summary>
+    public async Task<CompiledPolicySet> GetForRoleAsync(Resource role, string? sessionPolicy, IActionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var key = role.Id + "|" + (sessionPolicy is null ? "" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sessionPolicy))));
+        var generation = changes.Generation;
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(key, out var entry) && entry.Generation == generation && entry.Version == role.Version && entry.Expires > now)
+        {
+            return entry.Set;
+        }
+
+        var attached = new List<AttachedPolicy>();
+        foreach (var reference in ManagedPolicyService.AttachedOf(role))
+        {
+            if (await policies.LoadAsync(reference, cancellationToken).ConfigureAwait(false) is { } policy)
+            {
+                attached.Add(policy);
+            }
+        }
+
+        var session = sessionPolicy is null ? null : PolicyDocument.Parse(sessionPolicy, catalog).Document;
+        var set = CompiledPolicySet.Compile(attached, sessionPolicy: session is null ? null : new AttachedPolicy("session", "session policy", session));
+        _cache[key] = new Entry(set, generation, role.Version, now + Lifetime);
+        return set;
+    }
+
     private async Task<IReadOnlyList<string>> ReferencesOfAsync(Resource user, CancellationToken cancellationToken)
     {
         var references = new List<string>(ManagedPolicyService.AttachedOf(user));

@@ -6,6 +6,7 @@ internal sealed class CompiledStatement
     private readonly WildcardPattern[] _actions;
     private readonly bool _notAction;
     private readonly WildcardPattern[] _resources;
+    private readonly string[] _resourceTemplates;
     private readonly bool _notResource;
     private readonly bool _anyResource;
     private readonly string[]? _principals;
@@ -19,7 +20,9 @@ internal sealed class CompiledStatement
         _notAction = statement.NotActions is not null;
         _actions = (statement.Actions ?? statement.NotActions ?? []).Select(a => WildcardPattern.Create(a, ignoreCase: true)).ToArray();
         _notResource = statement.NotResources is not null;
-        _resources = (statement.Resources ?? statement.NotResources ?? ["*"]).Select(r => WildcardPattern.Create(r, ignoreCase: false)).ToArray();
+        var resources = statement.Resources ?? statement.NotResources ?? ["*"];
+        _resources = resources.Where(r => !PolicyVariables.HasVariables(r)).Select(r => WildcardPattern.Create(r, ignoreCase: false)).ToArray();
+        _resourceTemplates = resources.Where(PolicyVariables.HasVariables).ToArray();
         _anyResource = !_notResource && _resources.Any(r => r.MatchesEverything);
         _notPrincipal = statement.NotPrincipals is not null;
         _principals = (statement.Principals ?? statement.NotPrincipals)?.ToArray();
@@ -44,7 +47,7 @@ internal sealed class CompiledStatement
     public PolicyDecision Decision { get; }
 
     public bool Matches(AuthorizationRequest request) =>
-        MatchesAction(request.Action) && MatchesResource(request.Resource) && ConditionsHold(request.Context);
+        MatchesAction(request.Action) && MatchesResource(request.Resource, request.Context) && ConditionsHold(request.Context);
 
     public bool MatchesPrincipal(AuthorizationRequest request)
     {
@@ -86,7 +89,7 @@ internal sealed class CompiledStatement
         return _notAction;
     }
 
-    private bool MatchesResource(string resource)
+    private bool MatchesResource(string resource, RequestContext context)
     {
         if (_anyResource)
         {
@@ -96,6 +99,16 @@ internal sealed class CompiledStatement
         foreach (var pattern in _resources)
         {
             if (pattern.IsMatch(resource))
+            {
+                return !_notResource;
+            }
+        }
+
+        // Templates are rare; substituting allocates, so only statements that use variables pay.
+        foreach (var template in _resourceTemplates)
+        {
+            var substituted = PolicyVariables.Substitute(template, context);
+            if (substituted is not null && WildcardPattern.Create(substituted, ignoreCase: false).IsMatch(resource))
             {
                 return !_notResource;
             }

@@ -8,4 +8,10 @@ public enum PolicyKind
 
     /// <summary>Attached to a resource (buckets later): <c>Principal</c> or <c>NotPrincipal</c> required.</summary>
     Resource,
+
+    /// <summary>
+    /// A role's trust policy: a resource policy whose resource is the role itself, so
+    /// <c>Resource</c> may be left out (AWS trust policies have none); it then means the role.
+    /// </summary>
+    Trust,
 }

@@ -37,7 +37,7 @@ internal sealed partial class PolicyParser
             switch (name)
             {
                 case "Sid":
-                    sid = ReadString(ref reader);
+                    sid = ReadSid(ref reader);
                     break;
                 case "Effect":
                     effect = ReadEffect(ref reader);
@@ -71,6 +71,12 @@ internal sealed partial class PolicyParser
         }
 
         CheckPresence(fields, start);
+        if (effect == PolicyEffect.Allow && fields.TryGetValue("NotPrincipal", out var notPrincipalAt))
+        {
+            // As in AWS: "allow everyone except X" is too easy to get wrong; only Deny may use it.
+            Error(notPrincipalAt, "\"NotPrincipal\" can only be used with \"Effect\": \"Deny\"");
+        }
+
         if (_errors.Count != errorsBefore || effect is null)
         {
             return null;
@@ -83,7 +89,7 @@ internal sealed partial class PolicyParser
             Effect = effect.Value,
             Actions = actions,
             NotActions = notActions,
-            Resources = resources,
+            Resources = _kind == PolicyKind.Trust && resources is null && notResources is null ? ["*"] : resources,
             NotResources = notResources,
             Principals = principals,
             NotPrincipals = notPrincipals,
@@ -99,7 +105,11 @@ internal sealed partial class PolicyParser
         }
 
         ExactlyOne(fields, start, "Action", "NotAction");
-        ExactlyOne(fields, start, "Resource", "NotResource");
+        if (_kind != PolicyKind.Trust || fields.ContainsKey("Resource") || fields.ContainsKey("NotResource"))
+        {
+            ExactlyOne(fields, start, "Resource", "NotResource");
+        }
+
         var hasPrincipal = fields.ContainsKey("Principal") || fields.ContainsKey("NotPrincipal");
         if (_kind == PolicyKind.Identity)
         {
@@ -133,6 +143,19 @@ internal sealed partial class PolicyParser
         {
             Error(start, $"missing \"{field}\" or \"{notField}\"");
         }
+    }
+
+    private string? ReadSid(ref Utf8JsonReader reader)
+    {
+        var at = reader.TokenStartIndex;
+        var sid = ReadString(ref reader);
+        if (sid is not null && !sid.All(char.IsAsciiLetterOrDigit))
+        {
+            Error(at, $"malformed Sid \"{sid}\"; expected ASCII letters and digits only");
+            return null;
+        }
+
+        return sid;
     }
 
     private PolicyEffect? ReadEffect(ref Utf8JsonReader reader)

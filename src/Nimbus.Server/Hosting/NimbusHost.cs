@@ -47,7 +47,8 @@ public sealed class NimbusHost : IAsyncDisposable
 
     public string CredentialsPath => Path.Combine(Options.DataDirectory, PlatformBootstrapper.FileName);
 
-    public static async Task<NimbusHost> StartAsync(NimbusServerOptions options, CancellationToken cancellationToken, Action<ILoggingBuilder>? configureLogging = null)
+    /// <summary>Starts a control plane; <paramref name="time"/> is the clock (tests pass one they can move, to expire sessions), the system clock by default.</summary>
+    public static async Task<NimbusHost> StartAsync(NimbusServerOptions options, CancellationToken cancellationToken, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? time = null)
     {
         DataDirectory.Ensure(options.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
@@ -62,7 +63,7 @@ public sealed class NimbusHost : IAsyncDisposable
             kestrel.Listen(address, options.ApiPort);
         });
         builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = options.ShutdownTimeout);
-        ConfigureServices(builder.Services, options);
+        ConfigureServices(builder.Services, options, time ?? TimeProvider.System);
 
         var app = builder.Build();
         ConfigurePipeline(app, options);
@@ -123,10 +124,10 @@ public sealed class NimbusHost : IAsyncDisposable
         }
     }
 
-    private static void ConfigureServices(IServiceCollection services, NimbusServerOptions options)
+    private static void ConfigureServices(IServiceCollection services, NimbusServerOptions options, TimeProvider time)
     {
         services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time);
         services.AddSingleton<NimbusMetrics>();
         services.AddSingleton<IResourceStore>(sp => new InstrumentedResourceStore(StoreFactory.Create(options), sp.GetRequiredService<NimbusMetrics>()));
         services.AddSingleton(new SecretProtector(DataDirectory.LoadOrCreateMasterKey(options.DataDirectory)));
@@ -143,6 +144,8 @@ public sealed class NimbusHost : IAsyncDisposable
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
+        services.AddSingleton<Nimbus.Iam.Principals.RoleService>();
+        services.AddSingleton<Nimbus.Iam.Sts.StsService>();
         services.AddSingleton<ManagedPolicyService>();
         services.AddSingleton<PolicyAttachmentService>();
         services.AddSingleton<PrincipalPolicies>();
@@ -182,6 +185,7 @@ public sealed class NimbusHost : IAsyncDisposable
         Endpoints.Iam.GroupEndpoints.MapGroupEndpoints(app);
         Endpoints.Iam.AccountEndpoints.MapAccountEndpoints(app);
         Endpoints.Iam.PolicyEndpoints.MapPolicyEndpoints(app);
+        Endpoints.Iam.RoleEndpoints.MapRoleEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
         app.MapQuotaEndpoints();
         app.MapAuditEndpoints();

@@ -139,6 +139,20 @@ public sealed class ParserErrorTests
     }
 
     [Fact]
+    public void NotPrincipal_is_refused_with_Allow()
+    {
+        Errors("""{ "Statement": { "Effect": "Allow", "NotPrincipal": "*", "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
+            .ShouldBe(["line 1, column 37: \"NotPrincipal\" can only be used with \"Effect\": \"Deny\""]);
+    }
+
+    [Fact]
+    public void Sid_holds_only_letters_and_digits()
+    {
+        Errors("""{ "Statement": { "Sid": "read widgets", "Effect": "Allow", "Action": "*", "Resource": "*" } }""")
+            .ShouldBe(["line 1, column 25: malformed Sid \"read widgets\"; expected ASCII letters and digits only"]);
+    }
+
+    [Fact]
     public void Columns_count_characters_not_utf8_bytes()
     {
         Errors("{ \"Id\": \"héllo\", \"Statement\": true }").ShouldBe(["line 1, column 31: expected a statement object or an array of statements, found true"]);

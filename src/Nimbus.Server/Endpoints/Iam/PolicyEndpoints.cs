@@ -60,6 +60,7 @@ public static class PolicyEndpoints
 
         MapAttachments(app, "/v1/iam/users", IamKinds.User, "User");
         MapAttachments(app, "/v1/iam/groups", IamKinds.Group, "Group");
+        MapAttachments(app, "/v1/iam/roles", IamKinds.Role, "Role");
     }
 
     private static void MapAttachments(IEndpointRouteBuilder app, string basePath, string kind, string noun)
