@@ -15,6 +15,7 @@ internal static class AccessKeyCommands
             CreateResource(context),
             UserCommands.Create(context),
             GroupCommands.Create(context),
+            PolicyCommands.Create(context),
             AccountCommands.Create(context),
             RoleCommands.Create(context),
         };

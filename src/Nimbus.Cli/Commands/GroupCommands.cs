@@ -4,7 +4,7 @@ using Nimbus.Contracts.Iam;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus iam group create|list|get|add-user|remove-user|delete</c>.</summary>
+/// <summary><c>nimbus iam group create|list|get|add-user|remove-user|attach-policy|detach-policy|delete</c>.</summary>
 internal static class GroupCommands
 {
     public static Command Create(CliContext context) =>
@@ -15,6 +15,8 @@ internal static class GroupCommands
             Get(context),
             Membership(context, "add-user", "Add a user to a group", add: true),
             Membership(context, "remove-user", "Remove a user from a group", add: false),
+            PolicyAttachment(context, "attach-policy", "Attach a managed policy to a group (it applies to every member)", attach: true),
+            PolicyAttachment(context, "detach-policy", "Detach a managed policy from a group", attach: false),
             Delete(context),
         };
 
@@ -65,6 +67,30 @@ internal static class GroupCommands
                 ? await client.Iam.Groups.AddUserAsync(target.Id, userName, cancellationToken).ConfigureAwait(false)
                 : await client.Iam.Groups.RemoveUserAsync(target.Id, userName, cancellationToken).ConfigureAwait(false);
             output.Write(updated, PrincipalView.Group);
+        });
+        return command;
+    }
+
+    private static Command PolicyAttachment(CliContext context, string verb, string description, bool attach)
+    {
+        var group = new Option<string>("--group") { Description = "Group id or name", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Built-in policy name, policy name or id (pol-...)", Required = true };
+        var command = new Command(verb, description) { group, policy };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var target = await IamNames.ResolveGroupAsync(client, parseResult.GetValue(group)!, cancellationToken).ConfigureAwait(false);
+            var policyName = parseResult.GetValue(policy)!;
+            var updated = attach
+                ? await client.Iam.Groups.AttachPolicyAsync(target.Id, policyName, cancellationToken).ConfigureAwait(false)
+                : await client.Iam.Groups.DetachPolicyAsync(target.Id, policyName, cancellationToken).ConfigureAwait(false);
+            if (output.IsTable)
+            {
+                output.Message(attach ? $"attached policy {policyName} to group {updated.Name}" : $"detached policy {policyName} from group {updated.Name}");
+            }
+            else
+            {
+                output.Write(updated, PrincipalView.Group);
+            }
         });
         return command;
     }

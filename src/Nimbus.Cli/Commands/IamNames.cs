@@ -18,6 +18,11 @@ internal static class IamNames
             ? await client.Iam.Groups.GetAsync(idOrName, cancellationToken).ConfigureAwait(false)
             : await client.Iam.Groups.FindByNameAsync(idOrName, cancellationToken).ConfigureAwait(false) ?? throw NotFound("Group", idOrName);
 
-    private static NimbusApiException NotFound(string what, string name) =>
+    public static async Task<ResourceDto> ResolvePolicyAsync(NimbusClient client, string idOrName, CancellationToken cancellationToken) =>
+        idOrName.StartsWith("pol-", StringComparison.Ordinal)
+            ? await client.Iam.Policies.GetAsync(idOrName, cancellationToken).ConfigureAwait(false)
+            : await client.Iam.Policies.FindByNameAsync(idOrName, cancellationToken).ConfigureAwait(false) ?? throw NotFound("Policy", idOrName);
+
+    public static NimbusApiException NotFound(string what, string name) =>
         new(HttpStatusCode.NotFound, new ProblemDto { Status = 404, Code = ErrorCodes.NotFound, Detail = $"{what} '{name}' was not found." });
 }

@@ -4,7 +4,7 @@ using Nimbus.Contracts.Iam;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus iam user create|list|get|update|set-password|delete</c>.</summary>
+/// <summary><c>nimbus iam user create|list|get|update|set-password|attach-policy|detach-policy|delete</c>.</summary>
 internal static class UserCommands
 {
     public static Command Create(CliContext context) =>
@@ -15,6 +15,8 @@ internal static class UserCommands
             Get(context),
             Update(context),
             SetPassword(context),
+            PolicyAttachment(context, "attach-policy", "Attach a managed policy to a user", attach: true),
+            PolicyAttachment(context, "detach-policy", "Detach a managed policy from a user", attach: false),
             Delete(context),
         };
 
@@ -97,6 +99,30 @@ internal static class UserCommands
             var current = await IamNames.ResolveUserAsync(client, parseResult.GetValue(user)!, cancellationToken).ConfigureAwait(false);
             await client.Iam.Users.SetPasswordAsync(current.Id, parseResult.GetValue(password)!, cancellationToken).ConfigureAwait(false);
             output.Message($"password set for user {current.Name}");
+        });
+        return command;
+    }
+
+    private static Command PolicyAttachment(CliContext context, string verb, string description, bool attach)
+    {
+        var user = new Option<string>("--user") { Description = "User id or name", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Built-in policy name, policy name or id (pol-...)", Required = true };
+        var command = new Command(verb, description) { user, policy };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var target = await IamNames.ResolveUserAsync(client, parseResult.GetValue(user)!, cancellationToken).ConfigureAwait(false);
+            var policyName = parseResult.GetValue(policy)!;
+            var updated = attach
+                ? await client.Iam.Users.AttachPolicyAsync(target.Id, policyName, cancellationToken).ConfigureAwait(false)
+                : await client.Iam.Users.DetachPolicyAsync(target.Id, policyName, cancellationToken).ConfigureAwait(false);
+            if (output.IsTable)
+            {
+                output.Message(attach ? $"attached policy {policyName} to user {updated.Name}" : $"detached policy {policyName} from user {updated.Name}");
+            }
+            else
+            {
+                output.Write(updated, PrincipalView.User);
+            }
         });
         return command;
     }

@@ -10,6 +10,7 @@ public sealed class IamClient
         Groups = new GroupsClient(client);
         Accounts = new AccountsClient(client);
         Roles = new RolesClient(client);
+        Policies = new PoliciesClient(client);
     }
 
     /// <summary>Roles of the caller's account.</summary>
@@ -20,6 +21,9 @@ public sealed class IamClient
 
     /// <summary>Groups of the caller's account.</summary>
     public GroupsClient Groups { get; }
+
+    /// <summary>Managed policies of the caller's account, the built-in policies and the policy simulator.</summary>
+    public PoliciesClient Policies { get; }
 
     /// <summary>Accounts (tenants).</summary>
     public AccountsClient Accounts { get; }

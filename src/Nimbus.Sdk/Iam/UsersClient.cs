@@ -74,6 +74,22 @@ public sealed class UsersClient
     public Task<ResourceDto> SetPasswordAsync(string id, string password, CancellationToken cancellationToken = default) =>
         _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + ":set-password", new SetPasswordRequest { Password = password }, cancellationToken: cancellationToken);
 
+    /// <summary>Attaches a managed policy to a user; attaching one already attached changes nothing.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="policy">Required. A built-in policy name (e.g. <c>ReadOnlyAccess</c>), a policy name of the account, or a policy id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user; its <c>spec.attachedPolicies</c> lists what is attached.</returns>
+    public Task<ResourceDto> AttachPolicyAsync(string id, string policy, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + ":attach-policy", new PolicyAttachmentRequest { Policy = policy }, cancellationToken: cancellationToken);
+
+    /// <summary>Detaches a managed policy from a user.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="policy">Required. A built-in policy name, a policy name of the account, or a policy id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user.</returns>
+    public Task<ResourceDto> DetachPolicyAsync(string id, string policy, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + ":detach-policy", new PolicyAttachmentRequest { Policy = policy }, cancellationToken: cancellationToken);
+
     /// <summary>Deletes a user that has no access keys and belongs to no group.</summary>
     /// <param name="id">Required. User id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -18,6 +18,19 @@ public static class Canned
          "state":"{{state}}","createdAt":"2025-01-02T03:04:05+00:00","lastUsedAt":null}
         """;
 
+    public static string Resource(string kind, string id, string name, string spec = "{}") => $$"""
+        {"id":"{{id}}","kind":"{{kind}}","nrn":"nrn:nimbus:iam::000000000001:{{kind[4..]}}/{{id}}","account":"000000000001","name":"{{name}}",
+         "tags":{},"spec":{{spec}},"status":{"phase":"ready","message":null,"observedVersion":1,"conditions":[]},"version":1,"createdAt":"2025-01-02T03:04:05+00:00","updatedAt":"2025-01-02T03:04:05+00:00"}
+        """;
+
+    /// <summary>An <c>iam/policy</c> with versions v1 and v2 of the given documents (JSON string literals), v2 the default unless said otherwise.</summary>
+    public static string Policy(string id = "pol-0001", string name = "auditors", string v1 = "\"{}\"", string v2 = "\"{}\"", string defaultVersion = "v2") =>
+        Resource("iam/policy", id, name, $$"""
+            {"description":"read only","defaultVersion":"{{defaultVersion}}","versions":[
+             {"versionId":"v1","document":{{v1}},"createdAt":"2025-01-02T03:04:05+00:00"},
+             {"versionId":"v2","document":{{v2}},"createdAt":"2025-01-02T03:04:06+00:00"}]}
+            """);
+
     public static string Problem(string code, string detail, string requestId = "req-1", string errors = "[]") => $$"""
         {"type":"https://nimbus.dev/problems/{{code}}","title":"{{code}}","status":400,"detail":"{{detail}}","code":"{{code}}","requestId":"{{requestId}}","errors":{{errors}}}
         """;
