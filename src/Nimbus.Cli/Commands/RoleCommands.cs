@@ -37,7 +37,7 @@ internal static class RoleCommands
         var command = new Command("create", "Create a role") { name, trust, maxSession, path };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
-            var document = await DocumentFiles.ReadAsync(context, parseResult.GetValue(trust)!, cancellationToken).ConfigureAwait(false);
+            var document = await PolicyDocumentFile.ReadAsync(context, parseResult.GetValue(trust)!, cancellationToken).ConfigureAwait(false);
             var role = await client.Iam.Roles.CreateAsync(
                 new CreateRoleRequest { Name = parseResult.GetValue(name), TrustPolicy = document, MaxSessionDurationSeconds = parseResult.GetValue(maxSession), Path = parseResult.GetValue(path) },
                 cancellationToken).ConfigureAwait(false);

@@ -27,7 +27,7 @@ internal static class StsCommands
                     Role = parseResult.GetValue(role),
                     SessionName = parseResult.GetValue(sessionName),
                     DurationSeconds = parseResult.GetValue(duration),
-                    Policy = policyFile is null ? null : await DocumentFiles.ReadAsync(context, policyFile, cancellationToken).ConfigureAwait(false),
+                    Policy = policyFile is null ? null : await PolicyDocumentFile.ReadAsync(context, policyFile, cancellationToken).ConfigureAwait(false),
                 },
                 cancellationToken).ConfigureAwait(false);
             if (parseResult.GetValue(export))
