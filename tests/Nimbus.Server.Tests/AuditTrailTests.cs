@@ -90,7 +90,8 @@ public sealed class AuditTrailTests : IAsyncLifetime
                         Account = OtherAccount,
                         Region = IamKinds.GlobalRegion,
                         Name = userName,
-                        Spec = JsonSerializer.SerializeToElement(new Dictionary<string, object>(), NimbusJson.Options),
+                        // The root user of another account: allowed everything there without policies.
+                        Spec = JsonSerializer.SerializeToElement(new Nimbus.Contracts.Iam.UserSpec { Path = "/", Root = true }, NimbusJson.Options),
                         Status = new ResourceStatus { Phase = ResourcePhases.Ready },
                         CreatedAt = now,
                         UpdatedAt = now,

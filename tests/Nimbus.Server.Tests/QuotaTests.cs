@@ -195,7 +195,7 @@ public sealed class QuotaTests : IAsyncLifetime
         own.Items.Single(q => q.Code == "demo.widgets").IsOverridden.ShouldBeFalse();
     }
 
-    // Non-admin principals cannot be created through the API yet, so the decision is tested where it is made.
+    // The service-level rule, independent of the request pipeline (PrincipalTests covers it over HTTP).
     [Fact]
     public async Task Only_platform_administrators_set_limits_or_read_other_accounts()
     {
@@ -213,6 +213,8 @@ public sealed class QuotaTests : IAsyncLifetime
         var authorizer = _server.Host.Services.GetRequiredService<IAuthorizer>();
         var otherAccount = $"nrn:nimbus:quota::{_server.Admin.Account}:quota/*";
         (await authorizer.AuthorizeAsync(tenant, "quota:ListQuotas", [otherAccount], CancellationToken.None)).Allowed.ShouldBeFalse();
-        (await authorizer.AuthorizeAsync(tenant, "quota:ListQuotas", ["nrn:nimbus:quota::123456789012:quota/*"], CancellationToken.None)).Allowed.ShouldBeTrue();
+
+        // Deny unless a policy allows: a principal the platform does not know is denied even in "its own" account.
+        (await authorizer.AuthorizeAsync(tenant, "quota:ListQuotas", ["nrn:nimbus:quota::123456789012:quota/*"], CancellationToken.None)).Allowed.ShouldBeFalse();
     }
 }
