@@ -76,8 +76,8 @@ public sealed class PlatformTests : IAsyncLifetime
             .ToList();
         undeclared.ShouldBeEmpty();
         var anonymous = endpoints.Where(e => e.Metadata.GetMetadata<AnonymousEndpointMetadata>() is not null).Select(e => e.RoutePattern.RawText).ToHashSet();
-        anonymous.ShouldBe(["/healthz", "/readyz", "/metrics", "/openapi/{documentName}.json"], ignoreOrder: true);
-        foreach (var endpoint in endpoints.Where(e => e.RoutePattern.RawText!.StartsWith("/v1/", StringComparison.Ordinal)))
+        anonymous.ShouldBe(["/healthz", "/readyz", "/metrics", "/openapi/{documentName}.json", "/v1/sts/sessions:login", "/v1/sts/sessions:logout"], ignoreOrder: true);
+        foreach (var endpoint in endpoints.Where(e => e.RoutePattern.RawText!.StartsWith("/v1/", StringComparison.Ordinal) && e.Metadata.GetMetadata<AnonymousEndpointMetadata>() is null))
         {
             endpoint.Metadata.GetMetadata<ActionMetadata>()!.Action.ShouldMatch("^[a-z0-9]+:[A-Z][A-Za-z]+$");
         }

@@ -33,6 +33,8 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(UserSpec))]
 [JsonSerializable(typeof(RoleSpec))]
+[JsonSerializable(typeof(ConsoleLoginRequest))]
+[JsonSerializable(typeof(ConsoleSessionDto))]
 [JsonSerializable(typeof(MfaDeviceDto))]
 [JsonSerializable(typeof(CreateMfaDeviceResponse))]
 [JsonSerializable(typeof(EnableMfaDeviceRequest))]

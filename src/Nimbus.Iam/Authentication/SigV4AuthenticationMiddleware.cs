@@ -21,16 +21,18 @@ public sealed partial class SigV4AuthenticationMiddleware
     private readonly RequestDelegate _next;
     private readonly AccessKeyService _keys;
     private readonly Sts.StsService _sts;
+    private readonly Console.ConsoleSessionService _console;
     private readonly TimeProvider _time;
     private readonly PlatformAccount _platform;
     private readonly SigV4Verifier _verifier;
     private readonly ILogger _logger;
 
-    public SigV4AuthenticationMiddleware(RequestDelegate next, AccessKeyService keys, Sts.StsService sts, PlatformAccount platform, SigV4AuthenticationOptions options, TimeProvider time, ILogger<SigV4AuthenticationMiddleware> logger)
+    public SigV4AuthenticationMiddleware(RequestDelegate next, AccessKeyService keys, Sts.StsService sts, Console.ConsoleSessionService console, PlatformAccount platform, SigV4AuthenticationOptions options, TimeProvider time, ILogger<SigV4AuthenticationMiddleware> logger)
     {
         _next = next;
         _keys = keys;
         _sts = sts;
+        _console = console;
         _time = time;
         _platform = platform;
         _logger = logger;
@@ -48,6 +50,13 @@ public sealed partial class SigV4AuthenticationMiddleware
         if (context.GetEndpoint()?.Metadata.GetMetadata<AnonymousEndpointMetadata>() is not null)
         {
             await _next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.Request.Headers.ContainsKey("Authorization") && !context.Request.Query.ContainsKey("X-Amz-Algorithm")
+            && context.Request.Cookies.TryGetValue(Console.ConsoleSessionService.CookieName, out var cookie))
+        {
+            await AuthenticateConsoleAsync(context, cookie).ConfigureAwait(false);
             return;
         }
 
@@ -117,6 +126,30 @@ public sealed partial class SigV4AuthenticationMiddleware
             AccessKeyId = key.AccessKeyId,
             SessionToken = result.SessionToken,
             IsPlatformAdministrator = _platform.IsPlatform(key.Account),
+            SourceIp = context.Connection.RemoteIpAddress,
+            SecureTransport = context.Request.IsHttps,
+        });
+        await _next(context).ConfigureAwait(false);
+    }
+
+    private async Task AuthenticateConsoleAsync(HttpContext context, string cookie)
+    {
+        var session = await _console.FindAsync(cookie, context.RequestAborted).ConfigureAwait(false)
+            ?? throw new NimbusException(ErrorCodes.MissingAuthentication, 401, "The console session is unknown or has expired; sign in again.");
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)
+            && !Console.ConsoleSessionService.CsrfMatches(session, context.Request.Headers[Console.ConsoleSessionService.CsrfHeader].ToString()))
+        {
+            throw NimbusException.AccessDenied($"A state-changing request made with the console cookie needs the session's {Console.ConsoleSessionService.CsrfHeader} header.");
+        }
+
+        context.SetCaller(new CallerContext
+        {
+            Account = session.Account,
+            Principal = session.Principal,
+            UserName = session.UserName,
+            SessionName = "console",
+            MfaPresent = session.MfaAuthenticated,
+            IsPlatformAdministrator = _platform.IsPlatform(session.Account),
             SourceIp = context.Connection.RemoteIpAddress,
             SecureTransport = context.Request.IsHttps,
         });

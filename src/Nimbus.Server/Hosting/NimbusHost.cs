@@ -151,6 +151,7 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<Nimbus.Iam.Principals.RoleService>();
         services.AddSingleton<Nimbus.Iam.Sts.StsService>();
         services.AddSingleton<Nimbus.Iam.Mfa.MfaService>();
+        services.AddSingleton<Nimbus.Iam.Console.ConsoleSessionService>();
         services.AddSingleton<ManagedPolicyService>();
         services.AddSingleton<PolicyAttachmentService>();
         services.AddSingleton<PrincipalPolicies>();
@@ -192,6 +193,7 @@ public sealed class NimbusHost : IAsyncDisposable
         Endpoints.Iam.PolicyEndpoints.MapPolicyEndpoints(app);
         Endpoints.Iam.RoleEndpoints.MapRoleEndpoints(app);
         Endpoints.Iam.MfaEndpoints.MapMfaEndpoints(app);
+        Endpoints.Iam.ConsoleEndpoints.MapConsoleEndpoints(app);
         app.MapWidgetEndpoints(options.Region);
         app.MapQuotaEndpoints();
         app.MapAuditEndpoints();

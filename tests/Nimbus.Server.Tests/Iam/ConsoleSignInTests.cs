@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using Nimbus.Contracts.Demo;
+using Nimbus.Contracts.Errors;
+using Nimbus.Contracts.Iam;
+using Nimbus.Contracts.Resources;
+using Nimbus.Core.Api;
+using Nimbus.Iam.Mfa;
+using Nimbus.Testing;
+using Shouldly;
+using Xunit;
+
+namespace Nimbus.Server.Tests.Iam;
+
+/// <summary>Web console sign-in: password (and MFA), an HttpOnly SameSite=Strict cookie, CSRF on state changes, lockout.</summary>
+public sealed class ConsoleSignInTests : IAsyncLifetime
+{
+    private const string Password = "Correct-Horse-Battery-9";
+    private NimbusServer _server = null!;
+    private HttpClient _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await NimbusServer.StartAsync();
+        _admin = _server.SignedHttpClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _admin.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private async Task<ResourceDto> UserAsync(string name)
+    {
+        var user = await (await _admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = name, Password = Password })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = "DemoFullAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        return user;
+    }
+
+    private HttpClient Browser() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = _server.Endpoint };
+
+    private Task<HttpResponseMessage> LoginAsync(HttpClient browser, string user, string password, string? code = null) =>
+        browser.PostAsync("/v1/sts/sessions:login", Json(new ConsoleLoginRequest { Account = "admin", UserName = user, Password = password, MfaCode = code }));
+
+    [Fact]
+    public async Task Signing_in_gives_a_strict_http_only_cookie_and_state_changes_need_the_csrf_token()
+    {
+        await UserAsync("carol");
+        using var browser = Browser();
+        await (await LoginAsync(browser, "carol", "wrong-password")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+
+        var response = await LoginAsync(browser, "carol", Password);
+        var session = await response.ShouldBeOkAsync<ConsoleSessionDto>();
+        var setCookie = response.Headers.GetValues("Set-Cookie").Single();
+        setCookie.ShouldStartWith("nimbus_session=");
+        setCookie.ShouldContain("httponly", Case.Insensitive);
+        setCookie.ShouldContain("samesite=strict", Case.Insensitive);
+        session.Principal.ShouldContain(":user/usr-");
+
+        (await browser.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var create = new CreateWidgetRequest { Name = "from-console", Spec = new WidgetSpec { Message = "hi" } };
+        await (await browser.PostJsonAsync("/v1/demo/widgets", create)).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+        using var withCsrf = new HttpRequestMessage(HttpMethod.Post, "/v1/demo/widgets") { Content = Json(create) };
+        withCsrf.Headers.Add("X-CSRF-Token", session.CsrfToken);
+        (await browser.SendAsync(withCsrf)).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        (await browser.PostAsync("/v1/sts/sessions:logout", null)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await (await browser.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.MissingAuthentication);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_lock_the_user_out_with_backoff()
+    {
+        await UserAsync("dave");
+        using var browser = Browser();
+        for (var i = 0; i < 5; i++)
+        {
+            await (await LoginAsync(browser, "dave", "wrong-password")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+        }
+
+        var locked = await LoginAsync(browser, "dave", Password);
+        await locked.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, ErrorCodes.Throttled);
+        int.Parse(locked.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public async Task A_user_with_mfa_needs_a_code_to_sign_in()
+    {
+        var erin = await UserAsync("erin");
+        var device = await (await _admin.PostAsync($"/v1/iam/users/{erin.Id}/mfa-device", null)).ShouldBeOkAsync<CreateMfaDeviceResponse>();
+        var secret = Base32.Decode(device.Base32Secret)!;
+        var step = Totp.StepOf(DateTimeOffset.UtcNow);
+        (await _admin.PostAsync($"/v1/iam/users/{erin.Id}/mfa-device:enable", Json(new EnableMfaDeviceRequest { Code1 = Totp.Compute(secret, step - 1), Code2 = Totp.Compute(secret, step) }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        using var browser = Browser();
+        await (await LoginAsync(browser, "erin", Password)).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+        (await LoginAsync(browser, "erin", Password, Totp.Compute(secret, step + 1))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static StringContent Json(object body) =>
+        new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
+}
