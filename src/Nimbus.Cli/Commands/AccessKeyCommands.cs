@@ -18,6 +18,7 @@ internal static class AccessKeyCommands
             PolicyCommands.Create(context),
             AccountCommands.Create(context),
             RoleCommands.Create(context),
+            MfaCommands.Create(context),
         };
 
     private static Command CreateResource(CliContext context) =>

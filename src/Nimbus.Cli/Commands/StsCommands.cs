@@ -8,7 +8,36 @@ namespace Nimbus.Cli.Commands;
 internal static class StsCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("sts", "Temporary credentials") { AssumeRole(context) };
+        new("sts", "Temporary credentials") { AssumeRole(context), GetSessionToken(context) };
+
+    private static Command GetSessionToken(CliContext context)
+    {
+        var duration = new Option<int?>("--duration") { Description = "Seconds, 900 to 43200 (default 3600)" };
+        var code = new Option<string?>("--mfa-code") { Description = "Current code of your MFA device: the session then satisfies MFA conditions" };
+        var export = new Option<bool>("--export") { Description = "Print shell 'export NIMBUS_...=' lines to eval instead of a table" };
+        var command = new Command("get-session-token", "Temporary credentials for yourself, MFA-authenticated with --mfa-code") { duration, code, export };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var credentials = await client.Sts.GetSessionTokenAsync(
+                new GetSessionTokenRequest { DurationSeconds = parseResult.GetValue(duration), MfaCode = parseResult.GetValue(code) },
+                cancellationToken).ConfigureAwait(false);
+            Print(context, output, credentials, parseResult.GetValue(export));
+        });
+        return command;
+    }
+
+    private static void Print(CliContext context, Output.OutputWriter output, TemporaryCredentialsDto credentials, bool export)
+    {
+        if (export)
+        {
+            context.Stdout.WriteLine($"export NIMBUS_ACCESS_KEY_ID={credentials.AccessKeyId}");
+            context.Stdout.WriteLine($"export NIMBUS_SECRET_ACCESS_KEY={credentials.SecretAccessKey}");
+            context.Stdout.WriteLine($"export NIMBUS_SESSION_TOKEN={credentials.SessionToken}");
+            return;
+        }
+
+        output.Write(credentials, RoleView.Credentials);
+    }
 
     private static Command AssumeRole(CliContext context)
     {
@@ -30,15 +59,7 @@ internal static class StsCommands
                     Policy = policyFile is null ? null : await PolicyDocumentFile.ReadAsync(context, policyFile, cancellationToken).ConfigureAwait(false),
                 },
                 cancellationToken).ConfigureAwait(false);
-            if (parseResult.GetValue(export))
-            {
-                context.Stdout.WriteLine($"export NIMBUS_ACCESS_KEY_ID={credentials.AccessKeyId}");
-                context.Stdout.WriteLine($"export NIMBUS_SECRET_ACCESS_KEY={credentials.SecretAccessKey}");
-                context.Stdout.WriteLine($"export NIMBUS_SESSION_TOKEN={credentials.SessionToken}");
-                return;
-            }
-
-            output.Write(credentials, RoleView.Credentials);
+            Print(context, output, credentials, parseResult.GetValue(export));
         });
         return command;
     }

@@ -96,4 +96,34 @@ public sealed class UsersClient
     /// <returns>A task that completes when the user is gone.</returns>
     public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
         _client.SendAsync(HttpMethod.Delete, BasePath + "/" + PathBuilder.Segment(id), cancellationToken: cancellationToken);
+
+    /// <summary>Creates the user's virtual MFA device (pending until enabled); the secret is in the answer only.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The device, its base32 secret and an otpauth URI.</returns>
+    public Task<CreateMfaDeviceResponse> CreateMfaDeviceAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<CreateMfaDeviceResponse>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + "/mfa-device", null, cancellationToken: cancellationToken);
+
+    /// <summary>Enables the user's MFA device with two consecutive codes.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="code1">Required. A code.</param>
+    /// <param name="code2">Required. The next code.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The enabled device.</returns>
+    public Task<MfaDeviceDto> EnableMfaDeviceAsync(string id, string code1, string code2, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<MfaDeviceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + "/mfa-device:enable", new EnableMfaDeviceRequest { Code1 = code1, Code2 = code2 }, cancellationToken: cancellationToken);
+
+    /// <summary>Reads the user's MFA device.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The device.</returns>
+    public Task<MfaDeviceDto> GetMfaDeviceAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<MfaDeviceDto>(HttpMethod.Get, BasePath + "/" + PathBuilder.Segment(id) + "/mfa-device", cancellationToken: cancellationToken);
+
+    /// <summary>Removes the user's MFA device.</summary>
+    /// <param name="id">Required. User id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the device is gone.</returns>
+    public Task DeleteMfaDeviceAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(HttpMethod.Delete, BasePath + "/" + PathBuilder.Segment(id) + "/mfa-device", cancellationToken: cancellationToken);
 }

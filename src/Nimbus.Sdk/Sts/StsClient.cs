@@ -24,4 +24,11 @@ public sealed class StsClient
     /// <returns>The temporary credentials and when they expire.</returns>
     public Task<TemporaryCredentialsDto> AssumeRoleAsync(AssumeRoleRequest request, CancellationToken cancellationToken = default) =>
         _client.SendAsync<TemporaryCredentialsDto>(HttpMethod.Post, "/v1/sts/assume-role", request, cancellationToken: cancellationToken);
+
+    /// <summary>Temporary credentials for yourself; with an MFA code they count as MFA-authenticated.</summary>
+    /// <param name="request">Optional duration (900 to 43200 s, default 3600) and MFA code.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The temporary credentials.</returns>
+    public Task<TemporaryCredentialsDto> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<TemporaryCredentialsDto>(HttpMethod.Post, "/v1/sts/session-token", request, cancellationToken: cancellationToken);
 }

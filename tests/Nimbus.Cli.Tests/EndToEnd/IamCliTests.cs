@@ -64,6 +64,33 @@ public sealed class IamCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_mfa_device_is_enabled_and_opens_an_mfa_session_from_the_command_line()
+    {
+        await OkAsync("iam", "user", "create", "--name", "mia");
+        var key = (await OkAsync("iam", "access-key", "create", "--user", "mia", "--output", "json")).Stdout.ParseJson();
+        var created = (await OkAsync("iam", "mfa", "create", "--user", "mia", "--output", "json")).Stdout.ParseJson();
+        var secret = Nimbus.Iam.Mfa.Base32.Decode(created.Str("base32Secret"))!;
+        var step = Nimbus.Iam.Mfa.Totp.StepOf(DateTimeOffset.UtcNow);
+        await OkAsync("iam", "mfa", "enable", "--user", "mia", "--code1", Nimbus.Iam.Mfa.Totp.Compute(secret, step - 1), "--code2", Nimbus.Iam.Mfa.Totp.Compute(secret, step));
+        (await OkAsync("iam", "mfa", "get", "--user", "mia")).Stdout.ShouldContain("yes");
+
+        using var asMia = new CliRun(handler: null, withCredentials: false);
+        asMia.Environment["NIMBUS_ENDPOINT"] = _server.Endpoint.ToString().TrimEnd('/');
+        asMia.Environment["NIMBUS_ACCESS_KEY_ID"] = key.GetProperty("accessKey").Str("accessKeyId");
+        asMia.Environment["NIMBUS_SECRET_ACCESS_KEY"] = key.Str("secretAccessKey");
+        var denied = await asMia.RunAsync(["sts", "get-session-token", "--mfa-code", Nimbus.Iam.Mfa.Totp.Compute(secret, step + 1)]);
+        denied.ExitCode.ShouldBe(1, denied.ToString());
+        denied.Stderr.ShouldContain("AccessDenied");
+
+        await OkAsync("iam", "user", "attach-policy", "--user", "mia", "--policy", "StsFullAccess");
+        var session = await asMia.RunAsync(["sts", "get-session-token", "--mfa-code", Nimbus.Iam.Mfa.Totp.Compute(secret, step + 1), "--export"]);
+        session.ExitCode.ShouldBe(0, session.ToString());
+        var lines = session.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(3);
+        lines[0].ShouldStartWith("export NIMBUS_ACCESS_KEY_ID=NSIA");
+    }
+
+    [Fact]
     public async Task Weak_password_exits_1_with_the_broken_rules()
     {
         var result = await _cli.RunAsync(["iam", "user", "create", "--name", "weak", "--password", "short"]);
