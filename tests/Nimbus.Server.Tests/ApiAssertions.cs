@@ -29,6 +29,10 @@ internal static class ApiAssertions
         return System.Text.Json.JsonSerializer.Deserialize<T>(text, NimbusJson.Options)!;
     }
 
+    /// <summary>A JSON body in the API's dialect.</summary>
+    public static StringContent Json(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
+
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object body) =>
         client.PostAsJsonAsync(path, body, NimbusJson.Options);
 }

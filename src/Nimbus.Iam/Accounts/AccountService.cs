@@ -32,20 +32,7 @@ public sealed class AccountService(IResourceStore store, UserService users, Acce
                 await ReserveNameAsync(w, request.Name!, accountId, ct).ConfigureAwait(false);
 
                 var now = time.GetUtcNow();
-                var account = await w.CreateAsync(
-                    new Resource
-                    {
-                        Id = accountId,
-                        Kind = IamKinds.Account,
-                        Account = accountId,
-                        Region = IamKinds.GlobalRegion,
-                        Name = request.Name!,
-                        Spec = JsonSerializer.SerializeToElement(new Dictionary<string, object>(), NimbusJson.Options),
-                        Status = new ResourceStatus { Phase = ResourcePhases.Ready },
-                        CreatedAt = now,
-                        UpdatedAt = now,
-                    },
-                    ct).ConfigureAwait(false);
+                var account = await w.CreateAsync(IamResources.New(IamKinds.Account, accountId, accountId, request.Name!, new Dictionary<string, object>(), now), ct).ConfigureAwait(false);
                 await users.CreateAsync(w, accountId, RootUserName, "/", null, null, ct, root: true).ConfigureAwait(false);
                 var (key, secret) = await accessKeys.CreateAsync(w, accountId, RootUserName, ct).ConfigureAwait(false);
                 return (account, key, secret);

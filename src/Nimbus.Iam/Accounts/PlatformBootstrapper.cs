@@ -36,7 +36,7 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
             {
                 var now = time.GetUtcNow();
                 var accountId = ResourceIds.NewAccountId();
-                await w.CreateAsync(NewResource(accountId, IamKinds.Account, accountId, AdminName, now), ct).ConfigureAwait(false);
+                await w.CreateAsync(IamResources.New(IamKinds.Account, accountId, accountId, AdminName, new Dictionary<string, object>(), now), ct).ConfigureAwait(false);
                 await AccountService.ReserveNameAsync(w, AdminName, accountId, ct).ConfigureAwait(false);
                 await users.CreateAsync(w, accountId, AdminName, "/", null, null, ct, root: true).ConfigureAwait(false);
                 var (key, secret) = await accessKeys.CreateAsync(w, accountId, AdminName, ct).ConfigureAwait(false);
@@ -56,19 +56,6 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
         });
         LogBootstrapped(accountId, key.Id, path);
     }
-
-    private static Resource NewResource(string id, string kind, string account, string name, DateTimeOffset now) => new()
-    {
-        Id = id,
-        Kind = kind,
-        Account = account,
-        Region = IamKinds.GlobalRegion,
-        Name = name,
-        Spec = JsonSerializer.SerializeToElement(new Dictionary<string, object>(), NimbusJson.Options),
-        Status = new ResourceStatus { Phase = ResourcePhases.Ready },
-        CreatedAt = now,
-        UpdatedAt = now,
-    };
 
     private void RefreshEndpoint(string path, string endpoint)
     {

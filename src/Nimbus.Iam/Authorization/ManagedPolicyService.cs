@@ -56,20 +56,7 @@ public sealed class ManagedPolicyService(IResourceStore store, IActionCatalog ca
                     DefaultVersion = "v1",
                     Versions = [new PolicyVersionDto { VersionId = "v1", Document = request.Document!, CreatedAt = now }],
                 };
-                return await w.CreateAsync(
-                    new Resource
-                    {
-                        Id = ResourceIds.New(IamKinds.PolicyIdPrefix),
-                        Kind = IamKinds.Policy,
-                        Account = account,
-                        Region = IamKinds.GlobalRegion,
-                        Name = request.Name!,
-                        Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options),
-                        Status = new ResourceStatus { Phase = ResourcePhases.Ready },
-                        CreatedAt = now,
-                        UpdatedAt = now,
-                    },
-                    ct).ConfigureAwait(false);
+                return await w.CreateAsync(IamResources.New(IamKinds.Policy, ResourceIds.New(IamKinds.PolicyIdPrefix), account, request.Name!, spec, now), ct).ConfigureAwait(false);
             },
             cancellationToken);
     }

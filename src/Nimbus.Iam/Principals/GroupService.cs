@@ -29,20 +29,8 @@ public sealed class GroupService(IResourceStore store, Authorization.IamChangeTr
                 }
 
                 var now = time.GetUtcNow();
-                return await w.CreateAsync(
-                    new Resource
-                    {
-                        Id = ResourceIds.New(IamKinds.GroupIdPrefix),
-                        Kind = IamKinds.Group,
-                        Account = account,
-                        Region = IamKinds.GlobalRegion,
-                        Name = request.Name!,
-                        Spec = JsonSerializer.SerializeToElement(new GroupSpec { Path = request.Path ?? "/", Members = [] }, NimbusJson.Options),
-                        Status = new ResourceStatus { Phase = ResourcePhases.Ready },
-                        CreatedAt = now,
-                        UpdatedAt = now,
-                    },
-                    ct).ConfigureAwait(false);
+                var spec = new GroupSpec { Path = request.Path ?? "/", Members = [] };
+                return await w.CreateAsync(IamResources.New(IamKinds.Group, ResourceIds.New(IamKinds.GroupIdPrefix), account, request.Name!, spec, now), ct).ConfigureAwait(false);
             },
             cancellationToken);
     }

@@ -55,20 +55,7 @@ public sealed class RoleService(IResourceStore store, IActionCatalog catalog, Ia
                     MaxSessionDurationSeconds = request.MaxSessionDurationSeconds ?? DefaultSessionSeconds,
                     AttachedPolicies = [],
                 };
-                return await w.CreateAsync(
-                    new Resource
-                    {
-                        Id = ResourceIds.New(IamKinds.RoleIdPrefix),
-                        Kind = IamKinds.Role,
-                        Account = account,
-                        Region = IamKinds.GlobalRegion,
-                        Name = request.Name!,
-                        Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options),
-                        Status = new ResourceStatus { Phase = ResourcePhases.Ready },
-                        CreatedAt = now,
-                        UpdatedAt = now,
-                    },
-                    ct).ConfigureAwait(false);
+                return await w.CreateAsync(IamResources.New(IamKinds.Role, ResourceIds.New(IamKinds.RoleIdPrefix), account, request.Name!, spec, now), ct).ConfigureAwait(false);
             },
             cancellationToken);
     }

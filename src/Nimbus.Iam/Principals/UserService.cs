@@ -49,20 +49,9 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, Autho
 
         await quotas.ConsumeAsync(writer, account, IamQuotas.Users.Code, 1, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        var spec = new UserSpec { Path = path ?? "/", ConsoleAccess = passwordHash is not null, Root = root ? true : null };
         var user = await writer.CreateAsync(
-            new Resource
-            {
-                Id = ResourceIds.New(IamKinds.UserIdPrefix),
-                Kind = IamKinds.User,
-                Account = account,
-                Region = IamKinds.GlobalRegion,
-                Name = name,
-                Tags = tags?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? ImmutableSortedDictionary<string, string>.Empty,
-                Spec = JsonSerializer.SerializeToElement(new UserSpec { Path = path ?? "/", ConsoleAccess = passwordHash is not null, Root = root ? true : null }, NimbusJson.Options),
-                Status = new ResourceStatus { Phase = ResourcePhases.Ready },
-                CreatedAt = now,
-                UpdatedAt = now,
-            },
+            IamResources.New(IamKinds.User, ResourceIds.New(IamKinds.UserIdPrefix), account, name, spec, now, tags?.ToImmutableSortedDictionary(StringComparer.Ordinal)),
             cancellationToken).ConfigureAwait(false);
         if (passwordHash is not null)
         {

@@ -10,6 +10,8 @@ using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
+using static Nimbus.Server.Tests.ApiAssertions;
+
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>Web console sign-in: password (and MFA), an HttpOnly SameSite=Strict cookie, CSRF on state changes, lockout.</summary>
@@ -97,7 +99,4 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
         await (await LoginAsync(browser, "erin", Password)).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
         (await LoginAsync(browser, "erin", Password, Totp.Compute(secret, step + 1))).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
-
-    private static StringContent Json(object body) =>
-        new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
 }

@@ -10,6 +10,8 @@ using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
+using static Nimbus.Server.Tests.ApiAssertions;
+
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>A virtual MFA device and an MFA-authenticated session satisfying <c>nimbus:MultiFactorAuthPresent</c>.</summary>
@@ -76,7 +78,4 @@ public sealed class MfaSessionTests : IAsyncLifetime
         await (await withoutMfa.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
         await (await withoutMfa.PostAsync("/v1/sts/session-token", Json(new GetSessionTokenRequest()))).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
-
-    private static StringContent Json(object body) =>
-        new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
 }

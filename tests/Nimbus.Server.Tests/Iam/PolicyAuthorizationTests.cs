@@ -10,6 +10,8 @@ using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
+using static Nimbus.Server.Tests.ApiAssertions;
+
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>Deny unless a policy allows, through the real pipeline.</summary>
@@ -186,7 +188,4 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
         admin.Spec.GetProperty("root").GetBoolean().ShouldBeTrue();
         await (await _admin.DeleteAsync($"/v1/iam/users/{admin.Id}")).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.Conflict);
     }
-
-    private static StringContent Json(object body) =>
-        new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
 }

@@ -9,6 +9,8 @@ using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
+using static Nimbus.Server.Tests.ApiAssertions;
+
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>Users, groups and accounts through the real API.</summary>
@@ -181,7 +183,4 @@ public sealed class PrincipalTests : IAsyncLifetime
         await (await root.PutAsync("/v1/quotas/iam.users", Json(new Contracts.Quotas.SetQuotaRequest { Account = created.Account.Id, Limit = 50 })))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
-
-    private static StringContent Json(object body) =>
-        new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
 }

@@ -10,6 +10,8 @@ using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
+using static Nimbus.Server.Tests.ApiAssertions;
+
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>Roles and sts:AssumeRole: a CI user assumes a deploy role; the credentials work until they expire.</summary>
@@ -138,8 +140,6 @@ public sealed class RoleSessionTests : IAsyncLifetime
     private async Task<string> AdminNrnAsync() =>
         (await (await _admin.GetAsync("/v1/sts/caller-identity")).ShouldBeOkAsync<CallerIdentityDto>()).Principal;
 
-    private static StringContent Json(object body) =>
-        new(JsonSerializer.Serialize(body, body.GetType(), NimbusJson.Options), System.Text.Encoding.UTF8, "application/json");
 
     /// <summary>The built-in policy that lets a user call sts:AssumeRole (and nothing else of STS but who-am-I).</summary>
     private sealed class StsAssumeRolePolicy
