@@ -59,7 +59,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, Time
             Account = caller?.Account,
             Principal = caller?.Principal,
             UserName = caller?.UserName,
-            SessionName = null,
+            SessionName = caller?.SessionName,
             AccessKeyId = caller?.AccessKeyId ?? AccessKeyIdOf(context.Request),
             SourceIp = SourceIpOf(context),
             UserAgent = userAgent.Length == 0 ? null : userAgent.Length > MaxUserAgentLength ? userAgent[..MaxUserAgentLength] : userAgent,

@@ -84,6 +84,13 @@ public sealed class RoleSessionTests : IAsyncLifetime
         await (await asRole.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.ExpiredToken);
         (await asCi.GetAsync("/v1/sts/caller-identity")).StatusCode.ShouldBe(HttpStatusCode.OK);
         role.Id.ShouldStartWith("rol-");
+
+        // The audit trail names the session.
+        var events = await Poll.UntilAsync(
+            async () => await (await _admin.GetAsync("/v1/audit/events?principal=" + Uri.EscapeDataString(session.Principal))).ShouldBeOkAsync<PageDto<Contracts.Audit.AuditEventDto>>(),
+            page => page.Items.Any(e => e.Action == "demo:CreateWidget"),
+            what: "audit record of the role session's create");
+        events.Items.ShouldAllBe(e => e.SessionName == "build-42");
     }
 
     [Fact]
