@@ -14,6 +14,9 @@ public sealed record UserSpec
 
     /// <summary>Attached managed policies: built-in names or policy ids.</summary>
     public IReadOnlyList<string>? AttachedPolicies { get; init; }
+
+    /// <summary>Permissions boundary (built-in name or policy id): the most the user's policies can grant.</summary>
+    public string? PermissionsBoundary { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/users</c>.</summary>

@@ -13,6 +13,29 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
 {
     public const int MaxAttached = 10;
 
+    /// <summary>Sets (or, with a null reference, removes) a user's permissions boundary.</summary>
+    public async Task<Resource> SetBoundaryAsync(string account, string userId, string? reference, CancellationToken cancellationToken)
+    {
+        var canonical = reference is null ? null : await policies.ResolveAsync(account, reference, cancellationToken).ConfigureAwait(false);
+        var updated = await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var user = await w.GetAsync(userId, ct).ConfigureAwait(false);
+                if (user is null || user.Kind != IamKinds.User || user.Account != account)
+                {
+                    throw NimbusException.NotFound($"User '{userId}'");
+                }
+
+                var spec = user.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec();
+                return spec.PermissionsBoundary == canonical
+                    ? user
+                    : await w.UpdateAsync(user with { Spec = JsonSerializer.SerializeToElement(spec with { PermissionsBoundary = canonical }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        changes.Bump();
+        return updated;
+    }
+
     public async Task<Resource> ChangeAsync(string account, string kind, string principalId, string? reference, bool attach, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(reference))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Iam.Policies;
@@ -33,7 +34,13 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
             }
         }
 
-        var set = CompiledPolicySet.Compile(attached);
+        var boundaryReference = user.Spec.Deserialize<Nimbus.Contracts.Iam.UserSpec>(Nimbus.Core.Api.NimbusJson.Options)?.PermissionsBoundary;
+        var boundary = boundaryReference is null ? null : await policies.LoadAsync(boundaryReference, cancellationToken).ConfigureAwait(false);
+
+        // A boundary that no longer loads allows nothing rather than everything.
+        var set = boundaryReference is not null && boundary is null
+            ? CompiledPolicySet.Compile([])
+            : CompiledPolicySet.Compile(attached, boundary);
         if (_cache.Count > 10_000)
         {
             _cache.Clear();

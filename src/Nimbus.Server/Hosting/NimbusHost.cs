@@ -144,6 +144,8 @@ public sealed class NimbusHost : IAsyncDisposable
                 ("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read),
                 ("CreateVirtualMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
                 ("DeactivateMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
+                ("PutUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
+                ("DeleteUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
             ]);
             return catalog;
         });

@@ -181,6 +181,23 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_permissions_boundary_caps_what_the_users_policies_grant()
+    {
+        var (user, client) = await UserWithKeyAsync("bounded");
+        using var _ = client;
+        await AttachAsync("users", user.Id, "AdministratorAccess");
+        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:put-boundary", Json(new PolicyAttachmentRequest { Policy = "DemoReadOnlyAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await client.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var denied = await (await client.GetAsync("/v1/iam/users")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+        denied.Detail!.ShouldContain("boundary");
+        await (await client.PostJsonAsync("/v1/demo/widgets", new CreateWidgetRequest { Name = "w", Spec = new WidgetSpec { Message = "m" } })).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+
+        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:delete-boundary", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.GetAsync("/v1/iam/users")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task The_root_user_cannot_be_deleted()
     {
         var users = await (await _admin.GetAsync("/v1/iam/users?name=admin")).ShouldBeOkAsync<PageDto<ResourceDto>>();

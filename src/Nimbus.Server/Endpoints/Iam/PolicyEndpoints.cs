@@ -61,6 +61,22 @@ public static class PolicyEndpoints
         MapAttachments(app, "/v1/iam/users", IamKinds.User, "User");
         MapAttachments(app, "/v1/iam/groups", IamKinds.Group, "Group");
         MapAttachments(app, "/v1/iam/roles", IamKinds.Role, "Role");
+
+        var user = ResourceScope.Item(IamKinds.User, IamKinds.GlobalRegion);
+        app.MapPost("/v1/iam/users/{id}:put-boundary", async (string id, PolicyAttachmentRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
+        {
+            if (string.IsNullOrEmpty(request.Policy))
+            {
+                throw NimbusException.Invalid("policy", "is required");
+            }
+
+            return TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, id, request.Policy, ct).ConfigureAwait(false)).ToDto());
+        }).WithTags("iam").RequiresAction("iam:PutUserPermissionsBoundary", user).ProducesError(400).ProducesError(404)
+            .WithSummary("Set a user's permissions boundary: the most its policies can grant.");
+        app.MapPost("/v1/iam/users/{id}:delete-boundary", async (string id, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
+            TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, id, null, ct).ConfigureAwait(false)).ToDto()))
+            .WithTags("iam").RequiresAction("iam:DeleteUserPermissionsBoundary", user).ProducesError(404)
+            .WithSummary("Remove a user's permissions boundary.");
     }
 
     private static void MapAttachments(IEndpointRouteBuilder app, string basePath, string kind, string noun)
