@@ -49,6 +49,13 @@ public sealed record CreatePolicyVersionRequest
     public bool? SetAsDefault { get; init; }
 }
 
+/// <summary>Body of <c>PUT /v1/iam/users/{id}/policies/{name}</c>: an inline policy.</summary>
+public sealed record PutInlinePolicyRequest
+{
+    /// <summary>Required. The policy document as JSON text.</summary>
+    public string? Document { get; init; }
+}
+
 /// <summary>Body of <c>:attach-policy</c> and <c>:detach-policy</c> on users and groups.</summary>
 public sealed record PolicyAttachmentRequest
 {

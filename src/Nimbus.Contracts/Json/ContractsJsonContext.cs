@@ -46,6 +46,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreatePolicyRequest))]
 [JsonSerializable(typeof(CreatePolicyVersionRequest))]
 [JsonSerializable(typeof(PolicyAttachmentRequest))]
+[JsonSerializable(typeof(PutInlinePolicyRequest))]
 [JsonSerializable(typeof(BuiltInPolicyDto))]
 [JsonSerializable(typeof(PageDto<BuiltInPolicyDto>))]
 [JsonSerializable(typeof(SimulatePolicyRequest))]

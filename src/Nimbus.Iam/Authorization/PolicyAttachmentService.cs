@@ -9,9 +9,57 @@ using Nimbus.Core.Store;
 namespace Nimbus.Iam.Authorization;
 
 /// <summary>Attaches managed policies to users and groups (at most 10 each, as AWS).</summary>
-public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyService policies, IamChangeTracker changes, TimeProvider time)
+public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyService policies, Policies.IActionCatalog catalog, IamChangeTracker changes, TimeProvider time)
 {
     public const int MaxAttached = 10;
+
+    /// <summary>Puts (or, with a null document, deletes) a user's inline policy.</summary>
+    public async Task<Resource> PutInlineAsync(string account, string userId, string name, string? document, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        Principals.IamValidation.Name(errors, "name", name, 128);
+        if (document is not null)
+        {
+            foreach (var error in Policies.PolicyDocument.Parse(document, catalog).Errors)
+            {
+                errors.Add("document", error.ToString());
+            }
+        }
+
+        errors.ThrowIfAny();
+        var updated = await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var user = await w.GetAsync(userId, ct).ConfigureAwait(false);
+                if (user is null || user.Kind != IamKinds.User || user.Account != account)
+                {
+                    throw NimbusException.NotFound($"User '{userId}'");
+                }
+
+                var spec = user.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec();
+                var inline = new Dictionary<string, string>(spec.InlinePolicies ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+                if (document is null)
+                {
+                    if (!inline.Remove(name))
+                    {
+                        throw NimbusException.NotFound($"Inline policy '{name}' of user '{user.Name}'");
+                    }
+                }
+                else
+                {
+                    inline[name] = document;
+                    if (inline.Count > MaxAttached)
+                    {
+                        throw new NimbusException(Contracts.Errors.ErrorCodes.QuotaExceeded, 409, $"At most {MaxAttached} inline policies per user.");
+                    }
+                }
+
+                return await w.UpdateAsync(user with { Spec = JsonSerializer.SerializeToElement(spec with { InlinePolicies = inline.ToImmutableSortedDictionary(StringComparer.Ordinal) }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        changes.Bump();
+        return updated;
+    }
 
     /// <summary>Sets (or, with a null reference, removes) a user's permissions boundary.</summary>
     public async Task<Resource> SetBoundaryAsync(string account, string userId, string? reference, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Nimbus.Iam.Authorization;
 /// The compiled policy set of each user (its own attachments and its groups'), cached until an
 /// IAM change bumps the generation or a minute passes (the bound on other replicas' changes).
 /// </summary>
-public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService policies, IamChangeTracker changes, TimeProvider time)
+public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService policies, IActionCatalog catalog, IamChangeTracker changes, TimeProvider time)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
@@ -31,6 +31,15 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
             if (await policies.LoadAsync(reference, cancellationToken).ConfigureAwait(false) is { } policy)
             {
                 attached.Add(policy);
+            }
+        }
+
+        var userSpec = user.Spec.Deserialize<Nimbus.Contracts.Iam.UserSpec>(Nimbus.Core.Api.NimbusJson.Options);
+        foreach (var (name, document) in userSpec?.InlinePolicies ?? new Dictionary<string, string>())
+        {
+            if (PolicyDocument.Parse(document, catalog).Document is { } inline)
+            {
+                attached.Add(new AttachedPolicy(user.Id + "/" + name, name + " (inline)", inline));
             }
         }
 

@@ -145,6 +145,7 @@ public sealed class NimbusHost : IAsyncDisposable
                 ("CreateVirtualMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
                 ("DeactivateMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
                 ("PutUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
+                ("DeleteUserPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
                 ("DeleteUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
             ]);
             return catalog;

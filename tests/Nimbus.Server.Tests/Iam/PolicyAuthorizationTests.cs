@@ -198,6 +198,25 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_inline_policy_grants_until_it_is_deleted()
+    {
+        var (user, client) = await UserWithKeyAsync("inline");
+        using var _ = client;
+        await (await _admin.PutAsync($"/v1/iam/users/{user.Id}/policies/bad", Json(new PutInlinePolicyRequest { Document = "{\"Version\":\"2012-10-17\",\"Statement\":5}" })))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+        var updated = await (await _admin.PutAsync($"/v1/iam/users/{user.Id}/policies/list-widgets", Json(new PutInlinePolicyRequest
+        {
+            Document = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"demo:ListWidgets","Resource":"*"}]}""",
+        }))).ShouldBeOkAsync<ResourceDto>();
+        updated.Spec.GetProperty("inlinePolicies").TryGetProperty("list-widgets", out var inlineDocument).ShouldBeTrue();
+        (await client.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await _admin.DeleteAsync($"/v1/iam/users/{user.Id}/policies/list-widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await client.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+        await (await _admin.DeleteAsync($"/v1/iam/users/{user.Id}/policies/list-widgets")).ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);
+    }
+
+    [Fact]
     public async Task The_root_user_cannot_be_deleted()
     {
         var users = await (await _admin.GetAsync("/v1/iam/users?name=admin")).ShouldBeOkAsync<PageDto<ResourceDto>>();

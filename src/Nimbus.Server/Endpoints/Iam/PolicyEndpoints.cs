@@ -63,6 +63,19 @@ public static class PolicyEndpoints
         MapAttachments(app, "/v1/iam/roles", IamKinds.Role, "Role");
 
         var user = ResourceScope.Item(IamKinds.User, IamKinds.GlobalRegion);
+        app.MapPut("/v1/iam/users/{id}/policies/{name}", async (string id, string name, PutInlinePolicyRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Document))
+            {
+                throw NimbusException.Invalid("document", "is required");
+            }
+
+            return TypedResults.Ok((await attachments.PutInlineAsync(http.Caller().Account, id, name, request.Document, ct).ConfigureAwait(false)).ToDto());
+        }).WithTags("iam").RequiresAction("iam:PutUserPolicy", user).ProducesError(400).ProducesError(404).ProducesError(409)
+            .WithSummary("Put an inline policy on a user (validated like managed policies).");
+        app.MapDelete("/v1/iam/users/{id}/policies/{name}", async (string id, string name, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
+            TypedResults.Ok((await attachments.PutInlineAsync(http.Caller().Account, id, name, null, ct).ConfigureAwait(false)).ToDto()))
+            .WithTags("iam").RequiresAction("iam:DeleteUserPolicy", user).ProducesError(404).WithSummary("Delete an inline policy of a user.");
         app.MapPost("/v1/iam/users/{id}:put-boundary", async (string id, PolicyAttachmentRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
         {
             if (string.IsNullOrEmpty(request.Policy))
