@@ -22,6 +22,7 @@ public static class ErrorCodes
     public const string IncompleteSignature = "IncompleteSignature";
     public const string ExpiredToken = "ExpiredToken";
     public const string AccessDenied = "AccessDenied";
+    public const string PasswordExpired = "PasswordExpired";
     public const string Throttled = "Throttled";
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string InternalError = "InternalError";

@@ -33,6 +33,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(UserSpec))]
 [JsonSerializable(typeof(RoleSpec))]
+[JsonSerializable(typeof(PasswordPolicyDto))]
 [JsonSerializable(typeof(ConsoleLoginRequest))]
 [JsonSerializable(typeof(ConsoleSessionDto))]
 [JsonSerializable(typeof(MfaDeviceDto))]

@@ -73,6 +73,11 @@ public sealed class ConsoleSessionService(IResourceStore store, UserService user
         }
 
         _failures.TryRemove(lockKey, out _);
+        if (await users.PasswordExpiredAsync(user!.Account, user.Id, cancellationToken).ConfigureAwait(false))
+        {
+            throw new NimbusException(ErrorCodes.PasswordExpired, 403, "The password has expired under the account's password policy; an administrator must set a new one.");
+        }
+
         var cookie = Base64Url(RandomNumberGenerator.GetBytes(32));
         var session = new ConsoleSession(user!.Id, user.Name, user.Account, user.Nrn, Base64Url(RandomNumberGenerator.GetBytes(24)), now + Lifetime, mfaUsed);
         await store.WriteAsync<bool>(

@@ -13,12 +13,10 @@ using Nimbus.Iam.Passwords;
 namespace Nimbus.Iam.Principals;
 
 /// <summary>IAM users of an account: names, paths, tags and console passwords (hashed, never returned).</summary>
-public sealed class UserService(IResourceStore store, QuotaService quotas, Authorization.IamChangeTracker changes, TimeProvider time)
+public sealed class UserService(IResourceStore store, QuotaService quotas, PasswordPolicyService passwordPolicies, Authorization.IamChangeTracker changes, TimeProvider time)
 {
     public const int MaxNameLength = 64;
     private const string PasswordNamespace = "iam.password";
-
-    public PasswordPolicy PasswordPolicy { get; } = new();
 
     public async Task<Resource> CreateAsync(string account, CreateUserRequest request, CancellationToken cancellationToken)
     {
@@ -26,9 +24,10 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, Autho
         IamValidation.Name(errors, "name", request.Name, MaxNameLength);
         IamValidation.Path(errors, "path", request.Path);
         IamValidation.Tags(errors, request.Tags);
+        var passwordPolicy = await passwordPolicies.GetAsync(account, cancellationToken).ConfigureAwait(false);
         if (request.Password is not null)
         {
-            foreach (var problem in PasswordPolicy.Check(request.Password))
+            foreach (var problem in passwordPolicy.Check(request.Password))
             {
                 errors.Add("password", problem);
             }
@@ -103,13 +102,14 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, Autho
     public async Task<Resource> SetPasswordAsync(string account, string id, string? password, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
+        var passwordPolicy = await passwordPolicies.GetAsync(account, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(password))
         {
             errors.Add("password", "is required");
         }
         else
         {
-            foreach (var problem in PasswordPolicy.Check(password))
+            foreach (var problem in passwordPolicy.Check(password))
             {
                 errors.Add("password", problem);
             }
@@ -121,10 +121,10 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, Autho
             {
                 var user = Owned(await w.GetAsync(id, ct).ConfigureAwait(false), account, id);
                 var current = await ReadPasswordAsync(w, id, ct).ConfigureAwait(false);
-                var history = current is null ? [] : current.History.Prepend(current.Hash).Take(PasswordPolicy.PreventReuse).ToList();
-                if (PasswordPolicy.IsReused(password!, history))
+                var history = current is null ? [] : current.History.Prepend(current.Hash).Take(Math.Max(passwordPolicy.PreventReuse, 1)).ToList();
+                if (passwordPolicy.IsReused(password!, history))
                 {
-                    throw NimbusException.Invalid("password", $"must not be one of the last {PasswordPolicy.PreventReuse} passwords");
+                    throw NimbusException.Invalid("password", $"must not be one of the last {passwordPolicy.PreventReuse} passwords");
                 }
 
                 var now = time.GetUtcNow();
@@ -192,6 +192,15 @@ public sealed class UserService(IResourceStore store, QuotaService quotas, Autho
         var stored = await store.GetValueAsync(PasswordNamespace, userId, cancellationToken).ConfigureAwait(false);
         var record = stored is null ? null : JsonSerializer.Deserialize<PasswordRecord>(stored, NimbusJson.Options);
         return record is not null && PasswordHasher.Verify(password, record.Hash);
+    }
+
+    /// <summary>True when the user's password is older than the account's policy allows.</summary>
+    public async Task<bool> PasswordExpiredAsync(string account, string userId, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetValueAsync(PasswordNamespace, userId, cancellationToken).ConfigureAwait(false);
+        var record = stored is null ? null : JsonSerializer.Deserialize<PasswordRecord>(stored, NimbusJson.Options);
+        var policy = await passwordPolicies.GetAsync(account, cancellationToken).ConfigureAwait(false);
+        return record is not null && policy.IsExpired(record.ChangedAt, time.GetUtcNow());
     }
 
     public static UserSpec SpecOf(Resource user) => user.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec();

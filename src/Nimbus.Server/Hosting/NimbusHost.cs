@@ -134,6 +134,7 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<PlatformAccount>();
         services.AddSingleton<AccessKeyService>();
         services.AddSingleton<PlatformBootstrapper>();
+        services.AddSingleton<Nimbus.Iam.Principals.PasswordPolicyService>();
         services.AddSingleton<Nimbus.Iam.Principals.UserService>();
         services.AddSingleton<Nimbus.Iam.Principals.GroupService>();
         services.AddSingleton<AccountService>();
@@ -146,6 +147,8 @@ public sealed class NimbusHost : IAsyncDisposable
                 ("DeactivateMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
                 ("PutUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
                 ("DeleteUserPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
+                ("GetAccountPasswordPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Read),
+                ("UpdateAccountPasswordPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
                 ("DeleteUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
             ]);
             return catalog;

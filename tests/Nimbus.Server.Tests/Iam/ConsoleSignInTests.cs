@@ -87,6 +87,33 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_account_password_policy_is_enforced()
+    {
+        var updated = await (await _admin.PutAsync("/v1/iam/password-policy", Json(new PasswordPolicyDto { MinimumLength = 20, MaxAgeDays = 1 }))).ShouldBeOkAsync<PasswordPolicyDto>();
+        updated.MinimumLength.ShouldBe(20);
+        (await (await _admin.GetAsync("/v1/iam/password-policy")).ShouldBeOkAsync<PasswordPolicyDto>()).MaxAgeDays.ShouldBe(1);
+        var problem = await (await _admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = "short", Password = "Short-Pass-123" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+        problem.Errors.Single().Message.ShouldBe("must be at least 20 characters long");
+        await (await _admin.PutAsync("/v1/iam/password-policy", Json(new PasswordPolicyDto { MinimumLength = 4 }))).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+    }
+
+    [Fact]
+    public async Task An_expired_password_cannot_sign_in()
+    {
+        var clock = new ShiftableTimeProvider();
+        await using var server = await NimbusServer.StartAsync(time: clock);
+        using var admin = server.SignedHttpClient(clock: clock.GetUtcNow);
+        (await admin.PutAsync("/v1/iam/password-policy", Json(new PasswordPolicyDto { MaxAgeDays = 1 }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = "old", Password = Password })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        using var browser = new HttpClient { BaseAddress = server.Endpoint };
+        var login = new ConsoleLoginRequest { Account = "admin", UserName = "old", Password = Password };
+        (await browser.PostAsync("/v1/sts/sessions:login", Json(login))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        clock.Advance(TimeSpan.FromDays(2));
+        await (await browser.PostAsync("/v1/sts/sessions:login", Json(login))).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.PasswordExpired);
+    }
+
+    [Fact]
     public async Task A_user_with_mfa_needs_a_code_to_sign_in()
     {
         var erin = await UserAsync("erin");

@@ -41,6 +41,16 @@ public static class UserEndpoints
             TypedResults.Ok((await users.SetPasswordAsync(http.Caller().Account, id, request.Password, ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction("iam:UpdateUser", item).ProducesError(404).WithSummary("Set or change a user's console password (checked against the password policy).");
 
+        var account = ResourceScope.Collection(IamKinds.User, IamKinds.GlobalRegion);
+        app.MapGet("/v1/iam/password-policy", async (HttpContext http, PasswordPolicyService policies, CancellationToken ct) =>
+            TypedResults.Ok(PasswordPolicyService.ToDto(await policies.GetAsync(http.Caller().Account, ct).ConfigureAwait(false))))
+            .WithTags("iam").RequiresAction("iam:GetAccountPasswordPolicy", account).ProducesError(401).ProducesError(403)
+            .WithSummary("The account's console password policy.");
+        app.MapPut("/v1/iam/password-policy", async (PasswordPolicyDto policy, HttpContext http, PasswordPolicyService policies, CancellationToken ct) =>
+            TypedResults.Ok(await policies.SetAsync(http.Caller().Account, policy, ct).ConfigureAwait(false)))
+            .WithTags("iam").RequiresAction("iam:UpdateAccountPasswordPolicy", account).ProducesError(400).ProducesError(401).ProducesError(403)
+            .WithSummary("Set the account's password policy (length, character classes, reuse, maximum age).");
+
         group.MapDelete("/{id}", async (string id, HttpContext http, UserService users, CancellationToken ct) =>
         {
             await users.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
