@@ -14,6 +14,9 @@ public sealed record RoleSpec
 
     /// <summary>Attached managed policies: built-in names or policy ids.</summary>
     public IReadOnlyList<string>? AttachedPolicies { get; init; }
+
+    /// <summary>Permissions boundary (built-in name or policy id): the most the role's policies can grant.</summary>
+    public string? PermissionsBoundary { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/roles</c>.</summary>

@@ -61,23 +61,32 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
         return updated;
     }
 
-    /// <summary>Sets (or, with a null reference, removes) a user's permissions boundary.</summary>
-    public async Task<Resource> SetBoundaryAsync(string account, string userId, string? reference, CancellationToken cancellationToken)
+    /// <summary>Sets (or, with a null reference, removes) the permissions boundary of a user or role.</summary>
+    public async Task<Resource> SetBoundaryAsync(string account, string kind, string principalId, string? reference, CancellationToken cancellationToken)
     {
         var canonical = reference is null ? null : await policies.ResolveAsync(account, reference, cancellationToken).ConfigureAwait(false);
         var updated = await store.WriteAsync(
             async (w, ct) =>
             {
-                var user = await w.GetAsync(userId, ct).ConfigureAwait(false);
-                if (user is null || user.Kind != IamKinds.User || user.Account != account)
+                var principal = await w.GetAsync(principalId, ct).ConfigureAwait(false);
+                if (principal is null || principal.Kind != kind || principal.Account != account)
                 {
-                    throw NimbusException.NotFound($"User '{userId}'");
+                    throw NimbusException.NotFound($"{(kind == IamKinds.Role ? "Role" : "User")} '{principalId}'");
                 }
 
-                var spec = user.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec();
-                return spec.PermissionsBoundary == canonical
-                    ? user
-                    : await w.UpdateAsync(user with { Spec = JsonSerializer.SerializeToElement(spec with { PermissionsBoundary = canonical }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+                System.Text.Json.JsonElement? spec = null;
+                if (kind == IamKinds.Role)
+                {
+                    var roleSpec = principal.Spec.Deserialize<RoleSpec>(NimbusJson.Options) ?? new RoleSpec();
+                    spec = roleSpec.PermissionsBoundary == canonical ? null : JsonSerializer.SerializeToElement(roleSpec with { PermissionsBoundary = canonical }, NimbusJson.Options);
+                }
+                else
+                {
+                    var userSpec = principal.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec();
+                    spec = userSpec.PermissionsBoundary == canonical ? null : JsonSerializer.SerializeToElement(userSpec with { PermissionsBoundary = canonical }, NimbusJson.Options);
+                }
+
+                return spec is null ? principal : await w.UpdateAsync(principal with { Spec = spec.Value, UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
         changes.Bump();

@@ -80,7 +80,11 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
         }
 
         var session = sessionPolicy is null ? null : PolicyDocument.Parse(sessionPolicy, catalog).Document;
-        var set = CompiledPolicySet.Compile(attached, sessionPolicy: session is null ? null : new AttachedPolicy("session", "session policy", session));
+        var boundaryReference = role.Spec.Deserialize<Nimbus.Contracts.Iam.RoleSpec>(Nimbus.Core.Api.NimbusJson.Options)?.PermissionsBoundary;
+        var boundary = boundaryReference is null ? null : await policies.LoadAsync(boundaryReference, cancellationToken).ConfigureAwait(false);
+        var set = boundaryReference is not null && boundary is null
+            ? CompiledPolicySet.Compile([])
+            : CompiledPolicySet.Compile(attached, boundary, session is null ? null : new AttachedPolicy("session", "session policy", session));
         _cache[key] = new Entry(set, generation, role.Version, now + Lifetime);
         return set;
     }

@@ -147,6 +147,8 @@ public sealed class NimbusHost : IAsyncDisposable
                 ("DeactivateMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
                 ("PutUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
                 ("DeleteUserPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
+                ("PutRolePermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
+                ("DeleteRolePermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
                 ("GetAccountPasswordPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Read),
                 ("UpdateAccountPasswordPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
                 ("DeleteUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),

@@ -122,6 +122,20 @@ public sealed class RoleSessionTests : IAsyncLifetime
         await (await asRole.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
 
+    [Fact]
+    public async Task A_role_boundary_caps_its_sessions()
+    {
+        var role = await DeployRoleAsync(await AdminNrnAsync());
+        (await _admin.PostAsync($"/v1/iam/roles/{role.Id}:put-boundary", Json(new PolicyAttachmentRequest { Policy = "DemoReadOnlyAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var session = await (await _admin.PostAsync("/v1/sts/assume-role", Json(new AssumeRoleRequest { Role = "deploy", SessionName = "bounded" }))).ShouldBeOkAsync<TemporaryCredentialsDto>();
+        using var asRole = _server.SignedHttpClient(new SigV4Credentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken), _clock.GetUtcNow);
+        (await asRole.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await asRole.PostJsonAsync("/v1/demo/widgets", new CreateWidgetRequest { Name = "capped", Spec = new WidgetSpec { Message = "m" } })).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
+
+        (await _admin.PostAsync($"/v1/iam/roles/{role.Id}:delete-boundary", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await asRole.PostJsonAsync("/v1/demo/widgets", new CreateWidgetRequest { Name = "uncapped", Spec = new WidgetSpec { Message = "m" } })).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
     [Theory]
     [InlineData(899)]
     [InlineData(3601)]

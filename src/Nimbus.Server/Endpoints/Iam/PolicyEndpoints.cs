@@ -76,20 +76,27 @@ public static class PolicyEndpoints
         app.MapDelete("/v1/iam/users/{id}/policies/{name}", async (string id, string name, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
             TypedResults.Ok((await attachments.PutInlineAsync(http.Caller().Account, id, name, null, ct).ConfigureAwait(false)).ToDto()))
             .WithTags("iam").RequiresAction("iam:DeleteUserPolicy", user).ProducesError(404).WithSummary("Delete an inline policy of a user.");
-        app.MapPost("/v1/iam/users/{id}:put-boundary", async (string id, PolicyAttachmentRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
+        MapBoundary(app, "/v1/iam/users", IamKinds.User, "User");
+        MapBoundary(app, "/v1/iam/roles", IamKinds.Role, "Role");
+    }
+
+    private static void MapBoundary(IEndpointRouteBuilder app, string basePath, string kind, string noun)
+    {
+        var item = ResourceScope.Item(kind, IamKinds.GlobalRegion);
+        app.MapPost(basePath + "/{id}:put-boundary", async (string id, PolicyAttachmentRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
         {
             if (string.IsNullOrEmpty(request.Policy))
             {
                 throw NimbusException.Invalid("policy", "is required");
             }
 
-            return TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, id, request.Policy, ct).ConfigureAwait(false)).ToDto());
-        }).WithTags("iam").RequiresAction("iam:PutUserPermissionsBoundary", user).ProducesError(400).ProducesError(404)
-            .WithSummary("Set a user's permissions boundary: the most its policies can grant.");
-        app.MapPost("/v1/iam/users/{id}:delete-boundary", async (string id, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
-            TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, id, null, ct).ConfigureAwait(false)).ToDto()))
-            .WithTags("iam").RequiresAction("iam:DeleteUserPermissionsBoundary", user).ProducesError(404)
-            .WithSummary("Remove a user's permissions boundary.");
+            return TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, kind, id, request.Policy, ct).ConfigureAwait(false)).ToDto());
+        }).WithTags("iam").RequiresAction($"iam:Put{noun}PermissionsBoundary", item).ProducesError(400).ProducesError(404)
+            .WithSummary($"Set a {noun.ToLowerInvariant()}'s permissions boundary: the most its policies can grant.");
+        app.MapPost(basePath + "/{id}:delete-boundary", async (string id, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
+            TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, kind, id, null, ct).ConfigureAwait(false)).ToDto()))
+            .WithTags("iam").RequiresAction($"iam:Delete{noun}PermissionsBoundary", item).ProducesError(404)
+            .WithSummary($"Remove a {noun.ToLowerInvariant()}'s permissions boundary.");
     }
 
     private static void MapAttachments(IEndpointRouteBuilder app, string basePath, string kind, string noun)
