@@ -22,42 +22,10 @@ public static class ResourceStoreFactory
     /// <param name="timeProvider">Optional clock for change-feed times; default <see cref="TimeProvider.System"/>.</param>
     public static IResourceStore Create(string connection, TimeProvider? timeProvider = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connection);
         var time = timeProvider ?? TimeProvider.System;
-        if (TryStrip(connection, "postgres:", out var rest) || TryStrip(connection, "postgresql:", out rest))
-        {
-            return new PostgresResourceStore(new PostgresStoreOptions { ConnectionString = rest, TimeProvider = time });
-        }
-
-        if (TryStrip(connection, "sqlite:", out rest))
-        {
-            return CreateSqlite(rest, time);
-        }
-
-        return connection.Contains('=', StringComparison.Ordinal)
-            ? new PostgresResourceStore(new PostgresStoreOptions { ConnectionString = connection, TimeProvider = time })
-            : CreateSqlite(connection, time);
-    }
-
-    private static SqliteResourceStore CreateSqlite(string path, TimeProvider time)
-    {
-        if (Directory.Exists(path))
-        {
-            path = Path.Combine(path, DefaultSqliteFileName);
-        }
-
-        return new SqliteResourceStore(new SqliteStoreOptions { Path = path, TimeProvider = time });
-    }
-
-    private static bool TryStrip(string value, string prefix, out string rest)
-    {
-        if (value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            rest = value[prefix.Length..].Trim();
-            return true;
-        }
-
-        rest = string.Empty;
-        return false;
+        var location = StoreLocation.Parse(connection);
+        return location.IsPostgres
+            ? new PostgresResourceStore(new PostgresStoreOptions { ConnectionString = location.Target, TimeProvider = time })
+            : new SqliteResourceStore(new SqliteStoreOptions { Path = location.Target, TimeProvider = time });
     }
 }
