@@ -37,7 +37,8 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     private readonly ConcurrentDictionary<string, (AuthenticatedKey? Key, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
 
-    public static string NewAccessKeyId() => "NKIA" + ResourceIds.Random(16, IdAlphabet);
+    /// <summary>A 20-character key id: <paramref name="prefix"/> (<c>NKIA</c> long-term, <c>NSIA</c> session) and base32.</summary>
+    public static string NewAccessKeyId(string prefix = "NKIA") => prefix + ResourceIds.Random(16, IdAlphabet);
 
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
 

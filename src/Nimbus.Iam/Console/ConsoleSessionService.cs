@@ -78,8 +78,8 @@ public sealed class ConsoleSessionService(IResourceStore store, UserService user
             throw new NimbusException(ErrorCodes.PasswordExpired, 403, "The password has expired under the account's password policy; an administrator must set a new one.");
         }
 
-        var cookie = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var session = new ConsoleSession(user!.Id, user.Name, user.Account, user.Nrn, Base64Url(RandomNumberGenerator.GetBytes(24)), now + Lifetime, mfaUsed);
+        var cookie = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var session = new ConsoleSession(user!.Id, user.Name, user.Account, user.Nrn, System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24)), now + Lifetime, mfaUsed);
         await store.WriteAsync<bool>(
             async (w, ct) =>
             {
@@ -130,6 +130,4 @@ public sealed class ConsoleSessionService(IResourceStore store, UserService user
     }
 
     private static string HashOf(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

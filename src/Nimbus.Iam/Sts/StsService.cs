@@ -23,7 +23,6 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
 {
     public const string SessionKeyPrefix = "NSIA";
     private const string SessionNamespace = "sts.session";
-    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private readonly ConcurrentDictionary<string, SessionRecord?> _cache = new(StringComparer.Ordinal);
 
     public static bool IsSessionKey(string accessKeyId) => accessKeyId.StartsWith(SessionKeyPrefix, StringComparison.Ordinal);
@@ -88,11 +87,11 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
 
     private async Task<TemporaryCredentialsDto> IssueAsync(SessionRecord template, CancellationToken cancellationToken)
     {
-        var accessKeyId = SessionKeyPrefix + ResourceIds.Random(16, IdAlphabet);
-        var token = Base64Url(RandomNumberGenerator.GetBytes(48));
+        var accessKeyId = AccessKeys.AccessKeyService.NewAccessKeyId(SessionKeyPrefix);
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
         var record = template with
         {
-            Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)),
+            Secret = AccessKeys.AccessKeyService.NewSecret(),
             TokenHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))),
         };
         var sealedRecord = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(record, NimbusJson.Options), Encoding.UTF8.GetBytes(accessKeyId));
@@ -232,6 +231,4 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
 
         return role is { Kind: IamKinds.Role } ? role : throw NimbusException.NotFound($"Role '{reference}'");
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
