@@ -13,7 +13,7 @@ namespace Nimbus.Iam.Authorization;
 /// (directly or through a group) that allows the action on every resource, and no explicit deny.
 /// <c>sts:GetCallerIdentity</c> is always allowed, as in AWS.
 /// </summary>
-public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, PlatformAccount platform, IActionCatalog catalog, TimeProvider time) : IAuthorizer
+public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, PlatformAccount platform, TimeProvider time) : IAuthorizer
 {
     public async ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
     {
@@ -33,7 +33,8 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
             return new AuthorizationDecision(false, "the principal no longer exists");
         }
 
-        if (UserService.SpecOf(user).Root == true)
+        var grant = await principalPolicies.GetAsync(user, cancellationToken).ConfigureAwait(false);
+        if (grant.IsRoot)
         {
             if (platform.IsPlatform(user.Account))
             {
@@ -52,8 +53,7 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
             return new AuthorizationDecision(true, "root user of the account");
         }
 
-        var set = await principalPolicies.GetAsync(user, cancellationToken).ConfigureAwait(false);
-        return Decide(set, caller, action, resources, ContextFor(caller, user));
+        return Decide(grant.Policies, caller, action, resources, ContextFor(caller, user));
     }
 
     private async Task<AuthorizationDecision> AuthorizeRoleSessionAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
             return new AuthorizationDecision(false, "the assumed role no longer exists");
         }
 
-        var set = await principalPolicies.GetForRoleAsync(role, caller.SessionPolicy, catalog, cancellationToken).ConfigureAwait(false);
+        var set = await principalPolicies.GetForRoleAsync(role, caller.SessionPolicy, cancellationToken).ConfigureAwait(false);
         var context = new RequestContext()
             .SetCurrentTime(time.GetUtcNow())
             .SetSecureTransport(caller.SecureTransport)

@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using Nimbus.Contracts.Iam;
+using Nimbus.Core.Api;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Iam.Policies;
@@ -8,90 +12,62 @@ using Nimbus.Iam.Principals;
 namespace Nimbus.Iam.Authorization;
 
 /// <summary>
-/// The compiled policy set of each user (its own attachments and its groups'), cached until an
-/// IAM change bumps the generation or a minute passes (the bound on other replicas' changes).
+/// The grant of each user (root, or its own and its groups' policies under its boundary) and of
+/// each role session, compiled once and cached until an IAM change bumps the generation, the
+/// principal's version moves, or a minute passes (the bound on other replicas' changes). The
+/// authorization hot path reads only this cache.
 /// </summary>
 public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService policies, IActionCatalog catalog, IamChangeTracker changes, TimeProvider time)
 {
+    private const int MaxEntries = 10_000;
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
 
-    public async Task<CompiledPolicySet> GetAsync(Resource user, CancellationToken cancellationToken)
+    public Task<PrincipalGrant> GetAsync(Resource user, CancellationToken cancellationToken) =>
+        CachedAsync(user.Id, user.Version, () => CompileUserAsync(user, cancellationToken));
+
+    /// <summary>The grant of a role session: the role's attachments under its boundary, narrowed by the session policy.</summary>
+    public async Task<CompiledPolicySet> GetForRoleAsync(Resource role, string? sessionPolicy, CancellationToken cancellationToken)
+    {
+        var key = role.Id + "|" + (sessionPolicy is null ? "" : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sessionPolicy))));
+        var grant = await CachedAsync(key, role.Version, async () =>
+        {
+            var spec = role.Spec.Deserialize<RoleSpec>(NimbusJson.Options) ?? new RoleSpec();
+            var session = sessionPolicy is null ? null : PolicyDocument.Parse(sessionPolicy, catalog).Document;
+            var set = await CompileAsync(spec.AttachedPolicies ?? [], [], spec.PermissionsBoundary, session is null ? null : new AttachedPolicy("session", "session policy", session), cancellationToken).ConfigureAwait(false);
+            return new PrincipalGrant(false, set);
+        }).ConfigureAwait(false);
+        return grant.Policies;
+    }
+
+    private async Task<PrincipalGrant> CachedAsync(string key, long version, Func<Task<PrincipalGrant>> compile)
     {
         var generation = changes.Generation;
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(user.Id, out var entry) && entry.Generation == generation && entry.Version == user.Version && entry.Expires > now)
+        if (_cache.TryGetValue(key, out var entry) && entry.Generation == generation && entry.Version == version && entry.Expires > now)
         {
-            return entry.Set;
+            return entry.Grant;
         }
 
-        var attached = new List<AttachedPolicy>();
-        foreach (var reference in await ReferencesOfAsync(user, cancellationToken).ConfigureAwait(false))
-        {
-            if (await policies.LoadAsync(reference, cancellationToken).ConfigureAwait(false) is { } policy)
-            {
-                attached.Add(policy);
-            }
-        }
-
-        var userSpec = user.Spec.Deserialize<Nimbus.Contracts.Iam.UserSpec>(Nimbus.Core.Api.NimbusJson.Options);
-        foreach (var (name, document) in userSpec?.InlinePolicies ?? new Dictionary<string, string>())
-        {
-            if (PolicyDocument.Parse(document, catalog).Document is { } inline)
-            {
-                attached.Add(new AttachedPolicy(user.Id + "/" + name, name + " (inline)", inline));
-            }
-        }
-
-        var boundaryReference = user.Spec.Deserialize<Nimbus.Contracts.Iam.UserSpec>(Nimbus.Core.Api.NimbusJson.Options)?.PermissionsBoundary;
-        var boundary = boundaryReference is null ? null : await policies.LoadAsync(boundaryReference, cancellationToken).ConfigureAwait(false);
-
-        // A boundary that no longer loads allows nothing rather than everything.
-        var set = boundaryReference is not null && boundary is null
-            ? CompiledPolicySet.Compile([])
-            : CompiledPolicySet.Compile(attached, boundary);
-        if (_cache.Count > 10_000)
+        var grant = await compile().ConfigureAwait(false);
+        if (_cache.Count > MaxEntries)
         {
             _cache.Clear();
         }
 
-        _cache[user.Id] = new Entry(set, generation, user.Version, now + Lifetime);
-        return set;
+        _cache[key] = new Entry(grant, generation, version, now + Lifetime);
+        return grant;
     }
 
-    /// <summary>The compiled set of a role session: the role's attachments, narrowed by the session policy.</summary>
-    public async Task<CompiledPolicySet> GetForRoleAsync(Resource role, string? sessionPolicy, IActionCatalog catalog, CancellationToken cancellationToken)
+    private async Task<PrincipalGrant> CompileUserAsync(Resource user, CancellationToken cancellationToken)
     {
-        var key = role.Id + "|" + (sessionPolicy is null ? "" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sessionPolicy))));
-        var generation = changes.Generation;
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var entry) && entry.Generation == generation && entry.Version == role.Version && entry.Expires > now)
+        var spec = UserService.SpecOf(user);
+        if (spec.Root == true)
         {
-            return entry.Set;
+            return new PrincipalGrant(true, CompiledPolicySet.Compile([]));
         }
 
-        var attached = new List<AttachedPolicy>();
-        foreach (var reference in ManagedPolicyService.AttachedOf(role))
-        {
-            if (await policies.LoadAsync(reference, cancellationToken).ConfigureAwait(false) is { } policy)
-            {
-                attached.Add(policy);
-            }
-        }
-
-        var session = sessionPolicy is null ? null : PolicyDocument.Parse(sessionPolicy, catalog).Document;
-        var boundaryReference = role.Spec.Deserialize<Nimbus.Contracts.Iam.RoleSpec>(Nimbus.Core.Api.NimbusJson.Options)?.PermissionsBoundary;
-        var boundary = boundaryReference is null ? null : await policies.LoadAsync(boundaryReference, cancellationToken).ConfigureAwait(false);
-        var set = boundaryReference is not null && boundary is null
-            ? CompiledPolicySet.Compile([])
-            : CompiledPolicySet.Compile(attached, boundary, session is null ? null : new AttachedPolicy("session", "session policy", session));
-        _cache[key] = new Entry(set, generation, role.Version, now + Lifetime);
-        return set;
-    }
-
-    private async Task<IReadOnlyList<string>> ReferencesOfAsync(Resource user, CancellationToken cancellationToken)
-    {
-        var references = new List<string>(ManagedPolicyService.AttachedOf(user));
+        var references = new List<string>(spec.AttachedPolicies ?? []);
         string? token = null;
         do
         {
@@ -104,8 +80,38 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
             token = page.NextPageToken;
         }
         while (token is not null);
-        return references.Distinct(StringComparer.Ordinal).ToList();
+
+        var inline = new List<AttachedPolicy>();
+        foreach (var (name, document) in spec.InlinePolicies ?? new Dictionary<string, string>())
+        {
+            if (PolicyDocument.Parse(document, catalog).Document is { } parsed)
+            {
+                inline.Add(new AttachedPolicy(user.Id + "/" + name, name + " (inline)", parsed));
+            }
+        }
+
+        var set = await CompileAsync(references.Distinct(StringComparer.Ordinal), inline, spec.PermissionsBoundary, null, cancellationToken).ConfigureAwait(false);
+        return new PrincipalGrant(false, set);
     }
 
-    private sealed record Entry(CompiledPolicySet Set, long Generation, long Version, DateTimeOffset Expires);
+    private async Task<CompiledPolicySet> CompileAsync(IEnumerable<string> references, IEnumerable<AttachedPolicy> inline, string? boundaryReference, AttachedPolicy? session, CancellationToken cancellationToken)
+    {
+        var attached = new List<AttachedPolicy>(inline);
+        foreach (var reference in references)
+        {
+            if (await policies.LoadAsync(reference, cancellationToken).ConfigureAwait(false) is { } policy)
+            {
+                attached.Add(policy);
+            }
+        }
+
+        var boundary = boundaryReference is null ? null : await policies.LoadAsync(boundaryReference, cancellationToken).ConfigureAwait(false);
+
+        // A boundary that no longer loads allows nothing rather than everything.
+        return boundaryReference is not null && boundary is null
+            ? CompiledPolicySet.Compile([])
+            : CompiledPolicySet.Compile(attached, boundary, session);
+    }
+
+    private sealed record Entry(PrincipalGrant Grant, long Generation, long Version, DateTimeOffset Expires);
 }

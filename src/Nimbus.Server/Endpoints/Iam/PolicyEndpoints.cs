@@ -131,7 +131,8 @@ public static class PolicyEndpoints
             ?? throw NimbusException.NotFound($"User '{request.UserName}'");
         var results = new List<SimulationResultDto>();
         var resources = request.Resources is { Count: > 0 } r ? r : ["*"];
-        if (UserService.SpecOf(user).Root == true)
+        var grant = await stores.PrincipalPolicies.GetAsync(user, ct).ConfigureAwait(false);
+        if (grant.IsRoot)
         {
             foreach (var action in request.Actions!)
             {
@@ -141,7 +142,7 @@ public static class PolicyEndpoints
             return new SimulatePolicyResponse { Results = results };
         }
 
-        var set = await stores.PrincipalPolicies.GetAsync(user, ct).ConfigureAwait(false);
+        var set = grant.Policies;
         var principal = user.Nrn;
         var context = stores.Authorizer.ContextFor(caller with { Principal = principal }, user);
         foreach (var (key, values) in request.Context ?? new Dictionary<string, IReadOnlyList<string>>())
