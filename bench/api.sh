@@ -39,6 +39,7 @@ wait_http "http://127.0.0.1:$API_PORT/readyz"
 CREDS="$WORK/data/bootstrap-credentials.json"
 ENDPOINT="http://127.0.0.1:$API_PORT"
 
+tool raise-quota "$ENDPOINT" "$CREDS" 100000000
 echo "== seeding 50 widgets" >&2
 FIRST_ID="$(tool seed "$ENDPOINT" "$CREDS" 50)"
 tool wrk-get "$ENDPOINT" "$CREDS" "/v1/demo/widgets/$FIRST_ID" "$WORK/get.txt"

@@ -78,6 +78,20 @@ switch (args[0])
         return 0;
     }
 
+    case "raise-quota":
+    {
+        // The default of 1,000 widgets per account would turn most measured creates into 409s.
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(Signed(HttpMethod.Put, "/v1/quotas/demo.widgets", $"{{\"limit\":{args[3]}}}"));
+        if (!response.IsSuccessStatusCode)
+        {
+            Console.Error.WriteLine($"raise-quota failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            return 1;
+        }
+
+        return 0;
+    }
+
     case "wrk-get":
     {
         using var request = Signed(HttpMethod.Get, args[3], null);
