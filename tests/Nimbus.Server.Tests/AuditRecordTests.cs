@@ -23,6 +23,9 @@ public sealed class AuditRecordTests
     {
         public ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken) =>
             ValueTask.FromResult(new AuthorizationDecision(false, "no policy allows it"));
+
+        public ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, AuthorizationTarget target, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new AuthorizationDecision(false, "no policy allows it"));
     }
 
     [Fact]

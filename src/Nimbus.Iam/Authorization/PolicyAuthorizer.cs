@@ -15,6 +15,12 @@ namespace Nimbus.Iam.Authorization;
 /// </summary>
 public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, PlatformAccount platform, TimeProvider time) : IAuthorizer
 {
+    /// <summary>Interim: tags, resource policies and service keys are not evaluated yet (issue 3 follow-up), so only the plain form is allowed.</summary>
+    public ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, AuthorizationTarget target, CancellationToken cancellationToken) =>
+        target.ResourceTags is null && target.RequestTags is null && target.ResourcePolicy is null && target.ConditionKeys is null && target.ResourceAccount is null
+            ? AuthorizeAsync(caller, target.Action, target.Resources, cancellationToken)
+            : throw new NotSupportedException("tag, resource-policy and service condition keys are not evaluated yet");
+
     public async ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
     {
         if (action == "sts:GetCallerIdentity")
