@@ -206,9 +206,9 @@ public sealed class AuditTrailTests : IAsyncLifetime
             exported.ShouldNotContain(secret);
         }
 
-        // The database file itself (and its WAL), after the trail is drained and the store closed.
+        // The database files themselves (store and audit, with their WALs), after the trail is drained and the store closed.
         await _server.StopAsync();
-        var files = Directory.GetFiles(_server.DataDirectory, "nimbus.db*");
+        var files = Directory.GetFiles(_server.DataDirectory, "nimbus*.db*");
         files.ShouldNotBeEmpty();
         var bytes = files.SelectMany(File.ReadAllBytes).ToArray();
         bytes.AsSpan().IndexOf("req-audit-leaky"u8).ShouldBeGreaterThanOrEqualTo(0, "the audit record is in the file");

@@ -132,14 +132,24 @@ public sealed partial class AuditTrail : IAsyncDisposable
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var record))
+            Drain(reader, batch);
+            if (batch.Count < _options.MaxBatchSize && _options.BatchWindow > TimeSpan.Zero && _stopped == 0)
             {
-                batch.Add(record);
+                await Task.Delay(_options.BatchWindow, CancellationToken.None).ConfigureAwait(false);
+                Drain(reader, batch);
             }
 
             await AppendWithRetryAsync(batch).ConfigureAwait(false);
             Settle(batch.Count);
             batch.Clear();
+        }
+    }
+
+    private void Drain(ChannelReader<AuditEvent> reader, List<AuditEvent> batch)
+    {
+        while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var record))
+        {
+            batch.Add(record);
         }
     }
 

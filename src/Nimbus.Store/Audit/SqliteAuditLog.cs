@@ -1,14 +1,17 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Nimbus.Core.Audit;
+using SQLitePCL;
 using Nimbus.Store.Sql;
 
 namespace Nimbus.Store.Audit;
 
 /// <summary>
-/// The audit log in the SQLite file of the resource store, on connections of its own: one writer
-/// connection kept open (the batch writer is the only caller), fresh read-only connections per query.
-/// WAL mode lets both stores' writers and every reader share the file; a writer waits for the other
-/// up to the busy timeout.
+/// The audit log in a SQLite file of its own next to the resource store's (<c>nimbus.db</c> →
+/// <c>nimbus.audit.db</c>), so that appending every request's record never holds the write lock that
+/// resource writes wait for. One writer connection kept open (the batch writer is the only caller),
+/// fresh read-only connections per query. Records an older version kept inside the resource store's
+/// file are moved over once, at start.
 /// </summary>
 public sealed class SqliteAuditLog : SqlAuditLog
 {
@@ -16,14 +19,18 @@ public sealed class SqliteAuditLog : SqlAuditLog
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private SqliteConnection? _writer;
+    private sqlite3_stmt? _insert;
+    private readonly string? _legacyPath;
     private int _disposed;
 
-    /// <param name="path">Required. Path of the database file (the resource store's <c>nimbus.db</c>).</param>
+    /// <param name="path">Required. Path of the audit database file.</param>
     /// <param name="busyTimeout">Optional. How long a write waits for the file's lock; default 5 seconds.</param>
-    public SqliteAuditLog(string path, TimeSpan? busyTimeout = null)
+    /// <param name="legacyPath">Optional. A database that may still hold an <c>audit_events</c> table from before the audit log had its own file; its records are moved over at start.</param>
+    public SqliteAuditLog(string path, TimeSpan? busyTimeout = null, string? legacyPath = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         DatabasePath = Path.GetFullPath(path);
+        _legacyPath = legacyPath is null ? null : Path.GetFullPath(legacyPath);
         var timeoutSeconds = (int)Math.Ceiling((busyTimeout ?? TimeSpan.FromSeconds(5)).TotalSeconds);
         _writeConnectionString = new SqliteConnectionStringBuilder
         {
@@ -42,6 +49,9 @@ public sealed class SqliteAuditLog : SqlAuditLog
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>The audit file that belongs to a resource store file: <c>nimbus.db</c> → <c>nimbus.audit.db</c>.</summary>
+    public static string PathFor(string resourceStorePath) => Path.ChangeExtension(resourceStorePath, ".audit.db");
 
     protected override string SchemaSql =>
         """
@@ -80,6 +90,48 @@ public sealed class SqliteAuditLog : SqlAuditLog
         }
 
         await base.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (_legacyPath is not null && File.Exists(_legacyPath))
+        {
+            await MoveLegacyRecordsAsync(_legacyPath, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Copies keep their sequence numbers (INSERT OR IGNORE), so an interrupted move repeated at the
+    // next start neither loses nor duplicates a record; the old table is dropped only after the copy.
+    private async Task MoveLegacyRecordsAsync(string legacyPath, CancellationToken cancellationToken)
+    {
+        var connection = (SqliteConnection)await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using (var attach = connection.CreateCommand())
+            {
+                attach.CommandText = "ATTACH DATABASE @path AS legacy";
+                attach.Parameters.AddWithValue("@path", legacyPath);
+                await attach.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await using var probe = connection.CreateCommand();
+                probe.CommandText = "SELECT count(*) FROM legacy.sqlite_master WHERE type = 'table' AND name = 'audit_events'";
+                if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    return;
+                }
+
+                const string Columns = "seq, time, request_id, account, principal, user_name, session_name, access_key_id, source_ip, user_agent, method, path, action, resources, outcome, status, error_code, request_parameters";
+                await connection.ExecuteAsync($"INSERT OR IGNORE INTO main.audit_events ({Columns}) SELECT {Columns} FROM legacy.audit_events ORDER BY seq", cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync("DROP TABLE legacy.audit_events", cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await connection.ExecuteAsync("DETACH DATABASE legacy", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await ReleaseWriterAsync(connection).ConfigureAwait(false);
+        }
     }
 
     protected override async ValueTask<DbConnection> OpenWriterAsync(CancellationToken cancellationToken)
@@ -104,6 +156,74 @@ public sealed class SqliteAuditLog : SqlAuditLog
         {
             _writerGate.Release();
             throw;
+        }
+    }
+
+    // The hot path of every request's record: one statement prepared once per writer connection and
+    // bound by position through SQLitePCL. ADO.NET binding looks each parameter up by name on every
+    // execution, which cost more than the insert itself.
+    protected override Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        var db = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("The audit writer connection is not open.");
+        if (_insert is null)
+        {
+            Check(db, raw.sqlite3_prepare_v2(db, InsertPositional, out var statement));
+            _insert = statement;
+        }
+
+        var stmt = _insert;
+        foreach (var e in events)
+        {
+            raw.sqlite3_bind_int64(stmt, 1, e.Time.UtcTicks);
+            BindText(stmt, 2, e.RequestId);
+            BindText(stmt, 3, e.Account);
+            BindText(stmt, 4, e.Principal);
+            BindText(stmt, 5, e.UserName);
+            BindText(stmt, 6, e.SessionName);
+            BindText(stmt, 7, e.AccessKeyId);
+            BindText(stmt, 8, e.SourceIp);
+            BindText(stmt, 9, e.UserAgent);
+            BindText(stmt, 10, e.Method);
+            BindText(stmt, 11, e.Path);
+            BindText(stmt, 12, e.Action);
+            BindText(stmt, 13, ResourcesJson(e));
+            BindText(stmt, 14, e.Outcome);
+            raw.sqlite3_bind_int64(stmt, 15, e.Status);
+            BindText(stmt, 16, e.ErrorCode);
+            BindText(stmt, 17, e.RequestParameters);
+            var rc = raw.sqlite3_step(stmt);
+            raw.sqlite3_reset(stmt);
+            if (rc != raw.SQLITE_DONE)
+            {
+                Check(db, rc);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private const string InsertPositional =
+        "INSERT INTO audit_events (time, request_id, account, principal, user_name, session_name, access_key_id, source_ip, user_agent, " +
+        "method, path, action, resources, outcome, status, error_code, request_parameters) VALUES " +
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+    private static void BindText(sqlite3_stmt stmt, int index, string? value)
+    {
+        if (value is null)
+        {
+            raw.sqlite3_bind_null(stmt, index);
+        }
+        else
+        {
+            raw.sqlite3_bind_text(stmt, index, value);
+        }
+    }
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
         }
     }
 
@@ -144,6 +264,8 @@ public sealed class SqliteAuditLog : SqlAuditLog
         await _writerGate.WaitAsync().ConfigureAwait(false);
         try
         {
+            _insert?.Dispose();
+            _insert = null;
             if (_writer is not null)
             {
                 await _writer.DisposeAsync().ConfigureAwait(false);
