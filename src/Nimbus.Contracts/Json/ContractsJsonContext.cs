@@ -13,7 +13,7 @@ namespace Nimbus.Contracts.Json;
 /// Source-generated serializer metadata for the API contracts: the CLI starts without reflection-based
 /// setup and the server serializes its answers without reflection on the hot path.
 /// </summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ProblemDto))]
 [JsonSerializable(typeof(ResourceDto))]
 [JsonSerializable(typeof(PageDto<ResourceDto>))]

@@ -109,6 +109,10 @@ public sealed class NimbusHost : IAsyncDisposable
         logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        // Nothing of ours reads the per-request log scope or Activity that hosting makes while this
+        // category is enabled at any level; turning it off saves both allocations on every request.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         if (options.LogFormat == "json")
         {
             logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
@@ -182,6 +186,22 @@ public sealed class NimbusHost : IAsyncDisposable
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddNimbusAudit(options);
         services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
+
+        // AddOpenApi puts its own source-generated context (default, not camelCase, options) in front of
+        // the API's JSON resolvers. System.Text.Json uses its fast, generated writers only when every
+        // resolver in the chain agrees with the options, so that one context sent every response down the
+        // slow generic path. The reflection fallback at the end of the chain serves its types instead.
+        services.PostConfigure<JsonOptions>(o =>
+        {
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            for (var i = chain.Count - 1; i >= 0; i--)
+            {
+                if (chain[i] is System.Text.Json.Serialization.JsonSerializerContext context && context is not Nimbus.Contracts.Json.ContractsJsonContext)
+                {
+                    chain.RemoveAt(i);
+                }
+            }
+        });
     }
 
     private static void ConfigurePipeline(WebApplication app, NimbusServerOptions options)

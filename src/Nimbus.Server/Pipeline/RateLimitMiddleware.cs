@@ -19,14 +19,18 @@ public sealed class RateLimitMiddleware : IAsyncDisposable
         // Refill about ten times a second, exactly at the configured rate (also below 10/s).
         var tokensPerPeriod = (int)Math.Ceiling(options.RateLimitPerSecond / 10.0);
         var period = TimeSpan.FromSeconds((double)tokensPerPeriod / options.RateLimitPerSecond);
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        var bucket = new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.RateLimitBurst,
             TokensPerPeriod = tokensPerPeriod,
             ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
-        }));
+        };
+
+        // The partitioner runs on every request: it must not allocate (a lambda per call did).
+        Func<string, RateLimiter> create = _ => new TokenBucketRateLimiter(bucket);
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, create));
     }
 
     public async Task InvokeAsync(HttpContext context)

@@ -17,14 +17,15 @@ namespace Nimbus.Store.Sqlite;
 /// </remarks>
 internal sealed class ResourceCache(int capacity = 10_000)
 {
-    private readonly ConcurrentDictionary<string, Resource> _items = new(StringComparer.Ordinal);
+    // Completed tasks, so that a hit allocates nothing (a GET is served with the very task cached).
+    private readonly ConcurrentDictionary<string, Task<Resource?>> _items = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private long _generation;
 
     public long Generation => Volatile.Read(ref _generation);
 
-    public bool TryGet(string id, out Resource resource)
+    public bool TryGet(string id, out Task<Resource?> resource)
     {
         if (!_inFlight.IsEmpty && _inFlight.ContainsKey(id))
         {
@@ -51,7 +52,7 @@ internal sealed class ResourceCache(int capacity = 10_000)
                 _items.Clear();
             }
 
-            _items[resource.Id] = resource;
+            _items[resource.Id] = Task.FromResult<Resource?>(resource);
         }
     }
 

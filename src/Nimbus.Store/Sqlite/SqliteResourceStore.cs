@@ -114,7 +114,7 @@ public sealed class SqliteResourceStore : IResourceStore
     }
 
     public Task<Resource?> GetAsync(string id, CancellationToken cancellationToken) =>
-        _cache.TryGet(id, out var cached) ? Task.FromResult<Resource?>(cached) : ReadThroughAsync(id, cancellationToken);
+        _cache.TryGet(id, out var cached) ? cached : ReadThroughAsync(id, cancellationToken);
 
     private async Task<Resource?> ReadThroughAsync(string id, CancellationToken cancellationToken)
     {
