@@ -35,7 +35,9 @@ public sealed partial class AwsChunkedDecodingStream
             }
         }
 
-        if (_options.Mode == AwsChunkedMode.SignedPayloadTrailer)
+        // The AWS SDK for .NET signs an (empty) trailer even in the plain signed mode: verify a trailer
+        // signature wherever one comes, and require it where the mode promises one.
+        if (_options.Mode == AwsChunkedMode.SignedPayloadTrailer || trailerSignature is not null)
         {
             VerifyTrailerSignature(trailerSignature);
         }
@@ -106,7 +108,7 @@ public sealed partial class AwsChunkedDecodingStream
                 throw new S3PayloadException(S3ErrorCodes.MalformedTrailerError, "A trailing header is not 'name:value'.");
             }
 
-            if (name == AwsChunkedPayload.TrailerSignatureHeader && _options.Mode == AwsChunkedMode.SignedPayloadTrailer)
+            if (name == AwsChunkedPayload.TrailerSignatureHeader && _signed)
             {
                 signature = value;
                 lines--;
