@@ -60,4 +60,22 @@ public static class AwsChunkedPayload
         AwsChunkedMode.UnsignedPayloadTrailer => UnsignedWithTrailer,
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown aws-chunked mode."),
     };
+
+    /// <summary>
+    /// The <c>Content-Encoding</c> to store for an object uploaded aws-chunked: the header without its
+    /// <c>aws-chunked</c> token (S3 never returns it), or null when nothing else remains.
+    /// </summary>
+    /// <param name="contentEncoding">The request's <c>Content-Encoding</c>, e.g. <c>aws-chunked,gzip</c>; may be null.</param>
+    public static string? StripContentEncoding(string? contentEncoding)
+    {
+        if (string.IsNullOrWhiteSpace(contentEncoding))
+        {
+            return null;
+        }
+
+        string[] kept = contentEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(token => !token.Equals(ContentEncoding, StringComparison.OrdinalIgnoreCase))
+            .ToArray();
+        return kept.Length == 0 ? null : string.Join(',', kept);
+    }
 }
