@@ -40,6 +40,14 @@ public sealed class SigV4Result
     /// </summary>
     public string? ContentSha256 { get; private init; }
 
+    /// <summary>
+    /// For a header-signed request whose body is aws-chunked with signed chunks (<see cref="ContentSha256"/>
+    /// is <c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c> or <c>...-TRAILER</c>): the seed signature, time, scope and
+    /// signing key the chunk signatures chain from, for <see cref="AwsChunkedDecodingStream"/>. Null otherwise.
+    /// The signing key inside is usable only by this assembly's chunk verification, never readable.
+    /// </summary>
+    public SigV4ChunkSigningContext? ChunkSigning { get; private init; }
+
     /// <summary>Stable error code (<see cref="ErrorCodes"/>) on failure: <c>MissingAuthentication</c>,
     /// <c>IncompleteSignature</c>, <c>InvalidAccessKeyId</c>, <c>SignatureDoesNotMatch</c> or <c>RequestExpired</c>.</summary>
     public string? ErrorCode { get; private init; }
@@ -69,7 +77,25 @@ public sealed class SigV4Result
         DateTimeOffset signedAt,
         bool isPresigned,
         DateTimeOffset? expiresAt,
-        string contentSha256)
+        string contentSha256) =>
+        Success(accessKeyId, sessionToken, signedAt, isPresigned, expiresAt, contentSha256, chunkSigning: null);
+
+    /// <summary>Creates a success result for a request whose aws-chunked body has signed chunks.</summary>
+    /// <param name="accessKeyId">Access key id of the credential; required.</param>
+    /// <param name="sessionToken">Session token, or null.</param>
+    /// <param name="signedAt">Signing time (UTC).</param>
+    /// <param name="isPresigned">True for a presigned URL.</param>
+    /// <param name="expiresAt">End of a presigned URL's validity, or null.</param>
+    /// <param name="contentSha256">Payload hash the signature covers; required.</param>
+    /// <param name="chunkSigning">What the chunk signatures chain from, or null when the body has no signed chunks.</param>
+    public static SigV4Result Success(
+        string accessKeyId,
+        string? sessionToken,
+        DateTimeOffset signedAt,
+        bool isPresigned,
+        DateTimeOffset? expiresAt,
+        string contentSha256,
+        SigV4ChunkSigningContext? chunkSigning)
     {
         ArgumentException.ThrowIfNullOrEmpty(accessKeyId);
         ArgumentNullException.ThrowIfNull(contentSha256);
@@ -82,6 +108,7 @@ public sealed class SigV4Result
             IsPresigned = isPresigned,
             ExpiresAt = expiresAt,
             ContentSha256 = contentSha256,
+            ChunkSigning = chunkSigning,
         };
     }
 

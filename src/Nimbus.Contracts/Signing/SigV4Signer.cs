@@ -44,7 +44,44 @@ public static class SigV4Signer
         string region,
         string service,
         DateTimeOffset now,
-        string payloadHash)
+        string payloadHash) =>
+        SignCore(request, credentials, region, service, now, payloadHash, out _);
+
+    /// <summary>
+    /// Signs <paramref name="request"/> for an aws-chunked body whose chunks are signed
+    /// (<c>X-Amz-Content-Sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c>, or <c>...-PAYLOAD-TRAILER</c> when
+    /// <paramref name="withTrailer"/>), exactly like <see cref="Sign"/>, and returns the context the chunk
+    /// signatures chain from. Set <c>Content-Encoding: aws-chunked</c>, <c>X-Amz-Decoded-Content-Length</c>
+    /// and (with a trailer) <c>X-Amz-Trailer</c> on the request before calling this, so they are signed;
+    /// then send an <see cref="AwsChunkedEncodingStream"/> built with the returned context.
+    /// </summary>
+    /// <param name="request">Request with an absolute URI; required.</param>
+    /// <param name="credentials">Access key id, secret and optional session token; required.</param>
+    /// <param name="region">Region of the credential scope; required.</param>
+    /// <param name="service">Service of the credential scope, normally <c>s3</c>; required.</param>
+    /// <param name="now">Signing time; converted to UTC.</param>
+    /// <param name="withTrailer">True when the body ends with signed trailing headers (a checksum).</param>
+    public static SigV4ChunkSigningContext SignChunked(
+        HttpRequestMessage request,
+        SigV4Credentials credentials,
+        string region,
+        string service,
+        DateTimeOffset now,
+        bool withTrailer)
+    {
+        string payloadHash = withTrailer ? AwsChunkedPayload.SignedWithTrailer : AwsChunkedPayload.Signed;
+        string signature = SignCore(request, credentials, region, service, now, payloadHash, out string amzDate);
+        return SigV4ChunkSigningContext.Create(credentials.SecretAccessKey, amzDate, region, service, signature);
+    }
+
+    private static string SignCore(
+        HttpRequestMessage request,
+        SigV4Credentials credentials,
+        string region,
+        string service,
+        DateTimeOffset now,
+        string payloadHash,
+        out string amzDate)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(credentials);
@@ -55,7 +92,7 @@ public static class SigV4Signer
             ? absolute
             : throw new ArgumentException("The request needs an absolute RequestUri to be signed.", nameof(request));
 
-        string amzDate = FormatAmzDate(now);
+        amzDate = FormatAmzDate(now);
         string scope = FormatScope(amzDate, region, service);
 
         request.Headers.Remove("X-Amz-Date");
@@ -107,9 +144,11 @@ public static class SigV4Signer
             signature,
             out _);
 
+        string signatureHex = Convert.ToHexStringLower(signature);
         string authorization = string.Concat(
-            [Algorithm, " Credential=", credentials.AccessKeyId, "/", scope, ", SignedHeaders=", signedHeaders, ", Signature=", Convert.ToHexStringLower(signature)]);
+            [Algorithm, " Credential=", credentials.AccessKeyId, "/", scope, ", SignedHeaders=", signedHeaders, ", Signature=", signatureHex]);
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return signatureHex;
     }
 
     /// <summary>

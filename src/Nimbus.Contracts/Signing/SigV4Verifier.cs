@@ -110,13 +110,20 @@ public sealed partial class SigV4Verifier
 
                 if (CryptographicOperations.FixedTimeEquals(expected, provided))
                 {
+                    // Signed chunks chain from this signature with the same key: hand both on, for
+                    // header-signed requests only (a presigned URL cannot carry an aws-chunked body).
+                    SigV4ChunkSigningContext? chunkSigning =
+                        !parsed.IsPresigned && payloadHash.StartsWith(AwsChunkedPayload.Signed, StringComparison.Ordinal)
+                            ? new SigV4ChunkSigningContext(signingKey, parsed.AmzDate.ToString(), parsed.Scope.ToString(), Convert.ToHexStringLower(provided))
+                            : null;
                     return SigV4Result.Success(
                         parsed.AccessKeyId,
                         parsed.SessionToken,
                         parsed.SignedAt,
                         parsed.IsPresigned,
                         parsed.ExpiresAt,
-                        payloadHash);
+                        payloadHash,
+                        chunkSigning);
                 }
             }
         }
