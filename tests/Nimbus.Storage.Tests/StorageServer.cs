@@ -39,7 +39,8 @@ public sealed class StorageServer : IAsyncLifetime
             // PutObject/UploadPart go unchunked (Unchunked). Back to the SDK's defaults then.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         };
-        return new AmazonS3Client(new BasicAWSCredentials(accessKeyId ?? server.Admin.AccessKeyId, secret ?? server.Admin.SecretAccessKey), config);
+        var client = new AmazonS3Client(new BasicAWSCredentials(accessKeyId ?? server.Admin.AccessKeyId, secret ?? server.Admin.SecretAccessKey), config);
+        return client;
     }
 
     /// <summary>Interim (see <see cref="CreateClient"/>): a PUT with a plain signed body.</summary>
