@@ -21,7 +21,7 @@ try
 }
 catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {
-    await Console.Error.WriteLineAsync($"nimbus up: cannot listen on {options.Listen}:{options.ApiPort}: {ex.Message}. Is Nimbus already running? Pick another port with --api-port.");
+    await Console.Error.WriteLineAsync($"nimbus up: cannot listen on {options.Listen}:{options.ApiPort} or :{options.S3Port}: {ex.Message}. Is Nimbus already running? Pick other ports with --api-port and --s3-port.");
     return 1;
 }
 
@@ -29,6 +29,7 @@ await using (host)
 {
     Console.WriteLine($"Nimbus is up.");
     Console.WriteLine($"  API endpoint:       {host.Endpoint.ToString().TrimEnd('/')}");
+    Console.WriteLine($"  S3 endpoint:        {host.S3Endpoint.ToString().TrimEnd('/')}  (region {options.Region}, path style, or virtual-host style as <bucket>.{options.S3Domain})");
     Console.WriteLine($"  Admin credentials:  {host.CredentialsPath}");
     Console.WriteLine($"  Data directory:     {options.DataDirectory}");
     Console.WriteLine($"Configure the CLI with: ./nimbus configure --from-bootstrap {options.DataDirectory}");

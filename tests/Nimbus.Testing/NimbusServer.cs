@@ -28,6 +28,9 @@ public sealed class NimbusServer : IAsyncDisposable
 
     public Uri Endpoint => Host.Endpoint;
 
+    /// <summary>The S3 protocol endpoint (object storage).</summary>
+    public Uri S3Endpoint => Host.S3Endpoint;
+
     public string DataDirectory => Host.Options.DataDirectory;
 
     public SigV4Credentials AdminCredentials => new(Admin.AccessKeyId, Admin.SecretAccessKey);
@@ -40,6 +43,7 @@ public sealed class NimbusServer : IAsyncDisposable
         {
             DataDirectory = dataDirectory ?? owned!.Path,
             ApiPort = 0,
+            S3Port = 0,
             Listen = "127.0.0.1",
             LogLevel = "Warning",
             ShutdownTimeout = TimeSpan.FromSeconds(5),

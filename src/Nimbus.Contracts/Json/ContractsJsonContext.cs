@@ -6,6 +6,7 @@ using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
 using Nimbus.Contracts.Quotas;
 using Nimbus.Contracts.Resources;
+using Nimbus.Contracts.Storage;
 
 namespace Nimbus.Contracts.Json;
 
@@ -60,6 +61,9 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(GroupMemberRequest))]
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(CreateAccountResponse))]
+[JsonSerializable(typeof(CreateBucketRequest))]
+[JsonSerializable(typeof(BucketSpec))]
+[JsonSerializable(typeof(BucketUsageDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -55,6 +55,9 @@ public sealed record ResourceStatusDto
 
     /// <summary>Conditions, one per type.</summary>
     public IReadOnlyList<ConditionDto> Conditions { get; init; } = [];
+
+    /// <summary>Kind-specific observed facts (e.g. a bucket's usage); null when the kind has none.</summary>
+    public JsonElement? Details { get; init; }
 }
 
 /// <summary>One observed condition of a resource.</summary>

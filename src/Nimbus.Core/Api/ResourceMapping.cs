@@ -28,6 +28,7 @@ public static class ResourceMapping
                 Message = c.Message,
                 LastTransitionTime = c.LastTransitionTime,
             })],
+            Details = resource.Status.Details,
         },
         Version = resource.Version,
         CreatedAt = resource.CreatedAt,

@@ -69,6 +69,14 @@ public sealed class QuotaService
         return value is null ? null : Decode(value);
     }
 
+    /// <summary>The limit in force for an account-scoped quota: the account's override, else the default.</summary>
+    public async Task<long> GetLimitAsync(string account, string code, CancellationToken cancellationToken)
+    {
+        var definition = Require(code, QuotaScope.Account);
+        var value = await _store.GetValueAsync(LimitNamespace, LimitKey(account, definition.Code), cancellationToken).ConfigureAwait(false);
+        return value is null ? definition.DefaultLimit : Decode(value);
+    }
+
     /// <summary>Overwrites a usage counter inside a transaction (migrations and repairs only).</summary>
     public Task SetUsageAsync(IStoreWriter writer, string account, string code, string? holder, long usage, CancellationToken cancellationToken) =>
         writer.PutValueAsync(UsageNamespace, UsageKey(account, code, holder), Encode(Math.Max(0, usage)), cancellationToken);

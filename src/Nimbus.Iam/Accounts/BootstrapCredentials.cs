@@ -5,6 +5,9 @@ public sealed record BootstrapCredentials
 {
     public required string Endpoint { get; init; }
 
+    /// <summary>The S3 protocol endpoint (object storage); empty in files written before it existed.</summary>
+    public string S3Endpoint { get; init; } = "";
+
     public required string AccessKeyId { get; init; }
 
     public required string SecretAccessKey { get; init; }

@@ -20,14 +20,14 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
     private const string Namespace = "platform";
     private const string AccountKey = "admin-account";
 
-    public async Task RunAsync(string dataDirectory, string endpoint, string region, CancellationToken cancellationToken)
+    public async Task RunAsync(string dataDirectory, string endpoint, string s3Endpoint, string region, CancellationToken cancellationToken)
     {
         var path = Path.Combine(dataDirectory, FileName);
         var existing = await store.GetValueAsync(Namespace, AccountKey, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
             platform.Set(Encoding.UTF8.GetString(existing));
-            RefreshEndpoint(path, endpoint);
+            RefreshEndpoint(path, endpoint, s3Endpoint);
             return;
         }
 
@@ -48,6 +48,7 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
         WriteCredentials(path, new BootstrapCredentials
         {
             Endpoint = endpoint,
+            S3Endpoint = s3Endpoint,
             AccessKeyId = key.Id,
             SecretAccessKey = secret,
             Region = region,
@@ -57,7 +58,7 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
         LogBootstrapped(accountId, key.Id, path);
     }
 
-    private void RefreshEndpoint(string path, string endpoint)
+    private void RefreshEndpoint(string path, string endpoint, string s3Endpoint)
     {
         if (!File.Exists(path))
         {
@@ -67,9 +68,9 @@ public sealed partial class PlatformBootstrapper(IResourceStore store, Principal
         try
         {
             var credentials = JsonSerializer.Deserialize<BootstrapCredentials>(File.ReadAllBytes(path), NimbusJson.Options);
-            if (credentials is not null && credentials.Endpoint != endpoint)
+            if (credentials is not null && (credentials.Endpoint != endpoint || credentials.S3Endpoint != s3Endpoint))
             {
-                WriteCredentials(path, credentials with { Endpoint = endpoint });
+                WriteCredentials(path, credentials with { Endpoint = endpoint, S3Endpoint = s3Endpoint });
             }
         }
         catch (JsonException ex)

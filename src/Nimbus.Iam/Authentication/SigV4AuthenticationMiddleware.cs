@@ -16,26 +16,20 @@ namespace Nimbus.Iam.Authentication;
 /// body is buffered (bounded by Kestrel's body limit) and hashed so that the signed
 /// <c>x-amz-content-sha256</c> is checked against what actually arrived.
 /// </summary>
-public sealed partial class SigV4AuthenticationMiddleware
+public sealed class SigV4AuthenticationMiddleware
 {
     private readonly RequestDelegate _next;
-    private readonly AccessKeyService _keys;
-    private readonly Sts.StsService _sts;
+    private readonly SigV4Authenticator _authenticator;
     private readonly Console.ConsoleSessionService _console;
-    private readonly TimeProvider _time;
     private readonly PlatformAccount _platform;
     private readonly SigV4Verifier _verifier;
-    private readonly ILogger _logger;
 
-    public SigV4AuthenticationMiddleware(RequestDelegate next, AccessKeyService keys, Sts.StsService sts, Console.ConsoleSessionService console, PlatformAccount platform, SigV4AuthenticationOptions options, TimeProvider time, ILogger<SigV4AuthenticationMiddleware> logger)
+    public SigV4AuthenticationMiddleware(RequestDelegate next, SigV4Authenticator authenticator, Console.ConsoleSessionService console, PlatformAccount platform, SigV4AuthenticationOptions options, TimeProvider time)
     {
         _next = next;
-        _keys = keys;
-        _sts = sts;
+        _authenticator = authenticator;
         _console = console;
-        _time = time;
         _platform = platform;
-        _logger = logger;
         _verifier = new SigV4Verifier(new SigV4VerifierOptions
         {
             Service = options.Service,
@@ -73,62 +67,9 @@ public sealed partial class SigV4AuthenticationMiddleware
             PayloadHash = payloadHash,
         };
 
-        AuthenticatedKey? key = null;
-        Sts.SessionRecord? session = null;
-        var result = await _verifier.VerifyAsync(
-            request,
-            async (id, ct) =>
-            {
-                if (Sts.StsService.IsSessionKey(id))
-                {
-                    session = await _sts.FindSessionAsync(id, ct).ConfigureAwait(false);
-                    return session?.Secret;
-                }
-
-                key = await _keys.FindForAuthenticationAsync(id, ct).ConfigureAwait(false);
-                return key is { Active: true } ? key.Secret : null;
-            },
-            context.RequestAborted).ConfigureAwait(false);
-
-        if (result.Succeeded && session is not null)
-        {
-            await AuthenticateSessionAsync(context, session, result).ConfigureAwait(false);
-            return;
-        }
-
-        if (!result.Succeeded || key is null)
-        {
-            var code = result.ErrorCode ?? ErrorCodes.SignatureDoesNotMatch;
-            var message = result.ErrorMessage ?? "The request signature could not be verified.";
-            if (code == ErrorCodes.InvalidAccessKeyId && key is { Active: false })
-            {
-                message = $"Access key {key.AccessKeyId} is inactive.";
-            }
-
-            LogRejected(context.TraceIdentifier, code, result.AccessKeyId ?? "-");
-            throw new NimbusException(code, StatusOf(code), message);
-        }
-
-        if (result.SessionToken is not null)
-        {
-            // Long-term access keys carry no session; a token with one is forged or misrouted.
-            // Temporary credentials (STS) will validate their tokens here.
-            LogRejected(context.TraceIdentifier, ErrorCodes.InvalidAccessKeyId, key.AccessKeyId);
-            throw new NimbusException(ErrorCodes.InvalidAccessKeyId, 403, "The security token included in the request is invalid for this access key.");
-        }
-
-        _keys.RecordUse(key.AccessKeyId);
-        context.SetCaller(new CallerContext
-        {
-            Account = key.Account,
-            Principal = key.Principal,
-            UserName = key.UserName,
-            AccessKeyId = key.AccessKeyId,
-            SessionToken = result.SessionToken,
-            IsPlatformAdministrator = _platform.IsPlatform(key.Account),
-            SourceIp = context.Connection.RemoteIpAddress,
-            SecureTransport = context.Request.IsHttps,
-        });
+        var origin = new RequestOrigin(context.TraceIdentifier, context.Connection.RemoteIpAddress, context.Request.IsHttps);
+        var authenticated = await _authenticator.AuthenticateAsync(_verifier, request, origin, context.RequestAborted).ConfigureAwait(false);
+        context.SetCaller(authenticated.Caller);
         await _next(context).ConfigureAwait(false);
     }
 
@@ -155,45 +96,6 @@ public sealed partial class SigV4AuthenticationMiddleware
         });
         await _next(context).ConfigureAwait(false);
     }
-
-    private async Task AuthenticateSessionAsync(HttpContext context, Sts.SessionRecord session, SigV4Result result)
-    {
-        if (!Sts.StsService.TokenMatches(session, result.SessionToken))
-        {
-            LogRejected(context.TraceIdentifier, ErrorCodes.InvalidAccessKeyId, result.AccessKeyId ?? "-");
-            throw new NimbusException(ErrorCodes.InvalidAccessKeyId, 403, "The security token included in the request is invalid.");
-        }
-
-        if (_time.GetUtcNow() >= session.ExpiresAt)
-        {
-            LogRejected(context.TraceIdentifier, ErrorCodes.ExpiredToken, result.AccessKeyId ?? "-");
-            throw new NimbusException(ErrorCodes.ExpiredToken, 403, $"The security token expired at {session.ExpiresAt:O}.");
-        }
-
-        context.SetCaller(new CallerContext
-        {
-            Account = session.Account,
-            Principal = session.Principal,
-            UserName = session.RoleId is null ? session.SessionName : null,
-            AccessKeyId = result.AccessKeyId,
-            SessionToken = result.SessionToken,
-            SessionName = session.SessionName,
-            RoleId = session.RoleId,
-            SessionPolicy = session.Policy,
-            MfaPresent = session.MfaAuthenticated,
-            IsPlatformAdministrator = session.RoleId is null && _platform.IsPlatform(session.Account),
-            SourceIp = context.Connection.RemoteIpAddress,
-            SecureTransport = context.Request.IsHttps,
-        });
-        await _next(context).ConfigureAwait(false);
-    }
-
-    private static int StatusOf(string code) => code switch
-    {
-        ErrorCodes.MissingAuthentication => 401,
-        ErrorCodes.IncompleteSignature => 400,
-        _ => 403,
-    };
 
     private static async Task<ReadOnlyMemory<byte>> BufferBodyAsync(HttpContext context)
     {
@@ -224,6 +126,4 @@ public sealed partial class SigV4AuthenticationMiddleware
         return body;
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Request {RequestId} refused by authentication: {Code} (access key {AccessKeyId})")]
-    private partial void LogRejected(string requestId, string code, string accessKeyId);
 }

@@ -22,7 +22,7 @@ public static class PlatformEndpoints
         }).Anonymous().WithTags("platform").WithSummary("Store open and controllers running.")
             .Produces<ReadinessAnswer>(200).Produces<ReadinessAnswer>(503);
 
-        app.MapGet("/metrics", (NimbusMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
+        app.MapGet("/metrics", (NimbusMetrics metrics, Nimbus.Storage.StorageRuntime storage) => Results.Text(metrics.Render() + storage.RenderMetrics(), "text/plain; version=0.0.4; charset=utf-8"))
             .Anonymous().WithTags("platform").WithSummary("Prometheus metrics.").ExcludeFromDescription();
     }
 

@@ -18,6 +18,9 @@ using Nimbus.Server.Demo;
 using Nimbus.Server.Endpoints;
 using Nimbus.Server.Metrics;
 using Nimbus.Server.Pipeline;
+using Nimbus.Storage;
+using Nimbus.Storage.Api;
+using Nimbus.Storage.S3;
 
 namespace Nimbus.Server.Hosting;
 
@@ -31,17 +34,21 @@ public sealed class NimbusHost : IAsyncDisposable
     private readonly WebApplication _app;
     private int _disposed;
 
-    private NimbusHost(WebApplication app, NimbusServerOptions options, Uri endpoint)
+    private NimbusHost(WebApplication app, NimbusServerOptions options, Uri endpoint, Uri s3Endpoint)
     {
         _app = app;
         Options = options;
         Endpoint = endpoint;
+        S3Endpoint = s3Endpoint;
     }
 
     public NimbusServerOptions Options { get; }
 
     /// <summary>The API base address actually bound (the real port when 0 was asked).</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>The S3 protocol address actually bound (object storage, path style or virtual-host style).</summary>
+    public Uri S3Endpoint { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -54,6 +61,7 @@ public sealed class NimbusHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
         ConfigureLogging(builder.Logging, options);
         configureLogging?.Invoke(builder.Logging);
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? s3Listener = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -61,6 +69,18 @@ public sealed class NimbusHost : IAsyncDisposable
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             var address = options.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Listen);
             kestrel.Listen(address, options.ApiPort);
+
+            // The S3 door: same host, its own listener; its connections are marked so the pipeline's first
+            // step can hand them to the S3 pipeline.
+            kestrel.Listen(address, options.S3Port, listen =>
+            {
+                s3Listener = listen;
+                listen.Use(next => connection =>
+                {
+                    connection.Items[StorageComposition.S3ConnectionMarker] = true;
+                    return next(connection);
+                });
+            });
         });
         builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = options.ShutdownTimeout);
         ConfigureServices(builder.Services, options, time ?? TimeProvider.System);
@@ -74,13 +94,17 @@ public sealed class NimbusHost : IAsyncDisposable
         // Audit trail: its table lives in the store's database; it takes records before the first request.
         await app.Services.GetRequiredService<AuditTrail>().StartAsync(cancellationToken).ConfigureAwait(false);
 
+        // Object storage: opens its index and cleans what a crash left before the S3 port takes requests.
+        app.Services.GetRequiredService<StorageRuntime>().Start();
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var endpoint = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        var endpoint = new Uri(Loopback(bound));
+        var s3Endpoint = new Uri(Loopback($"http://{options.Listen}:{s3Listener!.IPEndPoint!.Port}"));
         var bootstrapper = app.Services.GetRequiredService<PlatformBootstrapper>();
-        await bootstrapper.RunAsync(options.DataDirectory, endpoint.ToString().TrimEnd('/'), options.Region, cancellationToken).ConfigureAwait(false);
+        await bootstrapper.RunAsync(options.DataDirectory, endpoint.ToString().TrimEnd('/'), s3Endpoint.ToString().TrimEnd('/'), options.Region, cancellationToken).ConfigureAwait(false);
         await app.Services.GetRequiredService<ControllerRuntime>().StartAsync(cancellationToken).ConfigureAwait(false);
-        return new NimbusHost(app, options, endpoint);
+        return new NimbusHost(app, options, endpoint, s3Endpoint);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
@@ -97,11 +121,17 @@ public sealed class NimbusHost : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.Services.GetRequiredService<ControllerRuntime>().StopAsync().ConfigureAwait(false);
 
+        // Object storage: its last index commits and usage figures, while the store is still open.
+        await _app.Services.GetRequiredService<StorageRuntime>().DisposeAsync().ConfigureAwait(false);
+
         // Audit trail: drain the queued records (requests have finished) before the store closes.
         await _app.Services.GetRequiredService<AuditTrail>().StopAsync().ConfigureAwait(false);
 
         await _app.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static string Loopback(string address) =>
+        address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("://localhost:", "://127.0.0.1:", StringComparison.Ordinal);
 
     private static void ConfigureLogging(ILoggingBuilder logging, NimbusServerOptions options)
     {
@@ -138,6 +168,7 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<PlatformAccount>();
         services.AddSingleton<AccessKeyService>();
         services.AddSingleton<PlatformBootstrapper>();
+        services.AddSingleton<SigV4Authenticator>();
         services.AddSingleton<Nimbus.Iam.Principals.PasswordPolicyService>();
         services.AddSingleton<Nimbus.Iam.Principals.UserService>();
         services.AddSingleton<Nimbus.Iam.Principals.GroupService>();
@@ -145,6 +176,7 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<Nimbus.Iam.Policies.IActionCatalog>(_ =>
         {
             var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
+            StorageActions.Register(catalog);
             catalog.Register("iam", [
                 ("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read),
                 ("CreateVirtualMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
@@ -181,6 +213,12 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton(IamQuotas.Users);
         services.AddSingleton(IamQuotas.AccessKeysPerUser);
         services.AddSingleton(WidgetService.Quota);
+        services.AddNimbusStorage(new StorageOptions
+        {
+            Directory = Path.Combine(options.DataDirectory, "storage"),
+            Region = options.Region,
+            Domain = options.S3Domain,
+        });
 
         services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -206,6 +244,9 @@ public sealed class NimbusHost : IAsyncDisposable
 
     private static void ConfigurePipeline(WebApplication app, NimbusServerOptions options)
     {
+        // S3 traffic leaves here for its own pipeline: no routing, no problem+json, no body buffering.
+        var s3 = app.Services.GetRequiredService<S3Server>();
+        app.Use((context, next) => StorageComposition.IsS3Request(context) ? s3.HandleAsync(context) : next(context));
         app.UseMiddleware<EdgeMiddleware>();
         app.UseMiddleware<AuditMiddleware>();
         app.UseRouting();
@@ -225,5 +266,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapWidgetEndpoints(options.Region);
         app.MapQuotaEndpoints();
         app.MapAuditEndpoints();
+        app.MapStorageEndpoints();
     }
 }

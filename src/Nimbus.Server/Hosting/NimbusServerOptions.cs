@@ -12,6 +12,15 @@ public sealed record NimbusServerOptions
     /// <summary>API port; default 7070; 0 picks a free port (tests).</summary>
     public int ApiPort { get; init; } = 7070;
 
+    /// <summary>S3 protocol port (object storage); default 9000; 0 picks a free port (tests).</summary>
+    public int S3Port { get; init; } = 9000;
+
+    /// <summary>
+    /// Domain of virtual-host style S3 addressing: <c>&lt;bucket&gt;.&lt;domain&gt;</c> names a bucket; default
+    /// <c>s3.localhost</c> (<c>&lt;bucket&gt;.localhost</c> works too).
+    /// </summary>
+    public string S3Domain { get; init; } = "s3.localhost";
+
     /// <summary>Address to listen on; default 127.0.0.1.</summary>
     public string Listen { get; init; } = "127.0.0.1";
 

@@ -13,6 +13,8 @@ public static class OptionsLoader
     {
         ["--data-dir"] = "dataDirectory",
         ["--api-port"] = "apiPort",
+        ["--s3-port"] = "s3Port",
+        ["--s3-domain"] = "s3Domain",
         ["--listen"] = "listen",
         ["--region"] = "region",
         ["--store"] = "store",
@@ -100,6 +102,8 @@ public static class OptionsLoader
         {
             DataDirectory = dataDirectory,
             ApiPort = Int(settings, "apiPort", defaults.ApiPort, 0, 65535),
+            S3Port = Int(settings, "s3Port", defaults.S3Port, 0, 65535),
+            S3Domain = (settings.GetValueOrDefault("s3Domain") ?? defaults.S3Domain).TrimEnd('.').ToLowerInvariant(),
             Listen = settings.GetValueOrDefault("listen") ?? defaults.Listen,
             Region = settings.GetValueOrDefault("region") ?? defaults.Region,
             Store = settings.GetValueOrDefault("store") ?? defaults.Store,
@@ -114,6 +118,16 @@ public static class OptionsLoader
         if (!System.Net.IPAddress.TryParse(options.Listen, out _) && options.Listen != "localhost")
         {
             throw new ArgumentException($"listen address '{options.Listen}' is not an IP address");
+        }
+
+        if (options.S3Port != 0 && options.S3Port == options.ApiPort)
+        {
+            throw new ArgumentException($"--s3-port must differ from --api-port (both are {options.S3Port})");
+        }
+
+        if (options.S3Domain.Length is 0 or > 200 || !options.S3Domain.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+        {
+            throw new ArgumentException($"--s3-domain '{options.S3Domain}' is not a DNS name");
         }
 
         if (options.LogFormat is not ("text" or "json"))
@@ -133,6 +147,8 @@ public static class OptionsLoader
     private static string EnvName(string setting) => setting switch
     {
         "dataDirectory" => "DATA_DIR",
+        "s3Port" => "S3_PORT",
+        "s3Domain" => "S3_DOMAIN",
         _ => string.Concat(setting.Select(c => char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString())),
     };
 

@@ -41,7 +41,7 @@ public sealed class ServerBinaryTests : IAsyncLifetime
 
     private async Task<(ChildProcess Server, Uri Endpoint)> StartServerAsync()
     {
-        var server = ChildProcess.Start(Binaries.Server, ["--data-dir", DataDirectory, "--api-port", "0"], _work.Path);
+        var server = ChildProcess.Start(Binaries.Server, ["--data-dir", DataDirectory, "--api-port", "0", "--s3-port", "0"], _work.Path);
         _processes.Add(server);
         var line = await server.WaitForLineAsync(l => l.StartsWith(EndpointPrefix, StringComparison.Ordinal), StartTimeout, "'API endpoint:' line");
         await server.WaitForLineAsync(l => l == "Press Ctrl-C to stop.", StartTimeout, "end of the start banner");
@@ -87,7 +87,11 @@ public sealed class ServerBinaryTests : IAsyncLifetime
 
         endpoint.Host.ShouldBe("127.0.0.1");
         endpoint.Port.ShouldBeGreaterThan(0);
-        ProgramLines(server).ShouldBe(
+        var lines = ProgramLines(server);
+        lines[2].ShouldStartWith("  S3 endpoint:        http://127.0.0.1:");
+        lines[2].ShouldEndWith("  (region local, path style, or virtual-host style as <bucket>.s3.localhost)");
+        lines.RemoveAt(2);
+        lines.ShouldBe(
         [
             "Nimbus is up.",
             $"{EndpointPrefix}http://127.0.0.1:{endpoint.Port}",
@@ -198,7 +202,7 @@ public sealed class ServerBinaryTests : IAsyncLifetime
     [InlineData("--api-port 70000", "nimbus up: --api-port must be a whole number from 0 to 65535, not '70000'")]
     [InlineData("--api-port", "nimbus up: option '--api-port' needs a value")]
     [InlineData("--log-format xml", "nimbus up: log format must be 'text' or 'json'")]
-    [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --audit-retention-days, --log-format, --log-level")]
+    [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --s3-port, --s3-domain, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --audit-retention-days, --log-format, --log-level")]
     public async Task Bad_option_exits_2_with_a_clear_message_and_starts_nothing(string options, string message)
     {
         string[] args = ["--data-dir", DataDirectory, .. options.Split(' ')];
@@ -218,12 +222,12 @@ public sealed class ServerBinaryTests : IAsyncLifetime
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var result = await ChildProcess.RunAsync(Binaries.Server, ["--data-dir", DataDirectory, "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], _work.Path);
+        var result = await ChildProcess.RunAsync(Binaries.Server, ["--data-dir", DataDirectory, "--api-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--s3-port", "0"], _work.Path);
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Stdout.ShouldNotContain("Nimbus is up.");
-        result.Stderr.ShouldStartWith($"nimbus up: cannot listen on 127.0.0.1:{port}: ");
-        result.Stderr.ShouldEndWith("Is Nimbus already running? Pick another port with --api-port.\n");
+        result.Stderr.ShouldStartWith($"nimbus up: cannot listen on 127.0.0.1:{port} or :0: ");
+        result.Stderr.ShouldEndWith("Is Nimbus already running? Pick other ports with --api-port and --s3-port.\n");
         result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(1, result.Stderr);
     }
 }

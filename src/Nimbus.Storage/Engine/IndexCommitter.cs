@@ -1,0 +1,209 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Nimbus.Storage.Engine;
+
+/// <summary>
+/// The one writer of the object index, with group commit: every unit of work waiting when a batch starts
+/// joins it. A batch fsyncs the directories its units renamed data files into (each once), then applies
+/// the units in one SQLite transaction (each under a savepoint, so one failing unit fails alone) and
+/// commits (one WAL fsync). Only then are the callers answered and the data files their units dropped
+/// unlinked. Small concurrent PUTs thus share directory syncs and the commit instead of paying each.
+/// </summary>
+internal sealed partial class IndexCommitter : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+
+    private readonly SqliteConnection _connection;
+    private readonly IndexWriter _writer;
+    private readonly StorageLayout _layout;
+    private readonly ILogger _logger;
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<DataId> _unlinked = [];
+    private readonly Task _loop;
+
+    public IndexCommitter(SqliteConnection connection, StorageLayout layout, ILogger logger)
+    {
+        _connection = connection;
+        _writer = new IndexWriter(connection);
+        _layout = layout;
+        _logger = logger;
+        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Raised on the committer thread after each commit with the usage deltas it made durable.</summary>
+    public event Action<IReadOnlyList<(string Bucket, string Account, long Objects, long Bytes)>>? Committed;
+
+    /// <summary>Runs <paramref name="apply"/> in the next batch, after syncing <paramref name="syncDirectories"/>; completes after the commit.</summary>
+    public Task<T> SubmitAsync<T>(Func<IndexWriter, T> apply, IReadOnlyList<string>? syncDirectories = null)
+    {
+        var work = new Work<T>(apply, syncDirectories);
+        if (!_queue.Writer.TryWrite(work))
+        {
+            throw new ObjectDisposedException(nameof(IndexCommitter), "object storage is shutting down");
+        }
+
+        return work.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        _writer.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Work>(MaxBatch);
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var work))
+            {
+                batch.Add(work);
+            }
+
+            try
+            {
+                Commit(batch, directories);
+            }
+            catch (Exception ex)
+            {
+                // The transaction itself failed (disk full, I/O error): nothing of the batch is durable.
+                LogBatchFailed(ex, batch.Count);
+                foreach (var work in batch)
+                {
+                    work.Fail(ex);
+                }
+            }
+
+            batch.Clear();
+            directories.Clear();
+        }
+
+        // Shutdown: forget what the last batches unlinked.
+        if (_unlinked.Count > 0)
+        {
+            try
+            {
+                Commit([], directories);
+            }
+            catch (Exception ex)
+            {
+                LogBatchFailed(ex, 0);
+            }
+        }
+    }
+
+    private void Commit(List<Work> batch, HashSet<string> directories)
+    {
+        foreach (var work in batch)
+        {
+            foreach (var directory in work.SyncDirectories ?? [])
+            {
+                directories.Add(directory);
+            }
+        }
+
+        foreach (var directory in directories)
+        {
+            NativeIo.SyncDirectory(directory);
+        }
+
+        using var transaction = _connection.BeginTransaction();
+        _writer.Begin(transaction);
+        if (_unlinked.Count > 0)
+        {
+            _writer.Purge(_unlinked);
+        }
+
+        var failures = new Exception?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var mark = _writer.Mark();
+            _writer.Execute("SAVEPOINT unit");
+            try
+            {
+                batch[i].Apply(_writer);
+                _writer.Execute("RELEASE unit");
+            }
+            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
+            {
+                // 10 SQLITE_IOERR and 13 SQLITE_FULL fail the batch; anything else fails only its unit.
+                _writer.Execute("ROLLBACK TO unit");
+                _writer.Execute("RELEASE unit");
+                _writer.Rewind(mark);
+                failures[i] = ex;
+            }
+        }
+
+        transaction.Commit();
+        _unlinked.Clear();
+        var doomed = _writer.Doomed.ToArray();
+        var usage = _writer.UsageDeltas.ToArray();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                batch[i].Fail(failure);
+            }
+            else
+            {
+                batch[i].Succeed();
+            }
+        }
+
+        if (usage.Length > 0)
+        {
+            Committed?.Invoke(usage);
+        }
+
+        foreach (var id in doomed)
+        {
+            try
+            {
+                File.Delete(_layout.PathOf(id));
+                _unlinked.Add(id);
+            }
+            catch (IOException ex)
+            {
+                // Left doomed in the index: start-up cleaning retries it.
+                LogUnlinkFailed(ex, id.ToString());
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "Object index commit of {Count} units failed")]
+    private partial void LogBatchFailed(Exception ex, int count);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Could not remove data file {DataId}; start-up cleaning will retry")]
+    private partial void LogUnlinkFailed(Exception ex, string dataId);
+
+    private abstract class Work(IReadOnlyList<string>? syncDirectories)
+    {
+        public IReadOnlyList<string>? SyncDirectories { get; } = syncDirectories;
+
+        public abstract void Apply(IndexWriter writer);
+
+        public abstract void Succeed();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class Work<T>(Func<IndexWriter, T> apply, IReadOnlyList<string>? syncDirectories) : Work(syncDirectories)
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Apply(IndexWriter writer) => _result = apply(writer);
+
+        public override void Succeed() => _completion.TrySetResult(_result);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
+    }
+}

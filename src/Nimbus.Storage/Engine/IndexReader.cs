@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Nimbus.Storage.Engine;
+
+/// <summary>
+/// Reads of the object index, on a small pool of read-only connections with prepared statements (WAL lets
+/// them run beside the committer). Every method is a point lookup or a bounded index range scan.
+/// </summary>
+internal sealed class IndexReader : IDisposable
+{
+    private readonly string _path;
+    private readonly ConcurrentBag<Connection> _pool = [];
+    private int _disposed;
+
+    public IndexReader(string path) => _path = path;
+
+    public ObjectRecord? GetObject(string bucket, byte[] key)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("get", "SELECT size, etag, modified, meta, segments, parts, corrupt FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = key;
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            return new ObjectRecord
+            {
+                Bucket = bucket,
+                Key = key,
+                Size = reader.GetInt64(0),
+                ETag = reader.GetString(1),
+                LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                Meta = JsonSerializer.Deserialize(reader.GetString(3), StorageJsonContext.Default.ObjectMeta) ?? ObjectMeta.Empty,
+                Segments = Segment.Decode((byte[])reader.GetValue(4)),
+                PartCount = reader.GetInt32(5),
+                Corrupt = reader.GetInt32(6) != 0,
+            };
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> keys of a bucket from <paramref name="lower"/> (inclusive) to <paramref name="upper"/> (exclusive, null for none), ascending.</summary>
+    public List<ListedObject> ListObjects(string bucket, byte[] lower, byte[]? upper, int limit)
+    {
+        var c = Rent();
+        try
+        {
+            var command = upper is null
+                ? c.Prepare("list", "SELECT key, size, etag, modified FROM objects WHERE bucket = $b AND key >= $lo ORDER BY key LIMIT $n", "$b", "$lo", "$n")
+                : c.Prepare("list-bounded", "SELECT key, size, etag, modified FROM objects WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key LIMIT $n", "$b", "$lo", "$n", "$hi");
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = lower;
+            command.Parameters[2].Value = limit;
+            if (upper is not null)
+            {
+                command.Parameters[3].Value = upper;
+            }
+
+            var items = new List<ListedObject>(Math.Min(limit, 1024));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                items.Add(new ListedObject((byte[])reader.GetValue(0), reader.GetInt64(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            }
+
+            return items;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public bool HasObjectsOrUploads(string bucket)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("any", "SELECT EXISTS(SELECT 1 FROM objects WHERE bucket = $b) OR EXISTS(SELECT 1 FROM uploads WHERE bucket = $b)", "$b");
+            command.Parameters[0].Value = bucket;
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public UploadRecord? GetUpload(string uploadId)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("upload", "SELECT bucket, key, initiated, meta, initiator FROM uploads WHERE upload_id = $u", "$u");
+            command.Parameters[0].Value = uploadId;
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ReadUpload(uploadId, reader, 0) : null;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    /// <summary>Uploads of a bucket in (key, initiated, id) order starting at a key (inclusive), at most <paramref name="limit"/>.</summary>
+    public List<UploadRecord> ListUploads(string bucket, byte[] lower, byte[]? upper, int limit)
+    {
+        var c = Rent();
+        try
+        {
+            var command = upper is null
+                ? c.Prepare("uploads", "SELECT upload_id, bucket, key, initiated, meta, initiator FROM uploads WHERE bucket = $b AND key >= $lo ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n")
+                : c.Prepare("uploads-bounded", "SELECT upload_id, bucket, key, initiated, meta, initiator FROM uploads WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n", "$hi");
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = lower;
+            command.Parameters[2].Value = limit;
+            if (upper is not null)
+            {
+                command.Parameters[3].Value = upper;
+            }
+
+            var items = new List<UploadRecord>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                items.Add(ReadUpload(reader.GetString(0), reader, 1));
+            }
+
+            return items;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public List<PartRecord> ListParts(string uploadId, int afterPart, int limit)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("parts", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u AND part_number > $p ORDER BY part_number LIMIT $n", "$u", "$p", "$n");
+            command.Parameters[0].Value = uploadId;
+            command.Parameters[1].Value = afterPart;
+            command.Parameters[2].Value = limit;
+            var items = new List<PartRecord>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                items.Add(IndexWriter.ReadPart(reader));
+            }
+
+            return items;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    /// <summary>Objects after row <paramref name="afterRow"/>, for the scrubber: (rowid, bucket, key).</summary>
+    public List<(long Row, string Bucket, byte[] Key)> ScanObjects(long afterRow, int limit)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("scan", "SELECT rowid, bucket, key FROM objects WHERE rowid > $r ORDER BY rowid LIMIT $n", "$r", "$n");
+            command.Parameters[0].Value = afterRow;
+            command.Parameters[1].Value = limit;
+            var items = new List<(long, string, byte[])>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                items.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2)));
+            }
+
+            return items;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public bool IsKnownDataFile(DataId id)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("known", "SELECT EXISTS(SELECT 1 FROM data_files WHERE id = $i)", "$i");
+            command.Parameters[0].Value = id.ToBytes();
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        while (_pool.TryTake(out var c))
+        {
+            c.Dispose();
+        }
+    }
+
+    private static UploadRecord ReadUpload(string uploadId, SqliteDataReader reader, int first) => new()
+    {
+        UploadId = uploadId,
+        Bucket = reader.GetString(first),
+        Key = (byte[])reader.GetValue(first + 1),
+        Initiated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 2)),
+        Meta = JsonSerializer.Deserialize(reader.GetString(first + 3), StorageJsonContext.Default.ObjectMeta) ?? ObjectMeta.Empty,
+        Initiator = reader.GetString(first + 4),
+    };
+
+    private Connection Rent() => _pool.TryTake(out var c) ? c : new Connection(IndexSchema.Open(_path, write: false));
+
+    private void Return(Connection c)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || _pool.Count >= 64)
+        {
+            c.Dispose();
+            return;
+        }
+
+        _pool.Add(c);
+    }
+
+    /// <summary>A read connection and its prepared statements.</summary>
+    private sealed class Connection(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteCommand Prepare(string name, string sql, params string[] parameters)
+        {
+            if (_commands.TryGetValue(name, out var command))
+            {
+                return command;
+            }
+
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var p in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter(p, null));
+            }
+
+            command.Prepare();
+            _commands[name] = command;
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+
+namespace Nimbus.Storage.Engine;
+
+/// <summary>
+/// The object index: a SQLite database of its own in the storage directory (WAL, synchronous FULL). Keys are
+/// BLOBs of their UTF-8 bytes, so SQLite's memcmp order is S3's lexicographic byte order and listing is an
+/// index range scan. <c>data_files</c> names every data file the index references (doomed ones are unlinked
+/// after the commit that dropped them), which is what start-up cleaning compares the disk with.
+/// </summary>
+internal static class IndexSchema
+{
+    public const string Ddl = """
+        CREATE TABLE IF NOT EXISTS objects(
+            bucket TEXT NOT NULL,
+            key BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            modified INTEGER NOT NULL,
+            meta TEXT NOT NULL,
+            segments BLOB NOT NULL,
+            parts INTEGER NOT NULL DEFAULT 0,
+            corrupt INTEGER NOT NULL DEFAULT 0,
+            UNIQUE(bucket, key));
+        CREATE TABLE IF NOT EXISTS data_files(
+            id BLOB PRIMARY KEY,
+            doomed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS data_files_doomed ON data_files(doomed) WHERE doomed = 1;
+        CREATE TABLE IF NOT EXISTS uploads(
+            upload_id TEXT PRIMARY KEY,
+            bucket TEXT NOT NULL,
+            key BLOB NOT NULL,
+            initiated INTEGER NOT NULL,
+            meta TEXT NOT NULL,
+            initiator TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated, upload_id);
+        CREATE TABLE IF NOT EXISTS parts(
+            upload_id TEXT NOT NULL,
+            part_number INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            modified INTEGER NOT NULL,
+            segment BLOB NOT NULL,
+            PRIMARY KEY(upload_id, part_number)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS bucket_usage(
+            bucket TEXT PRIMARY KEY,
+            account TEXT NOT NULL,
+            objects INTEGER NOT NULL,
+            bytes INTEGER NOT NULL);
+        """;
+
+    public static SqliteConnection Open(string path, bool write)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = write ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = write
+            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;"
+            : "PRAGMA busy_timeout=10000; PRAGMA query_only=1; PRAGMA cache_size=-16384;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    public static void Create(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Ddl;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,309 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Nimbus.Storage.Engine;
+
+/// <summary>
+/// Index writes inside the committer's transaction (one thread). Records what each unit of work dooms and
+/// how it changes usage, so that a unit rolled back to its savepoint leaves neither behind.
+/// </summary>
+internal sealed class IndexWriter : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly List<DataId> _doomed = [];
+    private readonly List<(string Bucket, string Account, long Objects, long Bytes)> _usage = [];
+    private SqliteTransaction? _transaction;
+
+    public IndexWriter(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Data files dropped by the units applied so far in this batch; unlinked after the commit.</summary>
+    public List<DataId> Doomed => _doomed;
+
+    /// <summary>Usage deltas of the units applied so far in this batch; applied in memory after the commit.</summary>
+    public List<(string Bucket, string Account, long Objects, long Bytes)> UsageDeltas => _usage;
+
+    public (int Doomed, int Usage) Mark() => (_doomed.Count, _usage.Count);
+
+    public void Rewind((int Doomed, int Usage) mark)
+    {
+        _doomed.RemoveRange(mark.Doomed, _doomed.Count - mark.Doomed);
+        _usage.RemoveRange(mark.Usage, _usage.Count - mark.Usage);
+    }
+
+    public void Begin(SqliteTransaction transaction)
+    {
+        _transaction = transaction;
+        _doomed.Clear();
+        _usage.Clear();
+    }
+
+    public void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The current row of a key: (size, segments), or null.</summary>
+    public (long Size, Segment[] Segments)? FindObject(string bucket, byte[] key)
+    {
+        var command = Prepare("find", "SELECT size, segments FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = key;
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), Segment.Decode((byte[])reader.GetValue(1))) : null;
+    }
+
+    /// <summary>Inserts or replaces the object; dooms the replaced version's data and books the usage difference.</summary>
+    public void PutObject(ObjectRecord record, string account)
+    {
+        var previous = FindObject(record.Bucket, record.Key);
+        var command = Prepare(
+            "put",
+            "INSERT INTO objects(bucket, key, size, etag, modified, meta, segments, parts, corrupt) VALUES($b, $k, $s, $e, $m, $meta, $seg, $p, 0) "
+            + "ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, meta = excluded.meta, segments = excluded.segments, parts = excluded.parts, corrupt = 0",
+            "$b", "$k", "$s", "$e", "$m", "$meta", "$seg", "$p");
+        command.Parameters[0].Value = record.Bucket;
+        command.Parameters[1].Value = record.Key;
+        command.Parameters[2].Value = record.Size;
+        command.Parameters[3].Value = record.ETag;
+        command.Parameters[4].Value = record.LastModified.ToUnixTimeMilliseconds();
+        command.Parameters[5].Value = JsonSerializer.Serialize(record.Meta, StorageJsonContext.Default.ObjectMeta);
+        command.Parameters[6].Value = Segment.Encode(record.Segments);
+        command.Parameters[7].Value = record.PartCount;
+        command.ExecuteNonQuery();
+        if (previous is { } old)
+        {
+            Doom(old.Segments);
+            AddUsage(record.Bucket, account, 0, record.Size - old.Size);
+        }
+        else
+        {
+            AddUsage(record.Bucket, account, 1, record.Size);
+        }
+    }
+
+    /// <summary>Sets the metadata (tags, headers) of an existing object without touching its data; false when absent.</summary>
+    public bool UpdateMeta(string bucket, byte[] key, ObjectMeta meta)
+    {
+        var command = Prepare("meta", "UPDATE objects SET meta = $meta WHERE bucket = $b AND key = $k", "$b", "$k", "$meta");
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = key;
+        command.Parameters[2].Value = JsonSerializer.Serialize(meta, StorageJsonContext.Default.ObjectMeta);
+        return command.ExecuteNonQuery() > 0;
+    }
+
+    /// <summary>Removes the object; false when there was none.</summary>
+    public bool DeleteObject(string bucket, byte[] key, string account)
+    {
+        var previous = FindObject(bucket, key);
+        if (previous is null)
+        {
+            return false;
+        }
+
+        var command = Prepare("delete", "DELETE FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = key;
+        command.ExecuteNonQuery();
+        Doom(previous.Value.Segments);
+        AddUsage(bucket, account, -1, -previous.Value.Size);
+        return true;
+    }
+
+    public void MarkCorrupt(string bucket, byte[] key)
+    {
+        var command = Prepare("corrupt", "UPDATE objects SET corrupt = 1 WHERE bucket = $b AND key = $k", "$b", "$k");
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = key;
+        command.ExecuteNonQuery();
+    }
+
+    public void AddDataFile(DataId id)
+    {
+        var command = Prepare("add-file", "INSERT INTO data_files(id, doomed) VALUES($i, 0)", "$i");
+        command.Parameters[0].Value = id.ToBytes();
+        command.ExecuteNonQuery();
+    }
+
+    public void Doom(IEnumerable<Segment> segments)
+    {
+        foreach (var segment in segments)
+        {
+            var command = Prepare("doom", "UPDATE data_files SET doomed = 1 WHERE id = $i", "$i");
+            command.Parameters[0].Value = segment.Id.ToBytes();
+            command.ExecuteNonQuery();
+            _doomed.Add(segment.Id);
+        }
+    }
+
+    /// <summary>Forgets data files that were unlinked after an earlier commit.</summary>
+    public void Purge(IEnumerable<DataId> ids)
+    {
+        foreach (var id in ids)
+        {
+            var command = Prepare("purge", "DELETE FROM data_files WHERE id = $i AND doomed = 1", "$i");
+            command.Parameters[0].Value = id.ToBytes();
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void AddUsage(string bucket, string account, long objects, long bytes)
+    {
+        var command = Prepare(
+            "usage",
+            "INSERT INTO bucket_usage(bucket, account, objects, bytes) VALUES($b, $a, $o, $y) ON CONFLICT(bucket) DO UPDATE SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes",
+            "$b", "$a", "$o", "$y");
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = account;
+        command.Parameters[2].Value = objects;
+        command.Parameters[3].Value = bytes;
+        command.ExecuteNonQuery();
+        _usage.Add((bucket, account, objects, bytes));
+    }
+
+    public void InsertUpload(UploadRecord upload)
+    {
+        var command = Prepare("upload-add", "INSERT INTO uploads(upload_id, bucket, key, initiated, meta, initiator) VALUES($u, $b, $k, $t, $m, $i)", "$u", "$b", "$k", "$t", "$m", "$i");
+        command.Parameters[0].Value = upload.UploadId;
+        command.Parameters[1].Value = upload.Bucket;
+        command.Parameters[2].Value = upload.Key;
+        command.Parameters[3].Value = upload.Initiated.ToUnixTimeMilliseconds();
+        command.Parameters[4].Value = JsonSerializer.Serialize(upload.Meta, StorageJsonContext.Default.ObjectMeta);
+        command.Parameters[5].Value = upload.Initiator;
+        command.ExecuteNonQuery();
+    }
+
+    public bool UploadExists(string uploadId, string bucket)
+    {
+        var command = Prepare("upload-exists", "SELECT EXISTS(SELECT 1 FROM uploads WHERE upload_id = $u AND bucket = $b)", "$u", "$b");
+        command.Parameters[0].Value = uploadId;
+        command.Parameters[1].Value = bucket;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
+    /// <summary>Stores a part, replacing (and dooming) an earlier upload of the same number; counts its bytes against the bucket.</summary>
+    public void PutPart(string uploadId, string bucket, string account, PartRecord part)
+    {
+        var find = Prepare("part-find", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u AND part_number = $p", "$u", "$p");
+        find.Parameters[0].Value = uploadId;
+        find.Parameters[1].Value = part.PartNumber;
+        PartRecord? previous = null;
+        using (var reader = find.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                previous = ReadPart(reader);
+            }
+        }
+
+        var command = Prepare(
+            "part-put",
+            "INSERT INTO parts(upload_id, part_number, size, etag, modified, segment) VALUES($u, $p, $s, $e, $m, $seg) "
+            + "ON CONFLICT(upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, segment = excluded.segment",
+            "$u", "$p", "$s", "$e", "$m", "$seg");
+        command.Parameters[0].Value = uploadId;
+        command.Parameters[1].Value = part.PartNumber;
+        command.Parameters[2].Value = part.Size;
+        command.Parameters[3].Value = part.ETag;
+        command.Parameters[4].Value = part.LastModified.ToUnixTimeMilliseconds();
+        command.Parameters[5].Value = Segment.Encode([part.Segment]);
+        command.ExecuteNonQuery();
+        if (previous is not null)
+        {
+            Doom([previous.Segment]);
+        }
+
+        AddUsage(bucket, account, 0, part.Size - (previous?.Size ?? 0));
+    }
+
+    public List<PartRecord> AllParts(string uploadId)
+    {
+        var command = Prepare("parts-all", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u ORDER BY part_number", "$u");
+        command.Parameters[0].Value = uploadId;
+        var parts = new List<PartRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            parts.Add(ReadPart(reader));
+        }
+
+        return parts;
+    }
+
+    /// <summary>Removes an upload and its part rows; the caller dooms the parts' data it does not keep.</summary>
+    public void DeleteUpload(string uploadId)
+    {
+        var parts = Prepare("parts-delete", "DELETE FROM parts WHERE upload_id = $u", "$u");
+        parts.Parameters[0].Value = uploadId;
+        parts.ExecuteNonQuery();
+        var upload = Prepare("upload-delete", "DELETE FROM uploads WHERE upload_id = $u", "$u");
+        upload.Parameters[0].Value = uploadId;
+        upload.ExecuteNonQuery();
+    }
+
+    public bool BucketHasObjects(string bucket)
+    {
+        var command = Prepare("bucket-any", "SELECT EXISTS(SELECT 1 FROM objects WHERE bucket = $b)", "$b");
+        command.Parameters[0].Value = bucket;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
+    public List<string> UploadIdsOf(string bucket)
+    {
+        var command = Prepare("bucket-uploads", "SELECT upload_id FROM uploads WHERE bucket = $b", "$b");
+        command.Parameters[0].Value = bucket;
+        var ids = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public void DeleteUsage(string bucket)
+    {
+        var command = Prepare("usage-delete", "DELETE FROM bucket_usage WHERE bucket = $b", "$b");
+        command.Parameters[0].Value = bucket;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+    }
+
+    internal static PartRecord ReadPart(SqliteDataReader reader) => new()
+    {
+        PartNumber = reader.GetInt32(0),
+        Size = reader.GetInt64(1),
+        ETag = reader.GetString(2),
+        LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        Segment = Segment.Decode((byte[])reader.GetValue(4))[0],
+    };
+
+    private SqliteCommand Prepare(string name, string sql, params string[] parameters)
+    {
+        if (!_commands.TryGetValue(name, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var p in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter(p, null));
+            }
+
+            _commands[name] = command;
+        }
+
+        command.Transaction = _transaction;
+        return command;
+    }
+}

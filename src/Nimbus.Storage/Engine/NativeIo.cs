@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Nimbus.Storage.Engine;
+
+/// <summary>
+/// The durability syscalls .NET does not expose: <c>fdatasync</c> on an open file and <c>fsync</c> on a
+/// directory (a rename is durable only once its directory is synced).
+/// </summary>
+internal static partial class NativeIo
+{
+    private const int ReadOnly = 0;
+    private const int Directory = 0x10000; // O_DIRECTORY on Linux (x86-64 and arm64)
+    private const int CloseOnExec = 0x80000;
+
+    /// <summary>Flushes a file's data (and the size) to stable storage.</summary>
+    public static void SyncData(SafeFileHandle handle)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            if (FDataSync((int)handle.DangerousGetHandle()) != 0)
+            {
+                throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Flushes a directory's entries (created, renamed, removed names) to stable storage.</summary>
+    public static void SyncDirectory(string path)
+    {
+        var fd = Open(path, ReadOnly | Directory | CloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"open({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        try
+        {
+            if (FSync(fd) != 0)
+            {
+                throw new IOException($"fsync({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int FDataSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

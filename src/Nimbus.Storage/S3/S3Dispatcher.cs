@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Nimbus.Storage.S3;
+
+/// <summary>Raw dispatch of an S3 request on its method, whether it names a bucket and a key, and its sub-resource query.</summary>
+internal static class S3Dispatcher
+{
+    private static readonly string[] UnsupportedBucketResources =
+        ["accelerate", "analytics", "encryption", "intelligent-tiering", "inventory", "logging", "metrics", "notification", "object-lock", "ownershipControls", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "website", "replication"];
+
+    public static Task DispatchAsync(S3Context s3)
+    {
+        var r = s3.Request;
+        var method = s3.Method;
+        if (r.Bucket is null)
+        {
+            return HttpMethods.IsGet(method) ? BucketHandlers.ListBucketsAsync(s3) : throw S3Errors.MethodNotAllowed(method);
+        }
+
+        if (r.KeyBytes is null)
+        {
+            foreach (var unsupported in UnsupportedBucketResources)
+            {
+                if (r.Has(unsupported))
+                {
+                    throw S3Errors.NotImplemented($"The bucket sub-resource '{unsupported}'");
+                }
+            }
+
+            if (HttpMethods.IsGet(method))
+            {
+                return r.Has("location") ? BucketHandlers.GetLocationAsync(s3)
+                    : r.Has("uploads") ? MultipartHandlers.ListUploadsAsync(s3)
+                    : r.Has("versioning") ? BucketHandlers.GetVersioningAsync(s3)
+                    : r.Has("acl") ? BucketHandlers.GetAclAsync(s3)
+                    : r.Has("tagging") || r.Has("policy") || r.Has("cors") || r.Has("lifecycle") || r.Has("versions") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Query("list-type") == "2" ? ListHandlers.ListObjectsV2Async(s3)
+                    : ListHandlers.ListObjectsV1Async(s3);
+            }
+
+            if (HttpMethods.IsPut(method))
+            {
+                return r.Has("tagging") || r.Has("policy") || r.Has("cors") || r.Has("lifecycle") || r.Has("versioning") || r.Has("acl")
+                    ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : BucketHandlers.CreateBucketAsync(s3);
+            }
+
+            if (HttpMethods.IsHead(method))
+            {
+                return BucketHandlers.HeadBucketAsync(s3);
+            }
+
+            if (HttpMethods.IsDelete(method))
+            {
+                return r.Has("tagging") || r.Has("policy") || r.Has("cors") || r.Has("lifecycle")
+                    ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : BucketHandlers.DeleteBucketAsync(s3);
+            }
+
+            if (HttpMethods.IsPost(method) && r.Has("delete"))
+            {
+                return ObjectHandlers.DeleteObjectsAsync(s3);
+            }
+
+            throw S3Errors.MethodNotAllowed(method);
+        }
+
+        if (HttpMethods.IsGet(method))
+        {
+            return r.Has("uploadId") ? MultipartHandlers.ListPartsAsync(s3)
+                : r.Has("tagging") || r.Has("acl") || r.Has("attributes") || r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
+                : ObjectHandlers.GetObjectAsync(s3, head: false);
+        }
+
+        if (HttpMethods.IsHead(method))
+        {
+            return ObjectHandlers.GetObjectAsync(s3, head: true);
+        }
+
+        if (HttpMethods.IsPut(method))
+        {
+            if (r.Has("tagging") || r.Has("acl") || r.Has("retention") || r.Has("legal-hold"))
+            {
+                throw S3Errors.NotImplemented("This object sub-resource");
+            }
+
+            var copy = s3.Headers.ContainsKey("x-amz-copy-source");
+            if (r.Has("uploadId") || r.Has("partNumber"))
+            {
+                return copy ? MultipartHandlers.UploadPartCopyAsync(s3) : MultipartHandlers.UploadPartAsync(s3);
+            }
+
+            return copy ? ObjectHandlers.CopyObjectAsync(s3) : ObjectHandlers.PutObjectAsync(s3);
+        }
+
+        if (HttpMethods.IsDelete(method))
+        {
+            return r.Has("uploadId") ? MultipartHandlers.AbortAsync(s3)
+                : r.Has("tagging") ? throw S3Errors.NotImplemented("This object sub-resource")
+                : ObjectHandlers.DeleteObjectAsync(s3);
+        }
+
+        if (HttpMethods.IsPost(method))
+        {
+            return r.Has("uploads") ? MultipartHandlers.CreateAsync(s3)
+                : r.Has("uploadId") ? MultipartHandlers.CompleteAsync(s3)
+                : throw S3Errors.MethodNotAllowed(method);
+        }
+
+        throw S3Errors.MethodNotAllowed(method);
+    }
+}
