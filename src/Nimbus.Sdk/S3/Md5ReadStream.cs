@@ -6,6 +6,7 @@ namespace Nimbus.Sdk.S3;
 internal sealed class Md5ReadStream(Stream inner) : Stream
 {
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private string? _digest;
 
     public override bool CanRead => true;
 
@@ -21,22 +22,25 @@ internal sealed class Md5ReadStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>Lower-case hex MD5 of every byte read so far.</summary>
-    public string HexDigest() => Convert.ToHexStringLower(_md5.GetCurrentHash());
+    /// <summary>
+    /// Lower-case hex MD5 of the bytes read, once the stream was read to its end (the handler may dispose the stream
+    /// as soon as it has sent it, so the digest is taken then); null when it never was.
+    /// </summary>
+    public string? HexDigest() => _digest;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         var n = inner.Read(buffer);
-        _md5.AppendData(buffer[..n]);
+        Append(buffer[..n]);
         return n;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _md5.AppendData(buffer.Span[..n]);
+        Append(buffer.Span[..n]);
         return n;
     }
 
@@ -52,6 +56,17 @@ internal sealed class Md5ReadStream(Stream inner) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            _digest ??= Convert.ToHexStringLower(_md5.GetHashAndReset());
+            return;
+        }
+
+        _md5.AppendData(data);
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -102,7 +102,8 @@ internal sealed class S3Request
     /// <summary>Percent-decodes to bytes, exactly: <c>+</c> stays <c>+</c> (paths are not form-encoded).</summary>
     public static byte[] Unescape(ReadOnlySpan<char> value)
     {
-        var buffer = new ArrayBufferWriter<byte>(value.Length);
+        // At least 1: ArrayBufferWriter refuses 0, and an empty value ("?uploads=", "prefix=") is legal.
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(1, value.Length));
         Span<byte> one = stackalloc byte[4];
         for (var i = 0; i < value.Length; i++)
         {
