@@ -148,7 +148,6 @@ internal static class CopyCommand
                     continue;
                 }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 await DownloadFileAsync(source with { Key = item.Key }, target, item.Size).ConfigureAwait(false);
             }
 
@@ -161,6 +160,7 @@ internal static class CopyCommand
         private async Task DownloadFileAsync(S3Location source, string target, long? size)
         {
             size ??= (await s3.HeadObjectAsync(source.Bucket, source.Key, cancellationToken).ConfigureAwait(false)).ContentLength;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
             var progress = TransferProgress.Start(context, "download " + LastSegment(source.Key), size.Value);
             try
             {

@@ -285,4 +285,65 @@ public sealed class StorageCliTests : IAsyncLifetime
         await OkAsync("storage", "bucket", "lifecycle", "delete", "configured");
         (await _cli.RunAsync(["storage", "bucket", "lifecycle", "get", "configured"])).Stderr.ShouldStartWith("error: NoSuchLifecycleConfiguration: ");
     }
+
+    [Fact]
+    public async Task Every_example_of_the_docs_cli_section_runs()
+    {
+        WriteFile("cat.jpg", RandomBytes(3000));
+        WriteFile("site/index.html", "<h1>hi</h1>"u8.ToArray());
+        WriteFile("site/css/main.css", "h1{}"u8.ToArray());
+        WriteFile("site/a.txt", "a"u8.ToArray());
+        WriteFile("policy.json", """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "nrn:nimbus:s3:::photos/*"}]}"""u8.ToArray());
+        WriteFile("lifecycle.xml", System.Text.Encoding.UTF8.GetBytes(Commands.BucketLifecycleCommands.Rule("tmp/", 1, null, null)));
+
+        var examples = DocExamples();
+        examples.Count.ShouldBeGreaterThan(15);
+        foreach (var args in examples)
+        {
+            // Until the server has these sub-resources (NotImplemented on main so far), their examples only parse.
+            if (args is [_, "bucket", "policy" or "lifecycle", ..])
+            {
+                var parsed = CliApp.BuildRootCommand(new CliContext(new CliHost { Stdout = TextWriter.Null, Stderr = TextWriter.Null, Environment = _cli.Environment }, new GlobalOptions())).Parse(args);
+                parsed.Errors.ShouldBeEmpty(string.Join(' ', args));
+                continue;
+            }
+
+            await OkAsync(args);
+        }
+
+        File.ReadAllBytes(_files.Combine("downloads", "cat.jpg")).ShouldBe(File.ReadAllBytes(_files.Combine("cat.jpg")));
+        File.ReadAllText(_files.Combine("restored", "css", "main.css")).ShouldBe("h1{}");
+    }
+
+    /// <summary>The runnable <c>nimbus storage</c> lines of docs/storage.md (no <c>[optional]</c> or <c>a|b</c> placeholders), comments cut, <c>./</c> paths moved into the test's directory.</summary>
+    private List<string[]> DocExamples()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "docs", "storage.md")))
+        {
+            directory = directory.Parent;
+        }
+
+        directory.ShouldNotBeNull("docs/storage.md above the test binaries");
+        var examples = new List<string[]>();
+        foreach (var line in File.ReadAllLines(Path.Combine(directory.FullName, "docs", "storage.md")))
+        {
+            if (!line.StartsWith("nimbus storage ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var command = line.Split('#')[0].Trim();
+            if (command.Contains('[', StringComparison.Ordinal) || command.Contains('|', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            examples.Add([.. command["nimbus ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(word => word.StartsWith("./", StringComparison.Ordinal) ? _files.Path + word[1..] : word)
+                .Select(word => word is "policy.json" or "lifecycle.xml" ? _files.Combine(word) : word)]);
+        }
+
+        return examples;
+    }
 }
