@@ -42,17 +42,17 @@ public static class PolicyEndpoints
 
         group.MapGet("/{id}", async (string id, HttpContext http, ManagedPolicyService policies, CancellationToken ct) =>
             TypedResults.Ok((await policies.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:GetPolicy", item).ProducesError(404).WithSummary("Get a managed policy with its versions.");
+            .RequiresAction("iam:GetPolicy", item).WithResourceTags().ProducesError(404).WithSummary("Get a managed policy with its versions.");
 
         group.MapPost("/{id}/versions", async (string id, CreatePolicyVersionRequest request, HttpContext http, ManagedPolicyService policies, CancellationToken ct) =>
             TypedResults.Ok((await policies.CreateVersionAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:CreatePolicyVersion", item).ProducesError(404).WithSummary("Add a version (in force by default; five are kept).");
+            .RequiresAction("iam:CreatePolicyVersion", item).WithResourceTags().ProducesError(404).WithSummary("Add a version (in force by default; five are kept).");
 
         group.MapDelete("/{id}", async (string id, HttpContext http, ManagedPolicyService policies, CancellationToken ct) =>
         {
             await policies.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).RequiresAction("iam:DeletePolicy", item).ProducesError(404).ProducesError(409).WithSummary("Delete a policy that is attached nowhere.");
+        }).RequiresAction("iam:DeletePolicy", item).WithResourceTags().ProducesError(404).ProducesError(409).WithSummary("Delete a policy that is attached nowhere.");
 
         app.MapPost("/v1/iam/policies:simulate", SimulateAsync).WithTags("iam")
             .RequiresAction("iam:SimulatePrincipalPolicy", ResourceScope.Collection(IamKinds.User, IamKinds.GlobalRegion))
@@ -71,11 +71,11 @@ public static class PolicyEndpoints
             }
 
             return TypedResults.Ok((await attachments.PutInlineAsync(http.Caller().Account, id, name, request.Document, ct).ConfigureAwait(false)).ToDto());
-        }).WithTags("iam").RequiresAction("iam:PutUserPolicy", user).ProducesError(400).ProducesError(404).ProducesError(409)
+        }).WithTags("iam").RequiresAction("iam:PutUserPolicy", user).WithResourceTags().ProducesError(400).ProducesError(404).ProducesError(409)
             .WithSummary("Put an inline policy on a user (validated like managed policies).");
         app.MapDelete("/v1/iam/users/{id}/policies/{name}", async (string id, string name, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
             TypedResults.Ok((await attachments.PutInlineAsync(http.Caller().Account, id, name, null, ct).ConfigureAwait(false)).ToDto()))
-            .WithTags("iam").RequiresAction("iam:DeleteUserPolicy", user).ProducesError(404).WithSummary("Delete an inline policy of a user.");
+            .WithTags("iam").RequiresAction("iam:DeleteUserPolicy", user).WithResourceTags().ProducesError(404).WithSummary("Delete an inline policy of a user.");
         MapBoundary(app, "/v1/iam/users", IamKinds.User, "User");
         MapBoundary(app, "/v1/iam/roles", IamKinds.Role, "Role");
     }
@@ -91,11 +91,11 @@ public static class PolicyEndpoints
             }
 
             return TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, kind, id, request.Policy, ct).ConfigureAwait(false)).ToDto());
-        }).WithTags("iam").RequiresAction($"iam:Put{noun}PermissionsBoundary", item).ProducesError(400).ProducesError(404)
+        }).WithTags("iam").RequiresAction($"iam:Put{noun}PermissionsBoundary", item).WithResourceTags().ProducesError(400).ProducesError(404)
             .WithSummary($"Set a {noun.ToLowerInvariant()}'s permissions boundary: the most its policies can grant.");
         app.MapPost(basePath + "/{id}:delete-boundary", async (string id, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
             TypedResults.Ok((await attachments.SetBoundaryAsync(http.Caller().Account, kind, id, null, ct).ConfigureAwait(false)).ToDto()))
-            .WithTags("iam").RequiresAction($"iam:Delete{noun}PermissionsBoundary", item).ProducesError(404)
+            .WithTags("iam").RequiresAction($"iam:Delete{noun}PermissionsBoundary", item).WithResourceTags().ProducesError(404)
             .WithSummary($"Remove a {noun.ToLowerInvariant()}'s permissions boundary.");
     }
 
@@ -104,11 +104,11 @@ public static class PolicyEndpoints
         var item = ResourceScope.Item(kind, IamKinds.GlobalRegion);
         app.MapPost(basePath + "/{id}:attach-policy", async (string id, PolicyAttachmentRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
             TypedResults.Ok((await attachments.ChangeAsync(http.Caller().Account, kind, id, request.Policy, attach: true, ct).ConfigureAwait(false)).ToDto()))
-            .WithTags("iam").RequiresAction($"iam:Attach{noun}Policy", item).ProducesError(400).ProducesError(404).ProducesError(409)
+            .WithTags("iam").RequiresAction($"iam:Attach{noun}Policy", item).WithResourceTags().ProducesError(400).ProducesError(404).ProducesError(409)
             .WithSummary($"Attach a managed policy to a {noun.ToLowerInvariant()}.");
         app.MapPost(basePath + "/{id}:detach-policy", async (string id, PolicyAttachmentRequest request, HttpContext http, PolicyAttachmentService attachments, CancellationToken ct) =>
             TypedResults.Ok((await attachments.ChangeAsync(http.Caller().Account, kind, id, request.Policy, attach: false, ct).ConfigureAwait(false)).ToDto()))
-            .WithTags("iam").RequiresAction($"iam:Detach{noun}Policy", item).ProducesError(400).ProducesError(404)
+            .WithTags("iam").RequiresAction($"iam:Detach{noun}Policy", item).WithResourceTags().ProducesError(400).ProducesError(404)
             .WithSummary($"Detach a managed policy from a {noun.ToLowerInvariant()}.");
     }
 

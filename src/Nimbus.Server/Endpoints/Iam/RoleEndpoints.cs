@@ -32,13 +32,13 @@ public static class RoleEndpoints
 
         group.MapGet("/{id}", async (string id, HttpContext http, RoleService roles, CancellationToken ct) =>
             TypedResults.Ok((await roles.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:GetRole", item).ProducesError(404).WithSummary("Get a role.");
+            .RequiresAction("iam:GetRole", item).WithResourceTags().ProducesError(404).WithSummary("Get a role.");
 
         group.MapDelete("/{id}", async (string id, HttpContext http, RoleService roles, CancellationToken ct) =>
         {
             await roles.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).RequiresAction("iam:DeleteRole", item).ProducesError(404).WithSummary("Delete a role; its sessions stop working at once.");
+        }).RequiresAction("iam:DeleteRole", item).WithResourceTags().ProducesError(404).WithSummary("Delete a role; its sessions stop working at once.");
 
         app.MapPost("/v1/sts/assume-role", async (AssumeRoleRequest request, HttpContext http, StsService sts, CancellationToken ct) =>
             TypedResults.Ok(await sts.AssumeRoleAsync(http.Caller(), request, ct).ConfigureAwait(false)))
