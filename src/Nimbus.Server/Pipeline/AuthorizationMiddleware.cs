@@ -16,7 +16,7 @@ namespace Nimbus.Server.Pipeline;
 /// full form, with loaders the authorizer calls only when a policy tests tags; every other endpoint takes the
 /// plain form, so tag support costs the common request nothing.
 /// </remarks>
-public sealed partial class AuthorizationMiddleware(RequestDelegate next, IAuthorizer authorizer, IResourceStore store, ILogger<AuthorizationMiddleware> logger)
+public sealed partial class AuthorizationMiddleware(RequestDelegate next, IAuthorizer authorizer, ILogger<AuthorizationMiddleware> logger)
 {
     private static readonly object DecisionKey = new();
 
@@ -73,13 +73,14 @@ public sealed partial class AuthorizationMiddleware(RequestDelegate next, IAutho
     }
 
     /// <summary>The tags of the resource named by the route (through the store's cached GET); none when it does not exist in the caller's account (the handler answers 404).</summary>
-    private async ValueTask<IReadOnlyDictionary<string, string>?> ResourceTagsAsync(HttpContext context, CallerContext caller, string routeKey, CancellationToken cancellationToken)
+    private static async ValueTask<IReadOnlyDictionary<string, string>?> ResourceTagsAsync(HttpContext context, CallerContext caller, string routeKey, CancellationToken cancellationToken)
     {
         if (context.Request.RouteValues[routeKey]?.ToString() is not { Length: > 0 and <= 128 } id)
         {
             return null;
         }
 
+        var store = context.RequestServices.GetRequiredService<IResourceStore>();
         var resource = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return resource is not null && resource.Account == caller.Account ? resource.Tags : null;
     }
