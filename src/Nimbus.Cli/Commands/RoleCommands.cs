@@ -8,11 +8,11 @@ using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus iam role create|list|get|attach-policy|detach-policy|delete</c>.</summary>
+/// <summary><c>nimbus iam role create|list|get|attach-policy|detach-policy|delete|put-policy|get-policy|list-policies|delete-policy</c>.</summary>
 internal static class RoleCommands
 {
     public static Command Create(CliContext context) =>
-        new("role", "Roles that users and CI systems assume for temporary credentials")
+        new Command("role", "Roles that users and CI systems assume for temporary credentials")
         {
             CreateRole(context),
             List(context),
@@ -20,7 +20,7 @@ internal static class RoleCommands
             Attachment(context, "attach-policy", "Attach a managed policy to a role", attach: true),
             Attachment(context, "detach-policy", "Detach a managed policy from a role", attach: false),
             Delete(context),
-        };
+        }.WithSubcommands(InlinePolicyCommands.All(context, InlinePolicyCommands.Role));
 
     public static async Task<ResourceDto> ResolveAsync(NimbusClient client, string idOrName, CancellationToken cancellationToken) =>
         idOrName.StartsWith("rol-", StringComparison.Ordinal)

@@ -17,6 +17,9 @@ public sealed record RoleSpec
 
     /// <summary>Permissions boundary (built-in name or policy id): the most the role's policies can grant.</summary>
     public string? PermissionsBoundary { get; init; }
+
+    /// <summary>Inline policies: name → document (JSON text), at most 10; they apply to every session.</summary>
+    public IReadOnlyDictionary<string, string>? InlinePolicies { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/roles</c>.</summary>

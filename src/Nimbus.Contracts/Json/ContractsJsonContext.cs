@@ -48,6 +48,8 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreatePolicyVersionRequest))]
 [JsonSerializable(typeof(PolicyAttachmentRequest))]
 [JsonSerializable(typeof(PutInlinePolicyRequest))]
+[JsonSerializable(typeof(InlinePolicyDto))]
+[JsonSerializable(typeof(PageDto<InlinePolicyDto>))]
 [JsonSerializable(typeof(BuiltInPolicyDto))]
 [JsonSerializable(typeof(PageDto<BuiltInPolicyDto>))]
 [JsonSerializable(typeof(SimulatePolicyRequest))]

@@ -36,7 +36,12 @@ public sealed class ActionCatalog : IActionCatalog
             ("AttachUserPolicy", ActionAccessLevel.Permissions), ("DetachUserPolicy", ActionAccessLevel.Permissions),
             ("AttachGroupPolicy", ActionAccessLevel.Permissions), ("DetachGroupPolicy", ActionAccessLevel.Permissions),
             ("AttachRolePolicy", ActionAccessLevel.Permissions), ("DetachRolePolicy", ActionAccessLevel.Permissions),
-            ("PutUserPolicy", ActionAccessLevel.Permissions), ("SimulatePrincipalPolicy", ActionAccessLevel.Read),
+            ("PutUserPolicy", ActionAccessLevel.Permissions), ("GetUserPolicy", ActionAccessLevel.Read), ("ListUserPolicies", ActionAccessLevel.List),
+            ("PutGroupPolicy", ActionAccessLevel.Permissions), ("GetGroupPolicy", ActionAccessLevel.Read), ("ListGroupPolicies", ActionAccessLevel.List),
+            ("DeleteGroupPolicy", ActionAccessLevel.Permissions),
+            ("PutRolePolicy", ActionAccessLevel.Permissions), ("GetRolePolicy", ActionAccessLevel.Read), ("ListRolePolicies", ActionAccessLevel.List),
+            ("DeleteRolePolicy", ActionAccessLevel.Permissions),
+            ("SimulatePrincipalPolicy", ActionAccessLevel.Read),
             ("CreateAccount", ActionAccessLevel.Write), ("ListAccounts", ActionAccessLevel.List),
             ("EnableMfaDevice", ActionAccessLevel.Write), ("ListMfaDevices", ActionAccessLevel.List),
         ]);
