@@ -170,6 +170,12 @@ public sealed partial class SigV4AuthenticationMiddleware
             throw new NimbusException(ErrorCodes.ExpiredToken, 403, $"The security token expired at {session.ExpiresAt:O}.");
         }
 
+        if (await _sts.RevokedAtAsync(session, context.RequestAborted).ConfigureAwait(false) is { } revokedAt)
+        {
+            LogRejected(context.TraceIdentifier, ErrorCodes.ExpiredToken, result.AccessKeyId ?? "-");
+            throw new NimbusException(ErrorCodes.ExpiredToken, 403, $"The security token was revoked at {revokedAt:O}; request new credentials.");
+        }
+
         context.SetCaller(new CallerContext
         {
             Account = session.Account,

@@ -99,4 +99,18 @@ public sealed class RolesClient
     /// <returns>The role without the policy.</returns>
     public Task<ResourceDto> DeletePolicyAsync(string id, string name, CancellationToken cancellationToken = default) =>
         InlinePolicyCalls.DeleteAsync(_client, BasePath, id, name, cancellationToken);
+
+    /// <summary>Revokes every session of a role issued until now (requests signed with them get <c>403 ExpiredToken</c>); sessions opened later work.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The role; <c>spec.sessionsRevokedBefore</c> holds the moment.</returns>
+    public Task<ResourceDto> RevokeSessionsAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + ":revoke-sessions", cancellationToken: cancellationToken);
+
+    /// <summary>Lists a role's active sessions (not expired, not revoked), oldest first; the latest 1000 are kept.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The sessions: access key id, session name, who opened it, when it expires. Never a secret.</returns>
+    public async Task<IReadOnlyList<SessionDto>> ListSessionsAsync(string id, CancellationToken cancellationToken = default) =>
+        (await _client.SendAsync<PageDto<SessionDto>>(HttpMethod.Get, BasePath + "/" + PathBuilder.Segment(id) + "/sessions", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 }
