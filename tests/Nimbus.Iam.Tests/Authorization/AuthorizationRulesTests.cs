@@ -107,8 +107,9 @@ public sealed class AuthorizationRulesTests
     [InlineData("nrn:nimbus:demo:local:444455556666:widget/w-1", null, false)]
     [InlineData("nrn:nimbus:s3:::photos/cat.jpg", null, true)]
     [InlineData("nrn:nimbus:s3:::photos/cat.jpg", AccountB, false)]
+    [InlineData("nrn:nimbus:demo:local:111122223333:widget/w-1", AccountB, true)]
     [InlineData("*", null, true)]
-    public void Without_a_resource_account_the_owner_is_read_from_the_nrn_or_is_the_callers_account(string resource, string? resourceAccount, bool allowed) =>
+    public void The_owner_is_the_nrns_account_else_the_resource_account_else_the_callers(string resource, string? resourceAccount, bool allowed) =>
         AuthorizationRules.Decide(Subject("rootA"), "s3:GetObject", [resource], resourceAccount, null, RequestContext.Empty).Allowed.ShouldBe(allowed);
 
     [Fact]
