@@ -29,14 +29,15 @@ public static class AuthorizationRules
     /// <param name="subject">The caller.</param>
     /// <param name="action"><c>service:Verb</c>.</param>
     /// <param name="resources">Resource NRNs (or <c>*</c>).</param>
-    /// <param name="resourceAccount">The owning account when the NRNs carry none (S3); null reads it from each NRN, and an NRN without one belongs to the caller's account.</param>
+    /// <param name="resourceAccount">The owning account of resources whose NRNs carry none (S3); an NRN that names its account keeps it, and without either a resource belongs to the caller's account.</param>
     /// <param name="resourcePolicy">The resource's own policy, if any.</param>
     /// <param name="context">Condition keys of the request.</param>
     public static AuthorizationDecision Decide(AuthorizationSubject subject, string action, IReadOnlyList<string> resources, string? resourceAccount, CompiledPolicy? resourcePolicy, RequestContext context)
     {
         foreach (var resource in resources)
         {
-            var owner = resourceAccount is { Length: > 0 } ? resourceAccount : AccountOf(resource) ?? subject.Account;
+            // An NRN that names its account is authoritative; the resource account stands in only where NRNs carry none (S3).
+            var owner = AccountOf(resource) ?? (resourceAccount is { Length: > 0 } ? resourceAccount : subject.Account);
             var request = new AuthorizationRequest
             {
                 Action = action,

@@ -33,7 +33,8 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
     public const int MaxListedSessions = 1000;
 
     private const string SessionNamespace = "sts.session";
-    private const string RoleSessionsNamespace = "sts.role-sessions";
+    /// <summary>Key/value namespace of each role's session list, keyed by role id.</summary>
+    internal const string RoleSessionsNamespace = "sts.role-sessions";
     private readonly ConcurrentDictionary<string, CachedSession> _cache = new(StringComparer.Ordinal);
 
     public static bool IsSessionKey(string accessKeyId) => accessKeyId.StartsWith(SessionKeyPrefix, StringComparison.Ordinal);
