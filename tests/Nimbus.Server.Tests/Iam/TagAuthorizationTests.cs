@@ -13,37 +13,22 @@ using static Nimbus.Server.Tests.ApiAssertions;
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>Tag conditions through the real API: the pipeline hands the authorizer the resource's and the request's tags.</summary>
-public sealed class TagAuthorizationTests : IAsyncLifetime
+public sealed class TagAuthorizationTests : AdminServerTest
 {
-    private NimbusServer _server = null!;
-    private HttpClient _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await NimbusServer.StartAsync();
-        _admin = _server.SignedHttpClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<HttpClient> UserWithPolicyAsync(string name, string document)
     {
-        var user = await (await _admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = name })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
-        var policy = await (await _admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest { Name = name + "-policy", Document = document })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
-        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = policy.Id }))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var key = await (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = name })).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
-        return _server.SignedHttpClient(new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey));
+        var user = await (await Admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = name })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        var policy = await (await Admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest { Name = name + "-policy", Document = document })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        (await Admin.PostAsync($"/v1/iam/users/{user.Id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = policy.Id }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var key = await (await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = name })).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
+        return Server.SignedHttpClient(new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey));
     }
 
     private static CreateWidgetRequest Widget(string name, IReadOnlyDictionary<string, string>? tags) =>
         new() { Name = name, Spec = new WidgetSpec { Message = "m" }, Tags = tags };
 
     private async Task<ResourceDto> AdminWidgetAsync(string name, string team) =>
-        await (await _admin.PostJsonAsync("/v1/demo/widgets", Widget(name, new Dictionary<string, string> { ["team"] = team }))).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        await (await Admin.PostJsonAsync("/v1/demo/widgets", Widget(name, new Dictionary<string, string> { ["team"] = team }))).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
 
     [Fact]
     public async Task A_resource_tag_condition_allows_acting_only_on_tagged_resources()
@@ -68,7 +53,7 @@ public sealed class TagAuthorizationTests : IAsyncLifetime
 
         // Retagging the red widget blue hands it over; an unknown id is still a 404 for the handler to say.
         var update = new UpdateWidgetRequest { Version = red.Version, Spec = new WidgetSpec { Message = "m" }, Tags = new Dictionary<string, string> { ["team"] = "blue" } };
-        (await _admin.PutAsync($"/v1/demo/widgets/{red.Id}", Json(update))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PutAsync($"/v1/demo/widgets/{red.Id}", Json(update))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await blueTeam.GetAsync($"/v1/demo/widgets/{red.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await blueTeam.DeleteAsync($"/v1/demo/widgets/{blue.Id}")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         await (await blueTeam.GetAsync("/v1/demo/widgets/wdg-doesnotexist")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
