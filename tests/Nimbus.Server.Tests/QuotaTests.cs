@@ -16,23 +16,8 @@ using Xunit;
 namespace Nimbus.Server.Tests;
 
 /// <summary>Quotas are checked in the create's own transaction: exact at the boundary, under concurrency and across restarts.</summary>
-public sealed class QuotaTests : IAsyncLifetime
+public sealed class QuotaTests : AdminServerTest
 {
-    private NimbusServer _server = null!;
-    private HttpClient _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await NimbusServer.StartAsync();
-        _admin = _server.SignedHttpClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private static Task<HttpResponseMessage> CreateWidgetAsync(HttpClient client, string name) =>
         client.PostJsonAsync("/v1/demo/widgets", new CreateWidgetRequest { Name = name, Spec = new WidgetSpec { Message = "hi" } });
 
@@ -56,9 +41,9 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task Every_registered_quota_is_listed_with_its_default_and_usage()
     {
-        var list = await (await _admin.GetAsync("/v1/quotas")).ShouldBeOkAsync<QuotaListDto>();
+        var list = await (await Admin.GetAsync("/v1/quotas")).ShouldBeOkAsync<QuotaListDto>();
 
-        list.Account.ShouldBe(_server.Admin.Account);
+        list.Account.ShouldBe(Server.Admin.Account);
         list.Items.Select(q => q.Code).ShouldBe(["demo.widgets", "iam.access-keys-per-user", "iam.users", "storage.buckets", "storage.bytes"]);
         list.Items[0].ShouldBe(new QuotaDto
         {
@@ -66,7 +51,7 @@ public sealed class QuotaTests : IAsyncLifetime
             Description = "Widgets per account, counted until a deleted widget is really gone",
             Unit = "widgets",
             Scope = "account",
-            Account = _server.Admin.Account,
+            Account = Server.Admin.Account,
             Limit = 1000,
             DefaultLimit = 1000,
             IsOverridden = false,
@@ -81,32 +66,32 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task Widget_limit_is_enforced_exactly_at_the_boundary()
     {
-        var set = await SetLimitAsync(_admin, "demo.widgets", 3);
+        var set = await SetLimitAsync(Admin, "demo.widgets", 3);
         set.Limit.ShouldBe(3);
         set.IsOverridden.ShouldBeTrue();
         set.Usage.ShouldBe(0);
 
         for (var i = 0; i < 3; i++)
         {
-            (await CreateWidgetAsync(_admin, $"w{i}")).StatusCode.ShouldBe(HttpStatusCode.Created);
+            (await CreateWidgetAsync(Admin, $"w{i}")).StatusCode.ShouldBe(HttpStatusCode.Created);
         }
 
-        await ShouldBeQuotaExceededAsync(await CreateWidgetAsync(_admin, "w3"), "demo.widgets", 3, 3);
-        (await QuotaAsync(_admin, "demo.widgets")).Usage.ShouldBe(3);
+        await ShouldBeQuotaExceededAsync(await CreateWidgetAsync(Admin, "w3"), "demo.widgets", 3, 3);
+        (await QuotaAsync(Admin, "demo.widgets")).Usage.ShouldBe(3);
 
         // A refused create writes nothing: no widget, no unit.
-        (await (await _admin.GetAsync("/v1/demo/widgets?name=w3")).ShouldBeOkAsync<PageDto<ResourceDto>>()).Items.ShouldBeEmpty();
-        (await QuotaAsync(_admin, "demo.widgets")).Usage.ShouldBe(3);
+        (await (await Admin.GetAsync("/v1/demo/widgets?name=w3")).ShouldBeOkAsync<PageDto<ResourceDto>>()).Items.ShouldBeEmpty();
+        (await QuotaAsync(Admin, "demo.widgets")).Usage.ShouldBe(3);
     }
 
     [Fact]
     public async Task Sixteen_concurrent_creates_with_three_units_left_let_exactly_three_through()
     {
-        await SetLimitAsync(_admin, "demo.widgets", 5);
-        (await CreateWidgetAsync(_admin, "a")).StatusCode.ShouldBe(HttpStatusCode.Created);
-        (await CreateWidgetAsync(_admin, "b")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await SetLimitAsync(Admin, "demo.widgets", 5);
+        (await CreateWidgetAsync(Admin, "a")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await CreateWidgetAsync(Admin, "b")).StatusCode.ShouldBe(HttpStatusCode.Created);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => CreateWidgetAsync(_admin, $"c{i}")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => CreateWidgetAsync(Admin, $"c{i}")));
 
         responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(3);
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
@@ -114,8 +99,8 @@ public sealed class QuotaTests : IAsyncLifetime
             await ShouldBeQuotaExceededAsync(refused, "demo.widgets", 5, 5);
         }
 
-        (await QuotaAsync(_admin, "demo.widgets")).Usage.ShouldBe(5);
-        var page = await (await _admin.GetAsync("/v1/demo/widgets")).ShouldBeOkAsync<PageDto<ResourceDto>>();
+        (await QuotaAsync(Admin, "demo.widgets")).Usage.ShouldBe(5);
+        var page = await (await Admin.GetAsync("/v1/demo/widgets")).ShouldBeOkAsync<PageDto<ResourceDto>>();
         page.Items.Count.ShouldBe(5);
     }
 
@@ -124,15 +109,15 @@ public sealed class QuotaTests : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            (await CreateWidgetAsync(_admin, $"keep{i}")).StatusCode.ShouldBe(HttpStatusCode.Created);
+            (await CreateWidgetAsync(Admin, $"keep{i}")).StatusCode.ShouldBe(HttpStatusCode.Created);
         }
 
-        var set = await SetLimitAsync(_admin, "demo.widgets", 1, _server.Admin.Account);
+        var set = await SetLimitAsync(Admin, "demo.widgets", 1, Server.Admin.Account);
         set.Limit.ShouldBe(1);
         set.Usage.ShouldBe(3);
 
-        await ShouldBeQuotaExceededAsync(await CreateWidgetAsync(_admin, "more"), "demo.widgets", 1, 3);
-        var page = await (await _admin.GetAsync("/v1/demo/widgets")).ShouldBeOkAsync<PageDto<ResourceDto>>();
+        await ShouldBeQuotaExceededAsync(await CreateWidgetAsync(Admin, "more"), "demo.widgets", 1, 3);
+        var page = await (await Admin.GetAsync("/v1/demo/widgets")).ShouldBeOkAsync<PageDto<ResourceDto>>();
         page.Items.Select(w => w.Name).ShouldBe(["keep0", "keep1", "keep2"]);
         page.Items.ShouldAllBe(w => w.Status.Phase != "deleting");
     }
@@ -140,16 +125,16 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task Deleting_frees_a_unit_once_the_widget_is_gone_and_usage_survives_a_restart()
     {
-        await SetLimitAsync(_admin, "demo.widgets", 1);
-        var first = await (await CreateWidgetAsync(_admin, "first")).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        await SetLimitAsync(Admin, "demo.widgets", 1);
+        var first = await (await CreateWidgetAsync(Admin, "first")).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
 
         // With controllers stopped, a deletion is asked but never carried out: the widget still holds its unit.
-        await _server.Host.Services.GetRequiredService<ControllerRuntime>().StopAsync();
-        (await _admin.DeleteAsync($"/v1/demo/widgets/{first.Id}")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        await ShouldBeQuotaExceededAsync(await CreateWidgetAsync(_admin, "second"), "demo.widgets", 1, 1);
+        await Server.Host.Services.GetRequiredService<ControllerRuntime>().StopAsync();
+        (await Admin.DeleteAsync($"/v1/demo/widgets/{first.Id}")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await ShouldBeQuotaExceededAsync(await CreateWidgetAsync(Admin, "second"), "demo.widgets", 1, 1);
 
-        var dataDirectory = _server.DataDirectory;
-        await _server.StopAsync();
+        var dataDirectory = Server.DataDirectory;
+        await Server.StopAsync();
         await using var restarted = await NimbusServer.StartAsync(dataDirectory: dataDirectory);
         using var client = restarted.SignedHttpClient();
 
@@ -165,33 +150,33 @@ public sealed class QuotaTests : IAsyncLifetime
     public async Task Access_keys_count_against_a_per_user_quota_an_administrator_can_raise()
     {
         // The bootstrap key holds one of the admin user's two places.
-        (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).StatusCode.ShouldBe(HttpStatusCode.Created);
-        await ShouldBeQuotaExceededAsync(await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest()), "iam.access-keys-per-user", 2, 2);
+        (await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await ShouldBeQuotaExceededAsync(await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest()), "iam.access-keys-per-user", 2, 2);
 
-        await SetLimitAsync(_admin, "iam.access-keys-per-user", 3);
-        (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).StatusCode.ShouldBe(HttpStatusCode.Created);
-        await ShouldBeQuotaExceededAsync(await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest()), "iam.access-keys-per-user", 3, 3);
+        await SetLimitAsync(Admin, "iam.access-keys-per-user", 3);
+        (await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest())).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await ShouldBeQuotaExceededAsync(await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest()), "iam.access-keys-per-user", 3, 3);
     }
 
     [Fact]
     public async Task Setting_a_limit_validates_every_field_at_once()
     {
-        var bad = await _admin.PutAsync("/v1/quotas/demo.widgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest { Account = "abc", Limit = -1 }, options: NimbusJson.Options));
+        var bad = await Admin.PutAsync("/v1/quotas/demo.widgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest { Account = "abc", Limit = -1 }, options: NimbusJson.Options));
         var problem = await bad.ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
         problem.Errors.Select(e => e.Field).ShouldBe(["account", "limit"]);
 
-        var missing = await _admin.PutAsync("/v1/quotas/demo.widgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest(), options: NimbusJson.Options));
+        var missing = await Admin.PutAsync("/v1/quotas/demo.widgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest(), options: NimbusJson.Options));
         (await missing.ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter)).Errors.ShouldBe([new FieldErrorDto { Field = "limit", Message = "is required" }]);
 
-        var unknownCode = await _admin.PutAsync("/v1/quotas/demo.gadgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest { Limit = 1 }, options: NimbusJson.Options));
+        var unknownCode = await Admin.PutAsync("/v1/quotas/demo.gadgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest { Limit = 1 }, options: NimbusJson.Options));
         (await unknownCode.ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound)).Detail.ShouldBe("Quota 'demo.gadgets' was not found.");
 
-        var unknownAccount = await _admin.PutAsync("/v1/quotas/demo.widgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest { Account = "999999999999", Limit = 1 }, options: NimbusJson.Options));
+        var unknownAccount = await Admin.PutAsync("/v1/quotas/demo.widgets", System.Net.Http.Json.JsonContent.Create(new SetQuotaRequest { Account = "999999999999", Limit = 1 }, options: NimbusJson.Options));
         (await unknownAccount.ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound)).Detail.ShouldBe("Account '999999999999' was not found.");
-        await (await _admin.GetAsync("/v1/quotas?account=999999999999")).ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);
-        await (await _admin.GetAsync("/v1/quotas?account=12")).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+        await (await Admin.GetAsync("/v1/quotas?account=999999999999")).ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);
+        await (await Admin.GetAsync("/v1/quotas?account=12")).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
 
-        var own = await (await _admin.GetAsync($"/v1/quotas?account={_server.Admin.Account}")).ShouldBeOkAsync<QuotaListDto>();
+        var own = await (await Admin.GetAsync($"/v1/quotas?account={Server.Admin.Account}")).ShouldBeOkAsync<QuotaListDto>();
         own.Items.Single(q => q.Code == "demo.widgets").IsOverridden.ShouldBeFalse();
     }
 
@@ -199,7 +184,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task Only_platform_administrators_set_limits_or_read_other_accounts()
     {
-        var quotas = _server.Host.Services.GetRequiredService<QuotaService>();
+        var quotas = Server.Host.Services.GetRequiredService<QuotaService>();
         var tenant = new CallerContext { Account = "123456789012", Principal = "nrn:nimbus:iam::123456789012:user/usr-tenant", UserName = "tenant" };
 
         var denied = await Should.ThrowAsync<NimbusException>(() =>
@@ -210,8 +195,8 @@ public sealed class QuotaTests : IAsyncLifetime
         (await quotas.ListAsync("123456789012", CancellationToken.None)).Items.Single(q => q.Code == "demo.widgets").IsOverridden.ShouldBeFalse();
 
         Should.Throw<NimbusException>(() => QuotaService.EnsureAdministrator(tenant, "quota:ListQuotas")).Code.ShouldBe(ErrorCodes.AccessDenied);
-        var authorizer = _server.Host.Services.GetRequiredService<IAuthorizer>();
-        var otherAccount = $"nrn:nimbus:quota::{_server.Admin.Account}:quota/*";
+        var authorizer = Server.Host.Services.GetRequiredService<IAuthorizer>();
+        var otherAccount = $"nrn:nimbus:quota::{Server.Admin.Account}:quota/*";
         (await authorizer.AuthorizeAsync(tenant, "quota:ListQuotas", [otherAccount], CancellationToken.None)).Allowed.ShouldBeFalse();
 
         // Deny unless a policy allows: a principal the platform does not know is denied even in "its own" account.

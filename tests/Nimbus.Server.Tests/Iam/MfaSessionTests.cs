@@ -15,28 +15,13 @@ using static Nimbus.Server.Tests.ApiAssertions;
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>A virtual MFA device and an MFA-authenticated session satisfying <c>nimbus:MultiFactorAuthPresent</c>.</summary>
-public sealed class MfaSessionTests : IAsyncLifetime
+public sealed class MfaSessionTests : AdminServerTest
 {
-    private NimbusServer _server = null!;
-    private HttpClient _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await NimbusServer.StartAsync();
-        _admin = _server.SignedHttpClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Actions_that_need_mfa_work_only_in_a_session_opened_with_a_code()
     {
-        var bob = await (await _admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = "bob" })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
-        var policy = await (await _admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest
+        var bob = await (await Admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = "bob" })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        var policy = await (await Admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest
         {
             Name = "demo-with-mfa",
             Document = """
@@ -46,20 +31,20 @@ public sealed class MfaSessionTests : IAsyncLifetime
                 ]}
                 """,
         })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
-        (await _admin.PostAsync($"/v1/iam/users/{bob.Id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = policy.Name }))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var key = await (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = "bob" })).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
+        (await Admin.PostAsync($"/v1/iam/users/{bob.Id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = policy.Name }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var key = await (await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = "bob" })).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
 
-        var device = await (await _admin.PostAsync($"/v1/iam/users/{bob.Id}/mfa-device", null)).ShouldBeOkAsync<CreateMfaDeviceResponse>();
+        var device = await (await Admin.PostAsync($"/v1/iam/users/{bob.Id}/mfa-device", null)).ShouldBeOkAsync<CreateMfaDeviceResponse>();
         device.Device.Enabled.ShouldBeFalse();
         device.ProvisioningUri.ShouldStartWith("otpauth://totp/Nimbus:bob");
         var secret = Base32.Decode(device.Base32Secret)!;
         var step = Totp.StepOf(DateTimeOffset.UtcNow);
-        await (await _admin.PostAsync($"/v1/iam/users/{bob.Id}/mfa-device:enable", Json(new EnableMfaDeviceRequest { Code1 = "000000", Code2 = "000001" })))
+        await (await Admin.PostAsync($"/v1/iam/users/{bob.Id}/mfa-device:enable", Json(new EnableMfaDeviceRequest { Code1 = "000000", Code2 = "000001" })))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
-        var enabled = await (await _admin.PostAsync($"/v1/iam/users/{bob.Id}/mfa-device:enable", Json(new EnableMfaDeviceRequest { Code1 = Totp.Compute(secret, step - 1), Code2 = Totp.Compute(secret, step) }))).ShouldBeOkAsync<MfaDeviceDto>();
+        var enabled = await (await Admin.PostAsync($"/v1/iam/users/{bob.Id}/mfa-device:enable", Json(new EnableMfaDeviceRequest { Code1 = Totp.Compute(secret, step - 1), Code2 = Totp.Compute(secret, step) }))).ShouldBeOkAsync<MfaDeviceDto>();
         enabled.Enabled.ShouldBeTrue();
 
-        using var longTerm = _server.SignedHttpClient(new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey));
+        using var longTerm = Server.SignedHttpClient(new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey));
         await (await longTerm.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
         await (await longTerm.PostAsync("/v1/sts/session-token", Json(new GetSessionTokenRequest { MfaCode = "123456" }))).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
@@ -68,13 +53,13 @@ public sealed class MfaSessionTests : IAsyncLifetime
         session.Principal.ShouldBe(bob.Nrn);
         await (await longTerm.PostAsync("/v1/sts/session-token", Json(new GetSessionTokenRequest { MfaCode = code }))).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
-        using var withMfa = _server.SignedHttpClient(new SigV4Credentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken));
+        using var withMfa = Server.SignedHttpClient(new SigV4Credentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken));
         (await withMfa.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await (await withMfa.GetAsync("/v1/sts/caller-identity")).ShouldBeOkAsync<CallerIdentityDto>()).UserName.ShouldBe("bob");
 
         // A session without a code is just the user's own rights.
         var plain = await (await longTerm.PostAsync("/v1/sts/session-token", Json(new GetSessionTokenRequest()))).ShouldBeOkAsync<TemporaryCredentialsDto>();
-        using var withoutMfa = _server.SignedHttpClient(new SigV4Credentials(plain.AccessKeyId, plain.SecretAccessKey, plain.SessionToken));
+        using var withoutMfa = Server.SignedHttpClient(new SigV4Credentials(plain.AccessKeyId, plain.SecretAccessKey, plain.SessionToken));
         await (await withoutMfa.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
         await (await withoutMfa.PostAsync("/v1/sts/session-token", Json(new GetSessionTokenRequest()))).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }

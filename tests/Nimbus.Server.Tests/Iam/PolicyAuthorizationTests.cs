@@ -15,35 +15,20 @@ using static Nimbus.Server.Tests.ApiAssertions;
 namespace Nimbus.Server.Tests.Iam;
 
 /// <summary>Deny unless a policy allows, through the real pipeline.</summary>
-public sealed class PolicyAuthorizationTests : IAsyncLifetime
+public sealed class PolicyAuthorizationTests : AdminServerTest
 {
-    private NimbusServer _server = null!;
-    private HttpClient _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await NimbusServer.StartAsync();
-        _admin = _server.SignedHttpClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<(ResourceDto User, HttpClient Client)> UserWithKeyAsync(string name)
     {
-        var user = await (await _admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = name })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
-        var key = await (await _admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = name })).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
-        return (user, _server.SignedHttpClient(new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey)));
+        var user = await (await Admin.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = name })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        var key = await (await Admin.PostJsonAsync("/v1/iam/access-keys", new CreateAccessKeyRequest { UserName = name })).ShouldBeOkAsync<CreateAccessKeyResponse>(HttpStatusCode.Created);
+        return (user, Server.SignedHttpClient(new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey)));
     }
 
     private async Task AttachAsync(string kindPath, string id, string policy) =>
-        (await _admin.PostAsync($"/v1/iam/{kindPath}/{id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = policy }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PostAsync($"/v1/iam/{kindPath}/{id}:attach-policy", Json(new PolicyAttachmentRequest { Policy = policy }))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
     private async Task<ResourceDto> CreatePolicyAsync(string name, string document) =>
-        await (await _admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest { Name = name, Document = document })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        await (await Admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest { Name = name, Document = document })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
 
     [Fact]
     public async Task A_user_without_policy_is_denied_everything_but_knowing_who_it_is()
@@ -59,7 +44,7 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
 
         // The audit trail holds one record of each call, the denied ones included.
         var events = await Poll.UntilAsync(
-            async () => await (await _admin.GetAsync("/v1/audit/events?principal=nobody")).ShouldBeOkAsync<PageDto<Contracts.Audit.AuditEventDto>>(),
+            async () => await (await Admin.GetAsync("/v1/audit/events?principal=nobody")).ShouldBeOkAsync<PageDto<Contracts.Audit.AuditEventDto>>(),
             page => page.Items.Count >= 4,
             what: "audit records of nobody's calls");
         events.Items.Count.ShouldBe(4);
@@ -79,7 +64,7 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
         await (await client.PostJsonAsync("/v1/iam/users", new CreateUserRequest { Name = "sneaky" })).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
         // Detaching takes effect on the next request.
-        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:detach-policy", Json(new PolicyAttachmentRequest { Policy = "ReadOnlyAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PostAsync($"/v1/iam/users/{user.Id}:detach-policy", Json(new PolicyAttachmentRequest { Policy = "ReadOnlyAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await (await client.GetAsync("/v1/iam/users")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
 
@@ -110,15 +95,15 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
     {
         var (_, client) = await UserWithKeyAsync("grace");
         using var __ = client;
-        var group = await (await _admin.PostJsonAsync("/v1/iam/groups", new CreateGroupRequest { Name = "readers" })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        var group = await (await Admin.PostJsonAsync("/v1/iam/groups", new CreateGroupRequest { Name = "readers" })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
         await AttachAsync("groups", group.Id, "DemoReadOnlyAccess");
         await (await client.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
-        (await _admin.PostAsync($"/v1/iam/groups/{group.Id}:add-user", Json(new GroupMemberRequest { UserName = "grace" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PostAsync($"/v1/iam/groups/{group.Id}:add-user", Json(new GroupMemberRequest { UserName = "grace" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
         await (await client.GetAsync("/v1/iam/users")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
-        (await _admin.PostAsync($"/v1/iam/groups/{group.Id}:remove-user", Json(new GroupMemberRequest { UserName = "grace" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PostAsync($"/v1/iam/groups/{group.Id}:remove-user", Json(new GroupMemberRequest { UserName = "grace" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await (await client.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
     }
 
@@ -132,19 +117,19 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
         await AttachAsync("users", user.Id, policy.Id);
         (await client.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var v2 = await (await _admin.PostAsync($"/v1/iam/policies/{policy.Id}/versions", Json(new CreatePolicyVersionRequest { Document = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"demo:GetWidget","Resource":"*"}]}""" }))).ShouldBeOkAsync<ResourceDto>();
+        var v2 = await (await Admin.PostAsync($"/v1/iam/policies/{policy.Id}/versions", Json(new CreatePolicyVersionRequest { Document = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"demo:GetWidget","Resource":"*"}]}""" }))).ShouldBeOkAsync<ResourceDto>();
         v2.Spec.GetProperty("defaultVersion").GetString().ShouldBe("v2");
         await (await client.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
-        await (await _admin.DeleteAsync($"/v1/iam/policies/{policy.Id}")).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.Conflict);
-        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:detach-policy", Json(new PolicyAttachmentRequest { Policy = "widgets-read" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await _admin.DeleteAsync($"/v1/iam/policies/{policy.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await (await Admin.DeleteAsync($"/v1/iam/policies/{policy.Id}")).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.Conflict);
+        (await Admin.PostAsync($"/v1/iam/users/{user.Id}:detach-policy", Json(new PolicyAttachmentRequest { Policy = "widgets-read" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.DeleteAsync($"/v1/iam/policies/{policy.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
     }
 
     [Fact]
     public async Task Malformed_documents_are_refused_with_line_and_column()
     {
-        var problem = await (await _admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest
+        var problem = await (await Admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest
         {
             Name = "broken",
             Document = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ { \"Effect\": \"allow\", \"Action\": \"*\", \"Resource\": \"*\" } ]\n}",
@@ -153,13 +138,13 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
         error.Message.ShouldStartWith("line 3, column ");
         error.Message.ShouldContain("Allow");
 
-        var unknown = await (await _admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest
+        var unknown = await (await Admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest
         {
             Name = "unknown-action",
             Document = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"demo:FlyToTheMoon","Resource":"*"}]}""",
         })).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
         unknown.Errors.Single().Message.ShouldContain("demo:FlyToTheMoon");
-        await (await _admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest { Name = "AdministratorAccess", Document = "{}" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+        await (await Admin.PostJsonAsync("/v1/iam/policies", new CreatePolicyRequest { Name = "AdministratorAccess", Document = "{}" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
     }
 
     [Fact]
@@ -169,7 +154,7 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
         client.Dispose();
         var policy = await CreatePolicyAsync("list-only", """{"Version":"2012-10-17","Statement":[{"Sid":"ListThem","Effect":"Allow","Action":"iam:List*","Resource":"*"},{"Sid":"NeverDelete","Effect":"Deny","Action":"iam:DeleteUser","Resource":"*"}]}""");
         await AttachAsync("users", user.Id, policy.Name);
-        var answer = await (await _admin.PostAsync("/v1/iam/policies:simulate", Json(new SimulatePolicyRequest
+        var answer = await (await Admin.PostAsync("/v1/iam/policies:simulate", Json(new SimulatePolicyRequest
         {
             UserName = "simulated",
             Actions = ["iam:ListUsers", "iam:DeleteUser", "iam:CreateUser"],
@@ -186,14 +171,14 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
         var (user, client) = await UserWithKeyAsync("bounded");
         using var _ = client;
         await AttachAsync("users", user.Id, "AdministratorAccess");
-        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:put-boundary", Json(new PolicyAttachmentRequest { Policy = "DemoReadOnlyAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PostAsync($"/v1/iam/users/{user.Id}:put-boundary", Json(new PolicyAttachmentRequest { Policy = "DemoReadOnlyAccess" }))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await client.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
         var denied = await (await client.GetAsync("/v1/iam/users")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
         denied.Detail!.ShouldContain("boundary");
         await (await client.PostJsonAsync("/v1/demo/widgets", new CreateWidgetRequest { Name = "w", Spec = new WidgetSpec { Message = "m" } })).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
 
-        (await _admin.PostAsync($"/v1/iam/users/{user.Id}:delete-boundary", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.PostAsync($"/v1/iam/users/{user.Id}:delete-boundary", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync("/v1/iam/users")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -202,26 +187,26 @@ public sealed class PolicyAuthorizationTests : IAsyncLifetime
     {
         var (user, client) = await UserWithKeyAsync("inline");
         using var _ = client;
-        await (await _admin.PutAsync($"/v1/iam/users/{user.Id}/policies/bad", Json(new PutInlinePolicyRequest { Document = "{\"Version\":\"2012-10-17\",\"Statement\":5}" })))
+        await (await Admin.PutAsync($"/v1/iam/users/{user.Id}/policies/bad", Json(new PutInlinePolicyRequest { Document = "{\"Version\":\"2012-10-17\",\"Statement\":5}" })))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
-        var updated = await (await _admin.PutAsync($"/v1/iam/users/{user.Id}/policies/list-widgets", Json(new PutInlinePolicyRequest
+        var updated = await (await Admin.PutAsync($"/v1/iam/users/{user.Id}/policies/list-widgets", Json(new PutInlinePolicyRequest
         {
             Document = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"demo:ListWidgets","Resource":"*"}]}""",
         }))).ShouldBeOkAsync<ResourceDto>();
         updated.Spec.GetProperty("inlinePolicies").TryGetProperty("list-widgets", out var inlineDocument).ShouldBeTrue();
         (await client.GetAsync("/v1/demo/widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        (await _admin.DeleteAsync($"/v1/iam/users/{user.Id}/policies/list-widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Admin.DeleteAsync($"/v1/iam/users/{user.Id}/policies/list-widgets")).StatusCode.ShouldBe(HttpStatusCode.OK);
         await (await client.GetAsync("/v1/demo/widgets")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.AccessDenied);
-        await (await _admin.DeleteAsync($"/v1/iam/users/{user.Id}/policies/list-widgets")).ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);
+        await (await Admin.DeleteAsync($"/v1/iam/users/{user.Id}/policies/list-widgets")).ShouldBeProblemAsync(HttpStatusCode.NotFound, ErrorCodes.NotFound);
     }
 
     [Fact]
     public async Task The_root_user_cannot_be_deleted()
     {
-        var users = await (await _admin.GetAsync("/v1/iam/users?name=admin")).ShouldBeOkAsync<PageDto<ResourceDto>>();
+        var users = await (await Admin.GetAsync("/v1/iam/users?name=admin")).ShouldBeOkAsync<PageDto<ResourceDto>>();
         var admin = users.Items.Single();
         admin.Spec.GetProperty("root").GetBoolean().ShouldBeTrue();
-        await (await _admin.DeleteAsync($"/v1/iam/users/{admin.Id}")).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.Conflict);
+        await (await Admin.DeleteAsync($"/v1/iam/users/{admin.Id}")).ShouldBeProblemAsync(HttpStatusCode.Conflict, ErrorCodes.Conflict);
     }
 }
