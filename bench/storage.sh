@@ -38,8 +38,10 @@ dd_mbs="$(sed -n 's/.*, \([0-9.]*\) MB\/s$/\1/p; s/.*, \([0-9.]*\) GB\/s$/\1e3/p
 durable="$(dotnet "$ROOT/artifacts/bin/DurableWrites/release/DurableWrites.dll" "$WORK" "$RUN_SECONDS" 4096 1,32)"
 echo "$durable"
 
-"$ROOT/bench/storage/nginx.sh" start "$WORK/nginx" 18089 >/dev/null
-NGINX=http://127.0.0.1:18089/
+# A free port: other benchmarks may run on this machine.
+NGINX_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$ROOT/bench/storage/nginx.sh" start "$WORK/nginx" "$NGINX_PORT" >/dev/null
+NGINX="http://127.0.0.1:$NGINX_PORT/"
 mkdir -p "$WORK/nginx/files/bench"
 
 dotnet "$ROOT/artifacts/bin/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/nimbus" --api-port 0 --s3-port 0 \
@@ -57,7 +59,7 @@ SECRET="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secre
 echo "# nimbus-server pid $SERVER_PID at $S3, nginx at $NGINX"
 
 declare -A RESULT
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
+field() { sed -n "s|.* $1=\([0-9.]*\).*|\1|p" <<< "$2"; }
 echo "== runs (nginx, then Nimbus, for each cell)"
 for size in 4096 1048576 67108864; do
   for op in put get; do
