@@ -3,7 +3,7 @@
 #   - Nimbus S3 (Release build, fsync before every acknowledgement) and nginx (GET, WebDAV PUT; no fsync),
 #     GET and PUT of 4 KiB, 1 MiB and 64 MiB objects at concurrency 1 and 32, driven by the same client
 #     (bench/storage/S3Load; Nimbus requests are SigV4-presigned, so each one is signature-checked);
-#   - the disk's ceilings: dd conv=fsync of 64 MiB, and the durable small-write rate (write 4 KiB, fsync,
+#   - the disk's ceilings: dd conv=fsync of 64 MiB and 1 GiB, and the durable small-write rate (write 4 KiB, fsync,
 #     rename, fsync the directory) at concurrency 1 and 32 (bench/storage/DurableWrites);
 #   - the ratios the issue sets targets for.
 # Not part of ./test.sh. Needs nginx (apt-get install nginx) and the .NET SDK.
@@ -31,9 +31,14 @@ done
 LOAD="$ROOT/artifacts/bin/S3Load/release/S3Load.dll"
 
 echo "== disk ceilings"
+# 64 MiB is one large object; 1 GiB is long enough that the virtual disk's write cache cannot flatter it,
+# and is the ceiling the ratios use.
 dd_line="$(dd if=/dev/zero of="$WORK/dd-64m" bs=1M count=64 conv=fsync 2>&1 | tail -1)"
 rm -f "$WORK/dd-64m"
 echo "dd conv=fsync 64 MiB: $dd_line"
+dd_line="$(dd if=/dev/zero of="$WORK/dd-1g" bs=1M count=1024 conv=fsync 2>&1 | tail -1)"
+rm -f "$WORK/dd-1g"
+echo "dd conv=fsync 1 GiB: $dd_line"
 dd_mbs="$(sed -n 's/.*, \([0-9.]*\) MB\/s$/\1/p; s/.*, \([0-9.]*\) GB\/s$/\1e3/p' <<< "$dd_line")"
 durable="$(dotnet "$ROOT/artifacts/bin/DurableWrites/release/DurableWrites.dll" "$WORK" "$RUN_SECONDS" 4096 1,32)"
 echo "$durable"
