@@ -100,7 +100,7 @@ public sealed class ListingTests(StorageServer fixture) : IClassFixture<StorageS
         await s3.PutBucketAsync(bucket);
         var expected = Enumerable.Range(0, 230).Select(i => $"p{i % 7}/k{i:D4}").Order(StringComparer.Ordinal).ToList();
         await Parallel.ForEachAsync(expected, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, ct) =>
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }), ct));
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }, ct));
 
         var seen = new List<string>();
         string? token = null;
@@ -121,7 +121,7 @@ public sealed class ListingTests(StorageServer fixture) : IClassFixture<StorageS
         await s3.PutBucketAsync(bucket);
         foreach (var key in Keys)
         {
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }));
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key });
         }
 
         return bucket;

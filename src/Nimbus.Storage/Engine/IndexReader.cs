@@ -21,7 +21,7 @@ internal sealed class IndexReader : IDisposable
         var c = Rent();
         try
         {
-            var command = c.Prepare("get", "SELECT size, etag, modified, meta, segments, parts, corrupt FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+            var command = c.Prepare("get", "SELECT size, etag, modified, meta, segments, parts, corrupt, checksum FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
             command.Parameters[0].Value = bucket;
             command.Parameters[1].Value = key;
             using var reader = command.ExecuteReader();
@@ -41,6 +41,7 @@ internal sealed class IndexReader : IDisposable
                 Segments = Segment.Decode((byte[])reader.GetValue(4)),
                 PartCount = reader.GetInt32(5),
                 Corrupt = reader.GetInt32(6) != 0,
+                Checksum = reader.IsDBNull(7) ? null : ObjectChecksum.Decode(reader.GetString(7)),
             };
         }
         finally
@@ -101,7 +102,7 @@ internal sealed class IndexReader : IDisposable
         var c = Rent();
         try
         {
-            var command = c.Prepare("upload", "SELECT bucket, key, initiated, meta, initiator FROM uploads WHERE upload_id = $u", "$u");
+            var command = c.Prepare("upload", "SELECT bucket, key, initiated, meta, initiator, checksum FROM uploads WHERE upload_id = $u", "$u");
             command.Parameters[0].Value = uploadId;
             using var reader = command.ExecuteReader();
             return reader.Read() ? ReadUpload(uploadId, reader, 0) : null;
@@ -119,8 +120,8 @@ internal sealed class IndexReader : IDisposable
         try
         {
             var command = upper is null
-                ? c.Prepare("uploads", "SELECT upload_id, bucket, key, initiated, meta, initiator FROM uploads WHERE bucket = $b AND key >= $lo ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n")
-                : c.Prepare("uploads-bounded", "SELECT upload_id, bucket, key, initiated, meta, initiator FROM uploads WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n", "$hi");
+                ? c.Prepare("uploads", "SELECT upload_id, bucket, key, initiated, meta, initiator, checksum FROM uploads WHERE bucket = $b AND key >= $lo ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n")
+                : c.Prepare("uploads-bounded", "SELECT upload_id, bucket, key, initiated, meta, initiator, checksum FROM uploads WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n", "$hi");
             command.Parameters[0].Value = bucket;
             command.Parameters[1].Value = lower;
             command.Parameters[2].Value = limit;
@@ -149,7 +150,7 @@ internal sealed class IndexReader : IDisposable
         var c = Rent();
         try
         {
-            var command = c.Prepare("parts", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u AND part_number > $p ORDER BY part_number LIMIT $n", "$u", "$p", "$n");
+            var command = c.Prepare("parts", "SELECT part_number, size, etag, modified, segment, checksum FROM parts WHERE upload_id = $u AND part_number > $p ORDER BY part_number LIMIT $n", "$u", "$p", "$n");
             command.Parameters[0].Value = uploadId;
             command.Parameters[1].Value = afterPart;
             command.Parameters[2].Value = limit;
@@ -224,6 +225,7 @@ internal sealed class IndexReader : IDisposable
         Initiated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 2)),
         Meta = JsonSerializer.Deserialize(reader.GetString(first + 3), StorageJsonContext.Default.ObjectMeta) ?? ObjectMeta.Empty,
         Initiator = reader.GetString(first + 4),
+        Checksum = reader.IsDBNull(first + 5) ? null : ObjectChecksum.Decode(reader.GetString(first + 5)),
     };
 
     private Connection Rent() => _pool.TryTake(out var c) ? c : new Connection(IndexSchema.Open(_path, write: false));

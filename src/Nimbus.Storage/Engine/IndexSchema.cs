@@ -21,6 +21,7 @@ internal static class IndexSchema
             segments BLOB NOT NULL,
             parts INTEGER NOT NULL DEFAULT 0,
             corrupt INTEGER NOT NULL DEFAULT 0,
+            checksum TEXT,
             UNIQUE(bucket, key));
         CREATE TABLE IF NOT EXISTS data_files(
             id BLOB PRIMARY KEY,
@@ -32,7 +33,8 @@ internal static class IndexSchema
             key BLOB NOT NULL,
             initiated INTEGER NOT NULL,
             meta TEXT NOT NULL,
-            initiator TEXT NOT NULL);
+            initiator TEXT NOT NULL,
+            checksum TEXT);
         CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated, upload_id);
         CREATE TABLE IF NOT EXISTS parts(
             upload_id TEXT NOT NULL,
@@ -41,6 +43,7 @@ internal static class IndexSchema
             etag TEXT NOT NULL,
             modified INTEGER NOT NULL,
             segment BLOB NOT NULL,
+            checksum TEXT,
             PRIMARY KEY(upload_id, part_number)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS bucket_usage(
             bucket TEXT PRIMARY KEY,
@@ -68,8 +71,30 @@ internal static class IndexSchema
 
     public static void Create(SqliteConnection connection)
     {
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = Ddl;
+            command.ExecuteNonQuery();
+        }
+
+        // Stores created before checksums were kept: add the columns (null: no checksum recorded).
+        foreach (var table in (string[])["objects", "uploads", "parts"])
+        {
+            if (!HasColumn(connection, table, "checksum"))
+            {
+                using var alter = connection.CreateCommand();
+                alter.CommandText = $"ALTER TABLE {table} ADD COLUMN checksum TEXT";
+                alter.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string table, string column)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText = Ddl;
-        command.ExecuteNonQuery();
+        command.CommandText = "SELECT EXISTS(SELECT 1 FROM pragma_table_info($t) WHERE name = $c)";
+        command.Parameters.AddWithValue("$t", table);
+        command.Parameters.AddWithValue("$c", column);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 }

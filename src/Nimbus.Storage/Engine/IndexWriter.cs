@@ -62,9 +62,9 @@ internal sealed class IndexWriter : IDisposable
         var previous = FindObject(record.Bucket, record.Key);
         var command = Prepare(
             "put",
-            "INSERT INTO objects(bucket, key, size, etag, modified, meta, segments, parts, corrupt) VALUES($b, $k, $s, $e, $m, $meta, $seg, $p, 0) "
-            + "ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, meta = excluded.meta, segments = excluded.segments, parts = excluded.parts, corrupt = 0",
-            "$b", "$k", "$s", "$e", "$m", "$meta", "$seg", "$p");
+            "INSERT INTO objects(bucket, key, size, etag, modified, meta, segments, parts, corrupt, checksum) VALUES($b, $k, $s, $e, $m, $meta, $seg, $p, 0, $c) "
+            + "ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, meta = excluded.meta, segments = excluded.segments, parts = excluded.parts, corrupt = 0, checksum = excluded.checksum",
+            "$b", "$k", "$s", "$e", "$m", "$meta", "$seg", "$p", "$c");
         command.Parameters[0].Value = record.Bucket;
         command.Parameters[1].Value = record.Key;
         command.Parameters[2].Value = record.Size;
@@ -73,6 +73,7 @@ internal sealed class IndexWriter : IDisposable
         command.Parameters[5].Value = JsonSerializer.Serialize(record.Meta, StorageJsonContext.Default.ObjectMeta);
         command.Parameters[6].Value = Segment.Encode(record.Segments);
         command.Parameters[7].Value = record.PartCount;
+        command.Parameters[8].Value = (object?)ObjectChecksum.Encode(record.Checksum) ?? DBNull.Value;
         command.ExecuteNonQuery();
         if (previous is { } old)
         {
@@ -166,13 +167,14 @@ internal sealed class IndexWriter : IDisposable
 
     public void InsertUpload(UploadRecord upload)
     {
-        var command = Prepare("upload-add", "INSERT INTO uploads(upload_id, bucket, key, initiated, meta, initiator) VALUES($u, $b, $k, $t, $m, $i)", "$u", "$b", "$k", "$t", "$m", "$i");
+        var command = Prepare("upload-add", "INSERT INTO uploads(upload_id, bucket, key, initiated, meta, initiator, checksum) VALUES($u, $b, $k, $t, $m, $i, $c)", "$u", "$b", "$k", "$t", "$m", "$i", "$c");
         command.Parameters[0].Value = upload.UploadId;
         command.Parameters[1].Value = upload.Bucket;
         command.Parameters[2].Value = upload.Key;
         command.Parameters[3].Value = upload.Initiated.ToUnixTimeMilliseconds();
         command.Parameters[4].Value = JsonSerializer.Serialize(upload.Meta, StorageJsonContext.Default.ObjectMeta);
         command.Parameters[5].Value = upload.Initiator;
+        command.Parameters[6].Value = (object?)ObjectChecksum.Encode(upload.Checksum) ?? DBNull.Value;
         command.ExecuteNonQuery();
     }
 
@@ -187,7 +189,7 @@ internal sealed class IndexWriter : IDisposable
     /// <summary>Stores a part, replacing (and dooming) an earlier upload of the same number; counts its bytes against the bucket.</summary>
     public void PutPart(string uploadId, string bucket, string account, PartRecord part)
     {
-        var find = Prepare("part-find", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u AND part_number = $p", "$u", "$p");
+        var find = Prepare("part-find", "SELECT part_number, size, etag, modified, segment, checksum FROM parts WHERE upload_id = $u AND part_number = $p", "$u", "$p");
         find.Parameters[0].Value = uploadId;
         find.Parameters[1].Value = part.PartNumber;
         PartRecord? previous = null;
@@ -201,15 +203,16 @@ internal sealed class IndexWriter : IDisposable
 
         var command = Prepare(
             "part-put",
-            "INSERT INTO parts(upload_id, part_number, size, etag, modified, segment) VALUES($u, $p, $s, $e, $m, $seg) "
-            + "ON CONFLICT(upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, segment = excluded.segment",
-            "$u", "$p", "$s", "$e", "$m", "$seg");
+            "INSERT INTO parts(upload_id, part_number, size, etag, modified, segment, checksum) VALUES($u, $p, $s, $e, $m, $seg, $c) "
+            + "ON CONFLICT(upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, segment = excluded.segment, checksum = excluded.checksum",
+            "$u", "$p", "$s", "$e", "$m", "$seg", "$c");
         command.Parameters[0].Value = uploadId;
         command.Parameters[1].Value = part.PartNumber;
         command.Parameters[2].Value = part.Size;
         command.Parameters[3].Value = part.ETag;
         command.Parameters[4].Value = part.LastModified.ToUnixTimeMilliseconds();
         command.Parameters[5].Value = Segment.Encode([part.Segment]);
+        command.Parameters[6].Value = (object?)ObjectChecksum.Encode(part.Checksum) ?? DBNull.Value;
         command.ExecuteNonQuery();
         if (previous is not null)
         {
@@ -221,7 +224,7 @@ internal sealed class IndexWriter : IDisposable
 
     public List<PartRecord> AllParts(string uploadId)
     {
-        var command = Prepare("parts-all", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u ORDER BY part_number", "$u");
+        var command = Prepare("parts-all", "SELECT part_number, size, etag, modified, segment, checksum FROM parts WHERE upload_id = $u ORDER BY part_number", "$u");
         command.Parameters[0].Value = uploadId;
         var parts = new List<PartRecord>();
         using var reader = command.ExecuteReader();
@@ -287,6 +290,7 @@ internal sealed class IndexWriter : IDisposable
         ETag = reader.GetString(2),
         LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
         Segment = Segment.Decode((byte[])reader.GetValue(4))[0],
+        Checksum = reader.IsDBNull(5) ? null : ObjectChecksum.Decode(reader.GetString(5)),
     };
 
     private SqliteCommand Prepare(string name, string sql, params string[] parameters)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Nimbus.Contracts.Checksums;
+using Nimbus.Contracts.Signing;
 using Nimbus.Storage.S3;
 
 namespace Nimbus.Storage.Engine;
@@ -67,8 +69,8 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         return accounts;
     }
 
-    public Task<IncomingData> ReceiveAsync(Stream body, long length, bool sha256, CancellationToken cancellationToken) =>
-        IncomingData.ReceiveAsync(_layout, body, length, sha256, cancellationToken);
+    public Task<IncomingData> ReceiveAsync(Stream body, long length, CancellationToken cancellationToken) =>
+        IncomingData.ReceiveAsync(_layout, body, length, cancellationToken);
 
     /// <summary>Makes <paramref name="data"/> the current content of the key. The caller verified digests already.</summary>
     public async Task<ObjectRecord> PutAsync(string bucketId, string account, byte[] key, IncomingData data, ObjectMeta meta, DateTimeOffset now)
@@ -82,6 +84,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             LastModified = TruncateToSeconds(now),
             Meta = meta,
             Segments = [data.Segment],
+            Checksum = data.Checksum,
         };
         var directory = data.Seal();
         try
@@ -103,8 +106,11 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Stores an object made of existing segments under new data files (copy): the segments are copied and verified.</summary>
-    public async Task<IncomingData> CopyAsync(ObjectRecord source, long start, long length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a range of an object under a new data file (copy): the source blocks are verified as they are
+    /// read, and the MD5 and a <paramref name="checksum"/> of the copy computed on the way.
+    /// </summary>
+    public async Task<IncomingData> CopyAsync(ObjectRecord source, long start, long length, ChecksumAlgorithm checksum, CancellationToken cancellationToken)
     {
         var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 4 * StorageLayout.BlockSize, resumeWriterThreshold: 2 * StorageLayout.BlockSize));
         var writing = Task.Run(
@@ -125,8 +131,10 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             cancellationToken);
         try
         {
-            var data = await IncomingData.ReceiveAsync(_layout, pipe.Reader.AsStream(), length, sha256: false, cancellationToken).ConfigureAwait(false);
+            using var verifying = new PayloadVerifyingStream(pipe.Reader.AsStream(), new PayloadVerificationOptions { ExpectedLength = length, ComputeMd5 = true, DefaultChecksum = checksum });
+            var data = await IncomingData.ReceiveAsync(_layout, verifying, length, cancellationToken).ConfigureAwait(false);
             await writing.ConfigureAwait(false);
+            data.SetDigests(verifying.Md5, new ObjectChecksum(checksum, ChecksumType.FullObject, verifying.ChecksumValue!));
             return data;
         }
         catch
@@ -183,7 +191,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// <summary>Corrupt objects found since start (GETs and scrubs).</summary>
     public long CorruptionsFound => Interlocked.Read(ref _corruptionsFound);
 
-    public async Task<UploadRecord> CreateUploadAsync(string bucketId, byte[] key, ObjectMeta meta, string initiator, DateTimeOffset now)
+    public async Task<UploadRecord> CreateUploadAsync(string bucketId, byte[] key, ObjectMeta meta, string initiator, ObjectChecksum? checksum, DateTimeOffset now)
     {
         var upload = new UploadRecord
         {
@@ -193,6 +201,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Initiated = TruncateToSeconds(now),
             Meta = meta,
             Initiator = initiator,
+            Checksum = checksum,
         };
         return await _committer.SubmitAsync(w =>
         {
@@ -211,6 +220,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             ETag = "\"" + Convert.ToHexStringLower(data.Md5) + "\"",
             LastModified = TruncateToSeconds(now),
             Segment = data.Segment,
+            Checksum = data.Checksum,
         };
         var directory = data.Seal();
         try
@@ -241,7 +251,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// Completes an upload with the listed parts (number and ETag, ascending): validated against what was
     /// uploaded, in the same transaction that makes the object visible and drops the upload.
     /// </summary>
-    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<(int PartNumber, string ETag)> requested, DateTimeOffset now) =>
+    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<CompletedPart> requested, (ChecksumAlgorithm Algorithm, string Value)? expectedChecksum, DateTimeOffset now) =>
         _committer.SubmitAsync(w =>
         {
             EnsureOpen(upload.Bucket);
@@ -256,7 +266,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Span<byte> digest = stackalloc byte[16];
             for (var i = 0; i < requested.Count; i++)
             {
-                var (number, etag) = requested[i];
+                var (number, etag, checksum) = requested[i];
                 if (i > 0 && number <= requested[i - 1].PartNumber)
                 {
                     throw S3Errors.InvalidPartOrder();
@@ -265,6 +275,11 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 if (!uploaded.TryGetValue(number, out var part) || !ETagsEqual(part.ETag, etag))
                 {
                     throw S3Errors.InvalidPart($"part {number}");
+                }
+
+                if (checksum is not null && (part.Checksum is not { } stored || stored.Value != checksum.Trim()))
+                {
+                    throw S3Errors.InvalidPart($"the checksum of part {number} does not match the one uploaded");
                 }
 
                 chosen.Add(part);
@@ -294,7 +309,14 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 Meta = upload.Meta,
                 Segments = [.. chosen.Select(p => p.Segment)],
                 PartCount = chosen.Count,
+                Checksum = CombineChecksums(upload.Checksum, chosen),
             };
+            if (expectedChecksum is { } expected
+                && (record.Checksum is not { } actual || actual.Algorithm != expected.Algorithm || (actual.Value != expected.Value && actual.Value.Split('-')[0] != expected.Value.Split('-')[0])))
+            {
+                throw new Core.Errors.NimbusException("BadDigest", 400, $"The {ChecksumAlgorithms.GetName(expected.Algorithm)} you specified for the object did not match the checksum of its parts.");
+            }
+
             var kept = chosen.Select(p => p.PartNumber).ToHashSet();
             w.Doom(uploaded.Values.Where(p => !kept.Contains(p.PartNumber)).Select(p => p.Segment));
             w.AddUsage(upload.Bucket, account, 0, -uploaded.Values.Sum(p => p.Size));
@@ -375,6 +397,32 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
 
     /// <summary>Minimum size of every part but the last (5 MiB, as S3).</summary>
     public const long MinPartSize = 5L * 1024 * 1024;
+
+    /// <summary>
+    /// The checksum of a multipart object from its parts': the upload's declared algorithm and type, or, when
+    /// it declared none, the parts' common algorithm (the default CRC64NVME) as FULL_OBJECT for a CRC and
+    /// COMPOSITE otherwise. Null when the parts have no common checksum.
+    /// </summary>
+    internal static ObjectChecksum? CombineChecksums(ObjectChecksum? declared, IReadOnlyList<PartRecord> parts)
+    {
+        var algorithm = declared?.Algorithm ?? parts[0].Checksum?.Algorithm;
+        if (algorithm is not { } a || parts.Any(p => p.Checksum?.Algorithm != a))
+        {
+            return null;
+        }
+
+        var type = declared?.Type ?? (ChecksumAlgorithms.IsCrc(a) ? ChecksumType.FullObject : ChecksumType.Composite);
+        using var combined = new MultipartChecksum(a, type);
+        foreach (var part in parts)
+        {
+            if (!combined.TryAddPart(part.Checksum!.Value.Value, part.Size))
+            {
+                return null;
+            }
+        }
+
+        return new ObjectChecksum(a, type, combined.GetValue());
+    }
 
     internal static bool ETagsEqual(string stored, string given)
     {

@@ -59,6 +59,9 @@ internal sealed record ObjectRecord
 
     /// <summary>True once a read or the scrubber found a block whose checksum does not match.</summary>
     public bool Corrupt { get; init; }
+
+    /// <summary>The object's additional checksum (<c>x-amz-checksum-*</c>); null for objects stored without one.</summary>
+    public ObjectChecksum? Checksum { get; init; }
 }
 
 /// <summary>One entry of a listing: what ListObjects returns per key.</summary>
@@ -79,6 +82,9 @@ internal sealed record UploadRecord
 
     /// <summary>NRN of the principal that created the upload.</summary>
     public required string Initiator { get; init; }
+
+    /// <summary>The checksum algorithm and type declared at creation (empty value); null when none.</summary>
+    public ObjectChecksum? Checksum { get; init; }
 }
 
 /// <summary>An uploaded part of a multipart upload.</summary>
@@ -94,4 +100,10 @@ internal sealed record PartRecord
     public required DateTimeOffset LastModified { get; init; }
 
     public required Segment Segment { get; init; }
+
+    /// <summary>The part's checksum; null for parts stored without one.</summary>
+    public ObjectChecksum? Checksum { get; init; }
 }
+
+/// <summary>A part as CompleteMultipartUpload lists it: number, ETag and, optionally, its checksum value.</summary>
+internal readonly record struct CompletedPart(int PartNumber, string ETag, string? Checksum);

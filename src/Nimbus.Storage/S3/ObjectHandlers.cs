@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Nimbus.Contracts.Checksums;
 using Nimbus.Storage.Buckets;
 using Nimbus.Storage.Engine;
 
@@ -11,17 +12,25 @@ internal static class ObjectHandlers
 {
     private const int MaxDeleteKeys = 1000;
 
+    /// <summary>The checksum stored for objects whose upload names none: CRC64NVME, as S3 does.</summary>
+    public const ChecksumAlgorithm DefaultChecksum = ChecksumAlgorithm.Crc64Nvme;
+
     public static async Task PutObjectAsync(S3Context s3)
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
-        var length = s3.DeclaredLength();
+        using var body = s3.OpenUpload(DefaultChecksum);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         await CheckWritePreconditionsAsync(s3, bucket).ConfigureAwait(false);
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.ReceiveBodyAsync(length).ConfigureAwait(false);
+        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         s3.Response.Headers.ETag = record.ETag;
+        if (body.Requested is not null)
+        {
+            ObjectHeaders.WriteChecksum(s3.Response, record.Checksum);
+        }
+
         s3.Response.StatusCode = 200;
         s3.Response.ContentLength = 0;
     }
@@ -46,8 +55,16 @@ internal static class ObjectHandlers
                 return;
             }
 
-            var range = PartRange(s3, record) ?? Preconditions.Range(s3.Headers, record);
+            var partRange = PartRange(s3, record);
+            var range = partRange ?? Preconditions.Range(s3.Headers, record);
             ObjectHeaders.Write(s3.Response, record, s3.Request);
+
+            // The stored checksum describes the whole object: not a range, nor one part of several.
+            if ((range is null || (partRange is not null && record.PartCount <= 1)) && ObjectHeaders.ChecksumModeEnabled(s3.Headers))
+            {
+                ObjectHeaders.WriteChecksum(s3.Response, record.Checksum);
+            }
+
             var (start, length) = range ?? (0, record.Size);
             if (range is not null)
             {
@@ -183,11 +200,26 @@ internal static class ObjectHandlers
             meta = meta with { Tags = source.Meta.Tags };
         }
 
+        var algorithmHeader = s3.Headers[ChecksumAlgorithms.AlgorithmHeader].ToString();
+        ChecksumAlgorithm algorithm;
+        if (algorithmHeader.Length > 0)
+        {
+            algorithm = ChecksumAlgorithms.TryParse(algorithmHeader, out var named) ? named : throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported.");
+        }
+        else
+        {
+            algorithm = source.Checksum is { Type: ChecksumType.FullObject } full ? full.Algorithm : DefaultChecksum;
+        }
+
         await s3.Services.Usage.EnsureRoomAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, algorithm, s3.Aborted).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         using var xml = new S3Xml("CopyObjectResult");
         xml.Element("ETag", record.ETag).Element("LastModified", record.LastModified);
+        if (record.Checksum is { } checksum)
+        {
+            xml.Element("ChecksumType", checksum.TypeName).Element(checksum.ElementName, checksum.Value);
+        }
         await xml.SendAsync(s3.Response).ConfigureAwait(false);
     }
 

@@ -106,7 +106,7 @@ public sealed partial class S3Server
         var origin = new RequestOrigin(s3.Http.TraceIdentifier, s3.Http.Connection.RemoteIpAddress, s3.Http.Request.IsHttps);
         var authenticated = await _authenticator.AuthenticateAsync(_verifier, request, origin, s3.Aborted).ConfigureAwait(false);
         s3.Caller = authenticated.Caller;
-        s3.PayloadHash = authenticated.Result.ContentSha256;
+        s3.Authentication = authenticated.Result;
     }
 
     private async Task FailAsync(HttpContext http, S3Context? s3, Exception exception)
@@ -189,6 +189,7 @@ public sealed partial class S3Server
             ErrorCodes.VersionConflict or ErrorCodes.Conflict => ("OperationAborted", 409, "A conflicting conditional operation is currently in progress against this resource. Please try again."),
             _ => (nimbus.Code, nimbus.Status, nimbus.Message),
         },
+        S3PayloadException payload => (payload.Code, payload.StatusCode, payload.Message),
         BadHttpRequestException { StatusCode: 413 } => ("EntityTooLarge", 400, "The request body is larger than the largest object allowed."),
         BadHttpRequestException bad => ("IncompleteBody", 400, bad.Message),
         System.Xml.XmlException xml => ("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema: " + xml.Message),
