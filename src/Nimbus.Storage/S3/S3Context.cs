@@ -26,6 +26,9 @@ internal sealed class S3Context
     /// <summary>The authenticated caller; null for an anonymous (unsigned) request.</summary>
     public CallerContext? Caller { get; set; }
 
+    /// <summary>The <c>Access-Control-*</c> headers the bucket's CORS configuration grants this request (error answers carry them too).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? CorsHeaders { get; set; }
+
     /// <summary>The last authorization asked, for the audit trail.</summary>
     public string? Action { get; set; }
 
@@ -150,4 +153,4 @@ internal sealed class S3Context
 }
 
 /// <summary>What the S3 handlers use.</summary>
-internal sealed record S3Services(ObjectEngine Engine, BucketService Buckets, StorageUsage Usage, S3Authorizer Authorizer, StorageOptions Options, TimeProvider Time);
+internal sealed record S3Services(ObjectEngine Engine, BucketService Buckets, StorageUsage Usage, S3Authorizer Authorizer, StorageOptions Options, TimeProvider Time, Iam.Policies.IActionCatalog Actions);

@@ -64,6 +64,14 @@ public sealed partial class S3Server
             var request = S3Request.Parse(target, http.Request.Headers.Host.ToString(), _services.Options.Domain);
             s3 = new S3Context(http, request, _services);
             audit.Context = s3;
+            if (HttpMethods.IsOptions(http.Request.Method))
+            {
+                // A CORS preflight: browsers send it without credentials; the bucket's CORS rules decide.
+                await CorsHandler.PreflightAsync(s3).ConfigureAwait(false);
+                return;
+            }
+
+            await CorsHandler.ApplyAsync(s3).ConfigureAwait(false);
             await AuthenticateAsync(s3, target).ConfigureAwait(false);
             await S3Dispatcher.DispatchAsync(s3).ConfigureAwait(false);
         }
@@ -132,6 +140,11 @@ public sealed partial class S3Server
         http.Response.Clear();
         http.Response.Headers["x-amz-request-id"] = http.TraceIdentifier;
         http.Response.Headers["x-amz-id-2"] = http.TraceIdentifier;
+        if (s3?.CorsHeaders is { } cors)
+        {
+            CorsHandler.Write(http.Response, cors);
+        }
+
         if (exception is NimbusException { Headers.Count: > 0 } withHeaders)
         {
             foreach (var (name, value) in withHeaders.Headers)
