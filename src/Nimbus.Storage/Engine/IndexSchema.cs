@@ -8,12 +8,21 @@ namespace Nimbus.Storage.Engine;
 /// index range scan. <c>data_files</c> names every data file the index references (doomed ones are unlinked
 /// after the commit that dropped them), which is what start-up cleaning compares the disk with.
 /// </summary>
+/// <remarks>
+/// <c>objects</c> holds every version of every key: <c>version</c> is <c>null</c> for the null version (buckets
+/// never versioned, or suspended), <c>latest</c> marks the current version of a key (a partial unique index,
+/// which GET and listing use), <c>marker</c> a delete marker, and the rowid orders a key's versions (newer is
+/// higher), which is ListObjectVersions' order within a key.
+/// </remarks>
 internal static class IndexSchema
 {
     public const string Ddl = """
         CREATE TABLE IF NOT EXISTS objects(
             bucket TEXT NOT NULL,
             key BLOB NOT NULL,
+            version TEXT NOT NULL,
+            latest INTEGER NOT NULL,
+            marker INTEGER NOT NULL DEFAULT 0,
             size INTEGER NOT NULL,
             etag TEXT NOT NULL,
             modified INTEGER NOT NULL,
@@ -22,7 +31,8 @@ internal static class IndexSchema
             parts INTEGER NOT NULL DEFAULT 0,
             corrupt INTEGER NOT NULL DEFAULT 0,
             checksum TEXT,
-            UNIQUE(bucket, key));
+            UNIQUE(bucket, key, version));
+        CREATE UNIQUE INDEX IF NOT EXISTS objects_latest ON objects(bucket, key) WHERE latest = 1;
         CREATE TABLE IF NOT EXISTS data_files(
             id BLOB PRIMARY KEY,
             doomed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
@@ -71,14 +81,30 @@ internal static class IndexSchema
 
     public static void Create(SqliteConnection connection)
     {
-        using (var command = connection.CreateCommand())
+        // Stores created before versioning had one row per key: move them aside, copy them in as null versions.
+        var unversioned = TableExists(connection, "objects") && !HasColumn(connection, "objects", "version");
+        if (unversioned)
         {
-            command.CommandText = Ddl;
-            command.ExecuteNonQuery();
+            if (!HasColumn(connection, "objects", "checksum"))
+            {
+                Execute(connection, "ALTER TABLE objects ADD COLUMN checksum TEXT");
+            }
+
+            Execute(connection, "ALTER TABLE objects RENAME TO objects_unversioned");
+        }
+
+        Execute(connection, Ddl);
+        if (unversioned)
+        {
+            Execute(
+                connection,
+                "INSERT INTO objects(bucket, key, version, latest, marker, size, etag, modified, meta, segments, parts, corrupt, checksum) "
+                + "SELECT bucket, key, 'null', 1, 0, size, etag, modified, meta, segments, parts, corrupt, checksum FROM objects_unversioned; "
+                + "DROP TABLE objects_unversioned;");
         }
 
         // Stores created before checksums were kept: add the columns (null: no checksum recorded).
-        foreach (var table in (string[])["objects", "uploads", "parts"])
+        foreach (var table in (string[])["uploads", "parts"])
         {
             if (!HasColumn(connection, table, "checksum"))
             {
@@ -87,6 +113,21 @@ internal static class IndexSchema
                 alter.ExecuteNonQuery();
             }
         }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $t)";
+        command.Parameters.AddWithValue("$t", table);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 
     private static bool HasColumn(SqliteConnection connection, string table, string column)

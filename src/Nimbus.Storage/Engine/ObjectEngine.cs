@@ -73,7 +73,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         IncomingData.ReceiveAsync(_layout, body, length, cancellationToken);
 
     /// <summary>Makes <paramref name="data"/> the current content of the key. The caller verified digests already.</summary>
-    public async Task<ObjectRecord> PutAsync(string bucketId, string account, byte[] key, IncomingData data, ObjectMeta meta, DateTimeOffset now)
+    public async Task<ObjectRecord> PutAsync(string bucketId, string account, byte[] key, IncomingData data, ObjectMeta meta, DateTimeOffset now, VersioningState versioning)
     {
         var record = new ObjectRecord
         {
@@ -85,6 +85,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Meta = meta,
             Segments = [data.Segment],
             Checksum = data.Checksum,
+            VersionId = NewVersionId(versioning),
         };
         var directory = data.Seal();
         try
@@ -94,7 +95,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 {
                     EnsureOpen(bucketId);
                     w.AddDataFile(data.Id);
-                    w.PutObject(record, account);
+                    w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
                     return record;
                 },
                 [directory]).ConfigureAwait(false);
@@ -145,7 +146,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             }
             catch (CorruptDataException)
             {
-                await MarkCorruptAsync(source.Bucket, source.Key).ConfigureAwait(false);
+                await MarkCorruptAsync(source.Bucket, source.Key, source.VersionId).ConfigureAwait(false);
                 throw;
             }
 
@@ -153,34 +154,78 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The current version of a key, or null; a delete marker when that is the current version.</summary>
     public ObjectRecord? Get(string bucketId, byte[] key) => Reader.GetObject(bucketId, key);
 
-    public Task<bool> DeleteAsync(string bucketId, string account, byte[] key) =>
-        _committer.SubmitAsync(w => w.DeleteObject(bucketId, key, account));
+    /// <summary>A version of a key (the current one when <paramref name="version"/> is null), or null.</summary>
+    public ObjectRecord? Get(string bucketId, byte[] key, string? version) =>
+        version is null ? Reader.GetObject(bucketId, key) : Reader.GetVersion(bucketId, key, version);
 
-    /// <summary>Deletes several keys in one commit; per key, whether it existed.</summary>
-    public Task<bool[]> DeleteManyAsync(string bucketId, string account, IReadOnlyList<byte[]> keys) =>
+    /// <summary>
+    /// Deletes a key as S3 does without a version id: a bucket never versioned loses the object; an Enabled
+    /// one gets a delete marker on top; a Suspended one replaces its null version with a null delete marker.
+    /// </summary>
+    public Task<DeleteOutcome> DeleteAsync(string bucketId, string account, byte[] key, VersioningState versioning, DateTimeOffset now) =>
+        _committer.SubmitAsync(w => Delete(w, bucketId, account, key, null, versioning, now));
+
+    /// <summary>Deletes several keys (or versions) in one commit; per entry, what the delete did.</summary>
+    public Task<DeleteOutcome[]> DeleteManyAsync(string bucketId, string account, IReadOnlyList<(byte[] Key, string? Version)> entries, VersioningState versioning, DateTimeOffset now) =>
         _committer.SubmitAsync(w =>
         {
-            var existed = new bool[keys.Count];
-            for (var i = 0; i < keys.Count; i++)
+            var outcomes = new DeleteOutcome[entries.Count];
+            for (var i = 0; i < entries.Count; i++)
             {
-                existed[i] = w.DeleteObject(bucketId, keys[i], account);
+                outcomes[i] = Delete(w, bucketId, account, entries[i].Key, entries[i].Version, versioning, now);
             }
 
-            return existed;
+            return outcomes;
         });
 
-    public Task<bool> UpdateMetaAsync(string bucketId, byte[] key, ObjectMeta meta) =>
-        _committer.SubmitAsync(w => w.UpdateMeta(bucketId, key, meta));
+    /// <summary>
+    /// Removes one version for good (<paramref name="version"/> given), or deletes the key by the bucket's
+    /// versioning state. A version that does not exist is no error (S3 answers 204 too).
+    /// </summary>
+    internal DeleteOutcome Delete(IndexWriter w, string bucketId, string account, byte[] key, string? version, VersioningState versioning, DateTimeOffset now)
+    {
+        if (version is not null)
+        {
+            var removed = w.RemoveVersion(bucketId, key, version, account);
+            return new DeleteOutcome(version, removed?.Marker ?? false);
+        }
 
-    public Task MarkCorruptAsync(string bucketId, byte[] key)
+        if (versioning == VersioningState.Unversioned)
+        {
+            w.RemoveVersion(bucketId, key, ObjectRecord.NullVersion, account);
+            return new DeleteOutcome(null, false);
+        }
+
+        EnsureOpen(bucketId);
+        var marker = new ObjectRecord
+        {
+            Bucket = bucketId,
+            Key = key,
+            Size = 0,
+            ETag = "",
+            LastModified = TruncateToSeconds(now),
+            Meta = ObjectMeta.Empty,
+            Segments = [],
+            VersionId = NewVersionId(versioning),
+            IsDeleteMarker = true,
+        };
+        w.PutVersion(marker, account, replaceNull: versioning == VersioningState.Suspended);
+        return new DeleteOutcome(marker.VersionId, true);
+    }
+
+    public Task<bool> UpdateMetaAsync(string bucketId, byte[] key, string? version, ObjectMeta meta) =>
+        _committer.SubmitAsync(w => w.UpdateMeta(bucketId, key, version, meta));
+
+    public Task MarkCorruptAsync(string bucketId, byte[] key, string version)
     {
         LogCorrupt(bucketId, Convert.ToBase64String(key));
         Interlocked.Increment(ref _corruptionsFound);
         return _committer.SubmitAsync(w =>
         {
-            w.MarkCorrupt(bucketId, key);
+            w.MarkCorrupt(bucketId, key, version);
             return true;
         });
     }
@@ -251,7 +296,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// Completes an upload with the listed parts (number and ETag, ascending): validated against what was
     /// uploaded, in the same transaction that makes the object visible and drops the upload.
     /// </summary>
-    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<CompletedPart> requested, (ChecksumAlgorithm Algorithm, string Value)? expectedChecksum, DateTimeOffset now) =>
+    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<CompletedPart> requested, (ChecksumAlgorithm Algorithm, string Value)? expectedChecksum, DateTimeOffset now, VersioningState versioning) =>
         _committer.SubmitAsync(w =>
         {
             EnsureOpen(upload.Bucket);
@@ -310,6 +355,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 Segments = [.. chosen.Select(p => p.Segment)],
                 PartCount = chosen.Count,
                 Checksum = CombineChecksums(upload.Checksum, chosen),
+                VersionId = NewVersionId(versioning),
             };
             if (expectedChecksum is { } expected
                 && (record.Checksum is not { } actual || actual.Algorithm != expected.Algorithm || (actual.Value != expected.Value && actual.Value.Split('-')[0] != expected.Value.Split('-')[0])))
@@ -321,7 +367,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             w.Doom(uploaded.Values.Where(p => !kept.Contains(p.PartNumber)).Select(p => p.Segment));
             w.AddUsage(upload.Bucket, account, 0, -uploaded.Values.Sum(p => p.Size));
             w.DeleteUpload(upload.UploadId);
-            w.PutObject(record, account);
+            w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
             return record;
         });
 
@@ -432,6 +478,19 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
+
+    /// <summary>A new version id in an Enabled bucket (URL-safe, 32 characters); the null version otherwise.</summary>
+    private static string NewVersionId(VersioningState versioning)
+    {
+        if (versioning != VersioningState.Enabled)
+        {
+            return ObjectRecord.NullVersion;
+        }
+
+        Span<byte> bytes = stackalloc byte[24];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '.').Replace('/', '_');
+    }
 
     private static string NewUploadId()
     {

@@ -263,12 +263,13 @@ internal static class MultipartHandlers
             throw S3Errors.MalformedXml("the part list is empty.");
         }
 
-        if (s3.Headers.IfNoneMatch.ToString() == "*" && s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) is not null)
+        if (s3.Headers.IfNoneMatch.ToString() == "*" && s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) is { IsDeleteMarker: false })
         {
             throw S3Errors.PreconditionFailed("If-None-Match");
         }
 
-        var record = await s3.Services.Engine.CompleteUploadAsync(upload, bucket.Account, requested, ExpectedObjectChecksum(s3), s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        var record = await s3.Services.Engine.CompleteUploadAsync(upload, bucket.Account, requested, ExpectedObjectChecksum(s3), s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
+        ObjectHandlers.WriteVersionId(s3, bucket, record.VersionId);
         using var xml = new S3Xml("CompleteMultipartUploadResult");
         xml.Element("Location", "/" + bucket.Name + "/" + s3.Request.Key).Element("Bucket", bucket.Name).Element("Key", s3.Request.Key).Element("ETag", record.ETag);
         if (record.Checksum is { } checksum)

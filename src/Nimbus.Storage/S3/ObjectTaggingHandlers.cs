@@ -8,8 +8,10 @@ internal static class ObjectTaggingHandlers
     public static async Task GetAsync(S3Context s3)
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
-        await s3.AuthorizeAsync("s3:GetObjectTagging", s3.ObjectArn, bucket).ConfigureAwait(false);
-        var record = s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) ?? throw S3Errors.NoSuchKey();
+        var versionId = s3.Request.Query("versionId");
+        await s3.AuthorizeAsync(versionId is null ? "s3:GetObjectTagging" : "s3:GetObjectVersionTagging", s3.ObjectArn, bucket).ConfigureAwait(false);
+        var record = ObjectHandlers.Find(s3, bucket.Id, versionId);
+        ObjectHandlers.WriteVersionId(s3, bucket, record.VersionId);
         await Tagging.SendAsync(s3, record.Meta.Tags ?? []).ConfigureAwait(false);
     }
 
@@ -33,11 +35,16 @@ internal static class ObjectTaggingHandlers
 
     private static async Task SetAsync(S3Context s3, string bucketId, SortedDictionary<string, string>? tags)
     {
-        var engine = s3.Services.Engine;
-        var record = engine.Get(bucketId, s3.KeyBytes) ?? throw S3Errors.NoSuchKey();
-        if (!await engine.UpdateMetaAsync(bucketId, s3.KeyBytes, record.Meta with { Tags = tags }).ConfigureAwait(false))
+        var versionId = s3.Request.Query("versionId");
+        var record = ObjectHandlers.Find(s3, bucketId, versionId);
+        if (!await s3.Services.Engine.UpdateMetaAsync(bucketId, s3.KeyBytes, record.VersionId, record.Meta with { Tags = tags }).ConfigureAwait(false))
         {
             throw S3Errors.NoSuchKey();
+        }
+
+        if (versionId is not null)
+        {
+            s3.Response.Headers["x-amz-version-id"] = record.VersionId;
         }
     }
 }

@@ -36,7 +36,8 @@ internal static class S3Dispatcher
                     : r.Has("tagging") ? BucketConfigHandlers.GetTaggingAsync(s3)
                     : r.Has("policy") ? BucketConfigHandlers.GetPolicyAsync(s3)
                     : r.Has("cors") ? BucketConfigHandlers.GetCorsAsync(s3)
-                    : r.Has("lifecycle") || r.Has("versions") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("versions") ? VersioningHandlers.ListVersionsAsync(s3)
+                    : r.Has("lifecycle") ? throw S3Errors.NotImplemented("This bucket sub-resource")
                     : r.Query("list-type") == "2" ? ListHandlers.ListObjectsV2Async(s3)
                     : ListHandlers.ListObjectsV1Async(s3);
             }
@@ -46,7 +47,8 @@ internal static class S3Dispatcher
                 return r.Has("tagging") ? BucketConfigHandlers.PutTaggingAsync(s3)
                     : r.Has("policy") ? BucketConfigHandlers.PutPolicyAsync(s3)
                     : r.Has("cors") ? BucketConfigHandlers.PutCorsAsync(s3)
-                    : r.Has("lifecycle") || r.Has("versioning") || r.Has("acl") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("versioning") ? VersioningHandlers.PutVersioningAsync(s3)
+                    : r.Has("lifecycle") || r.Has("acl") ? throw S3Errors.NotImplemented("This bucket sub-resource")
                     : BucketHandlers.CreateBucketAsync(s3);
             }
 
