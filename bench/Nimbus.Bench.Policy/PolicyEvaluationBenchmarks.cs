@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Nimbus.Iam.Authorization;
 using Nimbus.Iam.Policies;
 
 namespace Nimbus.Bench.Policy;
@@ -24,6 +25,11 @@ public class PolicyEvaluationBenchmarks
     private AuthorizationRequest _implicitDeny = null!;
     private AuthorizationRequest _explicitDeny = null!;
     private AuthorizationRequest _conditionAllowed = null!;
+    private AuthorizationRequest _bucketRead = null!;
+    private CompiledPolicySet _bucketReader = null!;
+    private CompiledPolicy _bucketPolicy = null!;
+    private ResourcePolicyCache _resourcePolicies = null!;
+    private string _bucketPolicyText = "";
 
     [GlobalSetup]
     public void Setup()
@@ -45,7 +51,26 @@ public class PolicyEvaluationBenchmarks
         Check(_implicitDeny, DecisionKind.ImplicitDeny);
         Check(_explicitDeny, DecisionKind.ExplicitDeny);
         Check(_conditionAllowed, DecisionKind.Allowed);
+
+        // A bucket of another account read through its bucket policy (AWS-style ARNs and principals).
+        _catalog.Register("s3", [("GetObject", ActionAccessLevel.Read), ("PutObject", ActionAccessLevel.Write), ("ListBucket", ActionAccessLevel.List)]);
+        _bucketPolicyText = BucketPolicy();
+        _resourcePolicies = new ResourcePolicyCache(_catalog);
+        _bucketPolicy = _resourcePolicies.Get(_bucketPolicyText);
+        _bucketReader = CompiledPolicySet.Compile([new AttachedPolicy("p-s3", "S3Read", PolicyDocument.Parse(
+            """{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::photos*" } ] }""", _catalog).GetDocumentOrThrow())]);
+        _bucketRead = Request("s3:GetObject", "nrn:nimbus:s3:::photos/2026/cat.jpg", context) with { ResourceAccount = "444455556666" };
+        if (_bucketReader.Evaluate(_bucketRead, _bucketPolicy).Kind != DecisionKind.Allowed)
+        {
+            throw new InvalidOperationException("the bucket read should be allowed");
+        }
     }
+
+    [Benchmark(Description = "Evaluate: cross-account read, identity policy + 10-statement bucket policy")]
+    public PolicyDecision EvaluateWithBucketPolicy() => _bucketReader.Evaluate(_bucketRead, _bucketPolicy);
+
+    [Benchmark(Description = "Bucket policy: compiled form from the cache (hashing the text)")]
+    public CompiledPolicy ResourcePolicyCacheHit() => _resourcePolicies.Get(_bucketPolicyText);
 
     [Benchmark(Description = "Evaluate: allowed by the last policy")]
     public PolicyDecision EvaluateAllowed() => _set.Evaluate(_allowedLast);
@@ -88,6 +113,20 @@ public class PolicyEvaluationBenchmarks
 
     private static AuthorizationRequest Request(string action, string resource, RequestContext context) =>
         new() { Action = action, Resource = resource, PrincipalNrn = Principal, PrincipalAccount = Account, Context = context };
+
+    // A bucket policy in the shape S3 users copy from AWS: public prefixes, partner accounts, denies with conditions.
+    private static string BucketPolicy()
+    {
+        var statements = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            statements.Add($$"""{ "Sid": "Partner{{i}}", "Effect": "Allow", "Principal": { "AWS": ["arn:aws:iam::55556666{{i:D4}}:root"] }, "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::photos", "arn:aws:s3:::photos/shared{{i}}/*"] }""");
+        }
+
+        statements.Add("""{ "Sid": "DenyInsecure", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/*", "Condition": { "Bool": { "aws:SecureTransport": "false" } } }""");
+        statements.Add("""{ "Sid": "Team", "Effect": "Allow", "Principal": { "AWS": "111122223333" }, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*" }""");
+        return $$"""{ "Version": "2012-10-17", "Statement": [ {{string.Join(",\n", statements)}} ] }""";
+    }
 
     // Ten statements per policy in the shapes real policies have.
     private static string Document(int p)

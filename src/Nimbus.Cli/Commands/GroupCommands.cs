@@ -4,11 +4,11 @@ using Nimbus.Contracts.Iam;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus iam group create|list|get|add-user|remove-user|attach-policy|detach-policy|delete</c>.</summary>
+/// <summary><c>nimbus iam group create|list|get|add-user|remove-user|attach-policy|detach-policy|delete|put-policy|get-policy|list-policies|delete-policy</c>.</summary>
 internal static class GroupCommands
 {
     public static Command Create(CliContext context) =>
-        new("group", "Groups of users")
+        new Command("group", "Groups of users")
         {
             CreateGroup(context),
             List(context),
@@ -18,7 +18,7 @@ internal static class GroupCommands
             PolicyAttachment(context, "attach-policy", "Attach a managed policy to a group (it applies to every member)", attach: true),
             PolicyAttachment(context, "detach-policy", "Detach a managed policy from a group", attach: false),
             Delete(context),
-        };
+        }.WithSubcommands(InlinePolicyCommands.All(context, InlinePolicyCommands.Group));
 
     private static Command CreateGroup(CliContext context)
     {

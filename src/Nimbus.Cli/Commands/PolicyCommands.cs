@@ -151,12 +151,20 @@ internal static class PolicyCommands
 
     private static Command Simulate(CliContext context)
     {
-        var user = new Option<string>("--user") { Description = "User whose policies are evaluated", HelpName = "name", Required = true };
+        var user = new Option<string?>("--user") { Description = "User whose policies are evaluated (with its groups')", HelpName = "name" };
+        var role = new Option<string?>("--role") { Description = "Role whose policies are evaluated, as for a session of it (instead of --user)", HelpName = "name" };
         var actions = new Option<string[]>("--action") { Description = "Action to try, e.g. iam:ListUsers; repeatable", HelpName = "action", Required = true, AllowMultipleArgumentsPerToken = false };
         var resources = new Option<string[]>("--resource") { Description = "Resource NRN to try; repeatable (default *)", HelpName = "nrn", AllowMultipleArgumentsPerToken = false };
         var conditions = new Option<string[]>("--context") { Description = "Condition key and value, e.g. nimbus:SourceIp=10.0.0.5; repeatable, a repeated key adds a value", HelpName = "key=value", AllowMultipleArgumentsPerToken = false };
         conditions.Validators.Add(ValidateContext);
-        var command = new Command("simulate", "Show whether a user's policies allow actions (exit 0 whatever the decision)") { user, actions, resources, conditions };
+        var command = new Command("simulate", "Show whether a user's or role's policies allow actions (exit 0 whatever the decision)") { user, role, actions, resources, conditions };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(user) is null) == (result.GetValue(role) is null))
+            {
+                result.AddError("Give exactly one of --user and --role.");
+            }
+        });
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             var resourceList = parseResult.GetValue(resources);
@@ -164,6 +172,7 @@ internal static class PolicyCommands
                 new SimulatePolicyRequest
                 {
                     UserName = parseResult.GetValue(user),
+                    RoleName = parseResult.GetValue(role),
                     Actions = parseResult.GetValue(actions),
                     Resources = resourceList is { Length: > 0 } ? resourceList : null,
                     Context = ParseContext(parseResult.GetValue(conditions)),

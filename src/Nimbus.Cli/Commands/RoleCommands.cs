@@ -8,19 +8,21 @@ using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus iam role create|list|get|attach-policy|detach-policy|delete</c>.</summary>
+/// <summary><c>nimbus iam role create|list|get|attach-policy|detach-policy|revoke-sessions|list-sessions|delete|put-policy|get-policy|list-policies|delete-policy</c>.</summary>
 internal static class RoleCommands
 {
     public static Command Create(CliContext context) =>
-        new("role", "Roles that users and CI systems assume for temporary credentials")
+        new Command("role", "Roles that users and CI systems assume for temporary credentials")
         {
             CreateRole(context),
             List(context),
             Get(context),
             Attachment(context, "attach-policy", "Attach a managed policy to a role", attach: true),
             Attachment(context, "detach-policy", "Detach a managed policy from a role", attach: false),
+            RevokeSessions(context),
+            ListSessions(context),
             Delete(context),
-        };
+        }.WithSubcommands(InlinePolicyCommands.All(context, InlinePolicyCommands.Role));
 
     public static async Task<ResourceDto> ResolveAsync(NimbusClient client, string idOrName, CancellationToken cancellationToken) =>
         idOrName.StartsWith("rol-", StringComparison.Ordinal)
@@ -81,6 +83,39 @@ internal static class RoleCommands
                 ? await client.Iam.Roles.AttachPolicyAsync(target.Id, parseResult.GetValue(policy)!, cancellationToken).ConfigureAwait(false)
                 : await client.Iam.Roles.DetachPolicyAsync(target.Id, parseResult.GetValue(policy)!, cancellationToken).ConfigureAwait(false);
             output.Write(updated, RoleView.One);
+        });
+        return command;
+    }
+
+    private static Command RevokeSessions(CliContext context)
+    {
+        var role = new Option<string>("--role") { Description = "Role id or name", Required = true };
+        var command = new Command("revoke-sessions", "Revoke every session of a role issued until now (new sessions still work)") { role };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var target = await ResolveAsync(client, parseResult.GetValue(role)!, cancellationToken).ConfigureAwait(false);
+            var updated = await client.Iam.Roles.RevokeSessionsAsync(target.Id, cancellationToken).ConfigureAwait(false);
+            if (output.IsTable)
+            {
+                output.Message($"revoked the sessions of role {updated.Name} issued until {updated.Spec.GetProperty("sessionsRevokedBefore").GetString()}");
+            }
+            else
+            {
+                output.Write(updated, RoleView.One);
+            }
+        });
+        return command;
+    }
+
+    private static Command ListSessions(CliContext context)
+    {
+        var role = new Option<string>("--role") { Description = "Role id or name", Required = true };
+        var command = new Command("list-sessions", "List a role's active sessions (not expired, not revoked)") { role };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var target = await ResolveAsync(client, parseResult.GetValue(role)!, cancellationToken).ConfigureAwait(false);
+            var sessions = await client.Iam.Roles.ListSessionsAsync(target.Id, cancellationToken).ConfigureAwait(false);
+            output.Write(new PageDto<SessionDto> { Items = sessions }, RoleView.Sessions);
         });
         return command;
     }

@@ -4,11 +4,30 @@ using Nimbus.Contracts.Iam;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus sts assume-role</c>.</summary>
+/// <summary><c>nimbus sts assume-role|get-session-token|revoke-session</c>.</summary>
 internal static class StsCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("sts", "Temporary credentials") { AssumeRole(context), GetSessionToken(context) };
+        new("sts", "Temporary credentials") { AssumeRole(context), GetSessionToken(context), RevokeSession(context) };
+
+    private static Command RevokeSession(CliContext context)
+    {
+        var accessKeyId = new Option<string>("--access-key-id") { Description = "Access key id (NSIA...) of the temporary credentials to revoke", Required = true };
+        var command = new Command("revoke-session", "Revoke one set of temporary credentials of your account") { accessKeyId };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var session = await client.Sts.RevokeSessionAsync(parseResult.GetValue(accessKeyId)!, cancellationToken).ConfigureAwait(false);
+            if (output.IsTable)
+            {
+                output.Message($"revoked session {session.AccessKeyId} ({session.Principal})");
+            }
+            else
+            {
+                output.Write(session, RoleView.Session);
+            }
+        });
+        return command;
+    }
 
     private static Command GetSessionToken(CliContext context)
     {

@@ -4,11 +4,11 @@ using Nimbus.Contracts.Iam;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus iam user create|list|get|update|set-password|attach-policy|detach-policy|delete</c>.</summary>
+/// <summary><c>nimbus iam user create|list|get|update|set-password|attach-policy|detach-policy|delete|put-policy|get-policy|list-policies|delete-policy</c>.</summary>
 internal static class UserCommands
 {
     public static Command Create(CliContext context) =>
-        new("user", "Users of your account")
+        new Command("user", "Users of your account")
         {
             CreateUser(context),
             List(context),
@@ -18,7 +18,7 @@ internal static class UserCommands
             PolicyAttachment(context, "attach-policy", "Attach a managed policy to a user", attach: true),
             PolicyAttachment(context, "detach-policy", "Detach a managed policy from a user", attach: false),
             Delete(context),
-        };
+        }.WithSubcommands(InlinePolicyCommands.All(context, InlinePolicyCommands.User));
 
     private static Command CreateUser(CliContext context)
     {

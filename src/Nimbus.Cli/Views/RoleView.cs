@@ -19,6 +19,19 @@ internal static class RoleView
         return table;
     }
 
+    public static Table Sessions(PageDto<SessionDto> page)
+    {
+        var table = new Table("ACCESS KEY ID", "SESSION", "SOURCE", "ISSUED", "EXPIRES", "REVOKED");
+        foreach (var session in page.Items)
+        {
+            table.AddRow(session.AccessKeyId, session.SessionName, session.SourcePrincipal, Cells.Time(session.IssuedAt), Cells.Time(session.ExpiresAt), Cells.Time(session.RevokedAt));
+        }
+
+        return table;
+    }
+
+    public static Table Session(SessionDto session) => Sessions(new PageDto<SessionDto> { Items = [session] });
+
     private static Table Many(IEnumerable<ResourceDto> roles)
     {
         var table = new Table("ID", "NAME", "MAX SESSION", "POLICIES", "CREATED");

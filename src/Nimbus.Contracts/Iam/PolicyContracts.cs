@@ -49,7 +49,17 @@ public sealed record CreatePolicyVersionRequest
     public bool? SetAsDefault { get; init; }
 }
 
-/// <summary>Body of <c>PUT /v1/iam/users/{id}/policies/{name}</c>: an inline policy.</summary>
+/// <summary>An inline policy of a user, group or role (<c>GET /v1/iam/{users|groups|roles}/{id}/policies/{name}</c>).</summary>
+public sealed record InlinePolicyDto
+{
+    /// <summary>The policy's name, unique among the principal's inline policies.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The document, JSON text exactly as it was put.</summary>
+    public required string Document { get; init; }
+}
+
+/// <summary>Body of <c>PUT /v1/iam/{users|groups|roles}/{id}/policies/{name}</c>: an inline policy.</summary>
 public sealed record PutInlinePolicyRequest
 {
     /// <summary>Required. The policy document as JSON text.</summary>
@@ -79,8 +89,11 @@ public sealed record BuiltInPolicyDto
 /// <summary>Body of <c>POST /v1/iam/policies:simulate</c>.</summary>
 public sealed record SimulatePolicyRequest
 {
-    /// <summary>Required. The user whose policies are evaluated.</summary>
+    /// <summary>The user whose policies are evaluated (its own, its groups', managed and inline). Exactly one of this and <see cref="RoleName"/>.</summary>
     public string? UserName { get; init; }
+
+    /// <summary>The role whose policies are evaluated (managed and inline, under its boundary), as a session of it would be.</summary>
+    public string? RoleName { get; init; }
 
     /// <summary>Required. Actions to try, e.g. <c>iam:ListUsers</c>.</summary>
     public IReadOnlyList<string>? Actions { get; init; }

@@ -69,6 +69,9 @@ public sealed record GroupSpec
 
     /// <summary>Attached managed policies: built-in names or policy ids.</summary>
     public IReadOnlyList<string>? AttachedPolicies { get; init; }
+
+    /// <summary>Inline policies: name → document (JSON text), at most 10; they apply to every member.</summary>
+    public IReadOnlyDictionary<string, string>? InlinePolicies { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/groups</c>.</summary>

@@ -17,6 +17,12 @@ public sealed record RoleSpec
 
     /// <summary>Permissions boundary (built-in name or policy id): the most the role's policies can grant.</summary>
     public string? PermissionsBoundary { get; init; }
+
+    /// <summary>Inline policies: name → document (JSON text), at most 10; they apply to every session.</summary>
+    public IReadOnlyDictionary<string, string>? InlinePolicies { get; init; }
+
+    /// <summary>Set by <c>:revoke-sessions</c> (UTC): sessions issued at or before this moment are refused (<c>403 ExpiredToken</c>).</summary>
+    public DateTimeOffset? SessionsRevokedBefore { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/iam/roles</c>.</summary>
@@ -68,4 +74,36 @@ public sealed record TemporaryCredentialsDto
 
     /// <summary>NRN of the assumed-role principal: <c>nrn:nimbus:sts::&lt;account&gt;:assumed-role/&lt;role&gt;/&lt;session&gt;</c>.</summary>
     public required string Principal { get; init; }
+}
+
+/// <summary>One temporary-credentials session, as listed for a role or answered by a revocation; the secret and token are never shown.</summary>
+public sealed record SessionDto
+{
+    /// <summary>The session's access key id (<c>NSIA…</c>).</summary>
+    public required string AccessKeyId { get; init; }
+
+    /// <summary>The session name given to AssumeRole (the user name for GetSessionToken sessions).</summary>
+    public required string SessionName { get; init; }
+
+    /// <summary>The session's principal, e.g. <c>nrn:nimbus:sts::&lt;account&gt;:assumed-role/&lt;role&gt;/&lt;session&gt;</c>.</summary>
+    public required string Principal { get; init; }
+
+    /// <summary>Who opened the session.</summary>
+    public required string SourcePrincipal { get; init; }
+
+    /// <summary>When the session was issued (UTC); null for sessions issued before Nimbus recorded it.</summary>
+    public DateTimeOffset? IssuedAt { get; init; }
+
+    /// <summary>When the credentials expire (UTC).</summary>
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>When the session was revoked (UTC), null while it is active.</summary>
+    public DateTimeOffset? RevokedAt { get; init; }
+}
+
+/// <summary>Body of <c>POST /v1/sts/revoke-session</c>.</summary>
+public sealed record RevokeSessionRequest
+{
+    /// <summary>Required. The access key id (<c>NSIA…</c>) of the temporary credentials to revoke, in your account.</summary>
+    public string? AccessKeyId { get; init; }
 }

@@ -56,7 +56,8 @@ public sealed record ResourceStatusDto
     /// <summary>Conditions, one per type.</summary>
     public IReadOnlyList<ConditionDto> Conditions { get; init; } = [];
 
-    /// <summary>Kind-specific observed facts (e.g. a bucket's usage); null when the kind has none.</summary>
+    /// <summary>Kind-specific observed facts (e.g. a bucket's usage); absent when the kind has none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Details { get; init; }
 }
 

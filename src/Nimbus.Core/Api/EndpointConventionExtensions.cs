@@ -13,6 +13,25 @@ public static class EndpointConventionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Lets policies test the tags of the resource the endpoint acts on (<c>nimbus:ResourceTag/k</c>): the one
+    /// whose id is the route value <paramref name="routeKey"/>, in the caller's account.
+    /// </summary>
+    public static TBuilder WithResourceTags<TBuilder>(this TBuilder builder, string routeKey = "id")
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new ResourceTagsMetadata(routeKey));
+        return builder;
+    }
+
+    /// <summary>Lets policies test the tags the request sets, the body's <c>tags</c> (<c>nimbus:RequestTag/k</c>, <c>nimbus:TagKeys</c>).</summary>
+    public static TBuilder WithRequestTags<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new RequestTagsMetadata());
+        return builder;
+    }
+
     /// <summary>Serves the endpoint without authentication.</summary>
     public static TBuilder Anonymous<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder

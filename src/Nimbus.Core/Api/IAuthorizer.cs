@@ -38,6 +38,15 @@ public sealed record AuthorizationTarget
 
     /// <summary>Service-specific condition keys, e.g. <c>s3:prefix</c>, <c>s3:max-keys</c>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? ConditionKeys { get; init; }
+
+    /// <summary>
+    /// Optional, instead of <see cref="ResourceTags"/>: reads the resource's tags only when a policy of the caller
+    /// tests <c>nimbus:ResourceTag/k</c> (root users and policies without tag conditions skip the read).
+    /// </summary>
+    public Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>?>>? LoadResourceTags { get; init; }
+
+    /// <summary>Optional, instead of <see cref="RequestTags"/>: reads the request's tags only when a policy tests them.</summary>
+    public Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>?>>? LoadRequestTags { get; init; }
 }
 
 /// <summary>The outcome of one authorization, kept for the audit trail.</summary>

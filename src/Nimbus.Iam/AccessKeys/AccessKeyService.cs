@@ -36,6 +36,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     // invalidate at once; other replicas' writes are seen within CacheLifetime.
     private readonly ConcurrentDictionary<string, (AuthenticatedKey? Key, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastPersisted = new(StringComparer.Ordinal);
 
     /// <summary>A 20-character key id: <paramref name="prefix"/> (<c>NKIA</c> long-term, <c>NSIA</c> session) and base32.</summary>
     public static string NewAccessKeyId(string prefix = "NKIA") => prefix + ResourceIds.Random(16, IdAlphabet);
@@ -153,6 +154,7 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
             cancellationToken).ConfigureAwait(false);
         _cache.TryRemove(id, out _);
         _lastUsed.TryRemove(id, out _);
+        _lastPersisted.TryRemove(id, out _);
     }
 
     /// <summary>The key for authentication, or null when unknown. Served from memory on the hot path.</summary>
@@ -196,11 +198,21 @@ public sealed class AccessKeyService(IResourceStore store, SecretProtector prote
     {
         var now = time.GetUtcNow();
         var previous = _lastUsed.TryGetValue(accessKeyId, out var seen) ? seen : (DateTimeOffset?)null;
-        _lastUsed[accessKeyId] = now;
-        if (previous is not null && now - previous.Value < LastUsedResolution)
+
+        // To the second: replacing the entry allocates, and a busy key is used thousands of times a second.
+        if (previous is null || now - previous.Value >= TimeSpan.FromSeconds(1))
+        {
+            _lastUsed[accessKeyId] = now;
+        }
+
+        // Persisted at most once per resolution while the key is in use (comparing with the last use,
+        // as before, never persisted again under steady traffic).
+        if (_lastPersisted.TryGetValue(accessKeyId, out var persisted) && now - persisted < LastUsedResolution)
         {
             return;
         }
+
+        _lastPersisted[accessKeyId] = now;
 
         var bytes = BitConverter.GetBytes(now.UtcTicks);
         _ = store.WriteAsync<bool>(

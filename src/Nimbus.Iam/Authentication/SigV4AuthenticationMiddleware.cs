@@ -97,7 +97,7 @@ public sealed class SigV4AuthenticationMiddleware
         await _next(context).ConfigureAwait(false);
     }
 
-    private static async Task<ReadOnlyMemory<byte>> BufferBodyAsync(HttpContext context)
+    private static async ValueTask<ReadOnlyMemory<byte>> BufferBodyAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))

@@ -45,7 +45,16 @@ public sealed partial class SigV4Authenticator(AccessKeyService keys, Sts.StsSer
 
         if (result.Succeeded && session is not null)
         {
-            return new SigV4Authentication(SessionCaller(session, result, origin), result);
+            var sessionCaller = SessionCaller(session, result, origin);
+
+            // Read from the store on every request signed with a session, so that a revocation made
+            // through any replica holds at once.
+            if (await sts.RevokedAtAsync(session, cancellationToken).ConfigureAwait(false) is { } revokedAt)
+            {
+                throw Reject(origin, ErrorCodes.ExpiredToken, $"The security token was revoked at {revokedAt:O}; request new credentials.", result);
+            }
+
+            return new SigV4Authentication(sessionCaller, result);
         }
 
         if (!result.Succeeded || key is null)

@@ -13,8 +13,8 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
 {
     public const int MaxAttached = 10;
 
-    /// <summary>Puts (or, with a null document, deletes) a user's inline policy.</summary>
-    public async Task<Resource> PutInlineAsync(string account, string userId, string name, string? document, CancellationToken cancellationToken)
+    /// <summary>Puts (or, with a null document, deletes) an inline policy of a user, group or role.</summary>
+    public async Task<Resource> PutInlineAsync(string account, string kind, string principalId, string name, string? document, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         Principals.IamValidation.Name(errors, "name", name, 128);
@@ -30,19 +30,13 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
         var updated = await store.WriteAsync(
             async (w, ct) =>
             {
-                var user = await w.GetAsync(userId, ct).ConfigureAwait(false);
-                if (user is null || user.Kind != IamKinds.User || user.Account != account)
-                {
-                    throw NimbusException.NotFound($"User '{userId}'");
-                }
-
-                var spec = user.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec();
-                var inline = new Dictionary<string, string>(spec.InlinePolicies ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+                var principal = Owned(await w.GetAsync(principalId, ct).ConfigureAwait(false), account, kind, principalId);
+                var inline = new Dictionary<string, string>(InlineOf(principal), StringComparer.Ordinal);
                 if (document is null)
                 {
                     if (!inline.Remove(name))
                     {
-                        throw NimbusException.NotFound($"Inline policy '{name}' of user '{user.Name}'");
+                        throw NimbusException.NotFound($"Inline policy '{name}' of {Noun(kind).ToLowerInvariant()} '{principal.Name}'");
                     }
                 }
                 else
@@ -50,16 +44,40 @@ public sealed class PolicyAttachmentService(IResourceStore store, ManagedPolicyS
                     inline[name] = document;
                     if (inline.Count > MaxAttached)
                     {
-                        throw new NimbusException(Contracts.Errors.ErrorCodes.QuotaExceeded, 409, $"At most {MaxAttached} inline policies per user.");
+                        throw new NimbusException(Contracts.Errors.ErrorCodes.QuotaExceeded, 409, $"At most {MaxAttached} inline policies per {Noun(kind).ToLowerInvariant()}.");
                     }
                 }
 
-                return await w.UpdateAsync(user with { Spec = JsonSerializer.SerializeToElement(spec with { InlinePolicies = inline.ToImmutableSortedDictionary(StringComparer.Ordinal) }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+                var sorted = inline.ToImmutableSortedDictionary(StringComparer.Ordinal);
+                var spec = kind switch
+                {
+                    IamKinds.User => JsonSerializer.SerializeToElement((principal.Spec.Deserialize<UserSpec>(NimbusJson.Options) ?? new UserSpec()) with { InlinePolicies = sorted }, NimbusJson.Options),
+                    IamKinds.Role => JsonSerializer.SerializeToElement((principal.Spec.Deserialize<RoleSpec>(NimbusJson.Options) ?? new RoleSpec()) with { InlinePolicies = sorted }, NimbusJson.Options),
+                    _ => JsonSerializer.SerializeToElement((principal.Spec.Deserialize<GroupSpec>(NimbusJson.Options) ?? new GroupSpec()) with { InlinePolicies = sorted }, NimbusJson.Options),
+                };
+                return await w.UpdateAsync(principal with { Spec = spec, UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
         changes.Bump();
         return updated;
     }
+
+    /// <summary>The inline policies (name → document as written) of a user, group or role.</summary>
+    public static IReadOnlyDictionary<string, string> InlineOf(Resource principal) =>
+        (principal.Spec.TryGetProperty("inlinePolicies", out var inline) && inline.ValueKind == JsonValueKind.Object
+            ? inline.Deserialize<Dictionary<string, string>>(NimbusJson.Options)
+            : null) ?? new Dictionary<string, string>();
+
+    /// <summary>A user, group or role of the account, or NotFound.</summary>
+    public static Resource Owned(Resource? principal, string account, string kind, string id) =>
+        principal is null || principal.Kind != kind || principal.Account != account ? throw NimbusException.NotFound($"{Noun(kind)} '{id}'") : principal;
+
+    private static string Noun(string kind) => kind switch
+    {
+        IamKinds.User => "User",
+        IamKinds.Role => "Role",
+        _ => "Group",
+    };
 
     /// <summary>Sets (or, with a null reference, removes) the permissions boundary of a user or role.</summary>
     public async Task<Resource> SetBoundaryAsync(string account, string kind, string principalId, string? reference, CancellationToken cancellationToken)

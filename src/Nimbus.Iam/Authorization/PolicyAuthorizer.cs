@@ -3,127 +3,38 @@ using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Iam.Accounts;
 using Nimbus.Iam.Policies;
-using Nimbus.Iam.Principals;
 
 namespace Nimbus.Iam.Authorization;
 
 /// <summary>
-/// The authorization step: deny unless a policy allows. An account's root user may do anything
-/// in its own account (the platform's root anywhere); every other user needs an attached policy
-/// (directly or through a group) that allows the action on every resource, and no explicit deny.
-/// <c>sts:GetCallerIdentity</c> is always allowed, as in AWS.
+/// The authorization step: deny unless a policy allows. Finds who the caller is (anonymous, a root user,
+/// a user or a role session with its cached compiled policies), builds the request context (the caller's
+/// keys, the resource's and the request's tags, service keys) and applies <see cref="AuthorizationRules"/>.
+/// <c>sts:GetCallerIdentity</c> is always allowed to a signed caller, as in AWS.
 /// </summary>
-public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, PlatformAccount platform, TimeProvider time) : IAuthorizer
+public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies principalPolicies, ResourcePolicyCache resourcePolicies, PlatformAccount platform, TimeProvider time) : IAuthorizer
 {
-    /// <summary>Interim: tags, resource policies and service keys are not evaluated yet (issue 3 follow-up), so only the plain form is allowed.</summary>
+    private static readonly AuthorizationDecision AlwaysAllowed = new(true, "always allowed");
+    private static readonly AuthorizationDecision UserGone = new(false, "the principal no longer exists");
+    private static readonly AuthorizationDecision RoleGone = new(false, "the assumed role no longer exists");
+
+    public ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken) =>
+        AuthorizeAsync(caller, action, resources, null, cancellationToken);
+
     public ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, AuthorizationTarget target, CancellationToken cancellationToken) =>
-        target.ResourceTags is null && target.RequestTags is null && target.ResourcePolicy is null && target.ConditionKeys is null && target.ResourceAccount is null
-            ? AuthorizeAsync(caller, target.Action, target.Resources, cancellationToken)
-            : throw new NotSupportedException("tag, resource-policy and service condition keys are not evaluated yet");
+        AuthorizeAsync(caller, target.Action, target.Resources, target, cancellationToken);
 
-    public async ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
-    {
-        if (action == "sts:GetCallerIdentity")
-        {
-            return new AuthorizationDecision(true, "always allowed");
-        }
-
-        if (caller.RoleId is not null)
-        {
-            return await AuthorizeRoleSessionAsync(caller, action, resources, cancellationToken).ConfigureAwait(false);
-        }
-
-        var user = await FindUserAsync(caller.Principal, cancellationToken).ConfigureAwait(false);
-        if (user is null)
-        {
-            return new AuthorizationDecision(false, "the principal no longer exists");
-        }
-
-        var grant = await principalPolicies.GetAsync(user, cancellationToken).ConfigureAwait(false);
-        if (grant.IsRoot)
-        {
-            if (platform.IsPlatform(user.Account))
-            {
-                return new AuthorizationDecision(true, "platform root user");
-            }
-
-            foreach (var resource in resources)
-            {
-                var account = AccountOf(resource);
-                if (account is not null && account != user.Account)
-                {
-                    return new AuthorizationDecision(false, $"{resource} is in another account");
-                }
-            }
-
-            return new AuthorizationDecision(true, "root user of the account");
-        }
-
-        return Decide(grant.Policies, caller, action, resources, ContextFor(caller, user));
-    }
-
-    private async Task<AuthorizationDecision> AuthorizeRoleSessionAsync(CallerContext caller, string action, IReadOnlyList<string> resources, CancellationToken cancellationToken)
-    {
-        var role = await store.GetAsync(caller.RoleId!, cancellationToken).ConfigureAwait(false);
-        if (role is not { Kind: IamKinds.Role } || role.Account != caller.Account)
-        {
-            return new AuthorizationDecision(false, "the assumed role no longer exists");
-        }
-
-        var set = await principalPolicies.GetForRoleAsync(role, caller.SessionPolicy, cancellationToken).ConfigureAwait(false);
-        var context = new RequestContext()
-            .SetCurrentTime(time.GetUtcNow())
-            .SetSecureTransport(caller.SecureTransport)
-            .SetMultiFactorAuthPresent(false)
-            .SetPrincipal(caller.Principal, caller.Account)
-            .SetPrincipalTags(role.Tags);
-        if (caller.SourceIp is { } ip)
-        {
-            context.SetSourceIp(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
-        }
-
-        return Decide(set, caller, action, resources, context);
-    }
-
-    private static AuthorizationDecision Decide(CompiledPolicySet set, CallerContext caller, string action, IReadOnlyList<string> resources, RequestContext context)
-    {
-        foreach (var resource in resources)
-        {
-            var decision = set.Evaluate(new AuthorizationRequest
-            {
-                Action = action,
-                Resource = resource,
-                PrincipalNrn = caller.Principal,
-                PrincipalAccount = caller.Account,
-                ResourceAccount = AccountOf(resource) ?? caller.Account,
-                Context = context,
-            });
-            if (!decision.IsAllowed)
-            {
-                var by = decision.Statement is null ? "" : $" ({decision.Statement})";
-                return new AuthorizationDecision(false, decision.Reason + by);
-            }
-        }
-
-        return new AuthorizationDecision(true, "allowed by policy");
-    }
-
-    /// <summary>The request context of condition keys for a caller.</summary>
-    public RequestContext ContextFor(CallerContext caller, Resource user)
-    {
-        var context = new RequestContext()
-            .SetCurrentTime(time.GetUtcNow())
-            .SetSecureTransport(caller.SecureTransport)
-            .SetMultiFactorAuthPresent(caller.MfaPresent)
+    /// <summary>The request context of condition keys for a user (also used by simulation).</summary>
+    public RequestContext ContextFor(CallerContext caller, Resource user, RequestContext? into = null) =>
+        Common(into ?? new RequestContext(), caller, caller.MfaPresent)
             .SetPrincipal(caller.Principal, caller.Account, user.Name, user.Id)
             .SetPrincipalTags(user.Tags);
-        if (caller.SourceIp is { } ip)
-        {
-            context.SetSourceIp(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
-        }
 
-        return context;
-    }
+    /// <summary>The request context of condition keys for a role session.</summary>
+    public RequestContext ContextForRole(CallerContext caller, Resource role, RequestContext? into = null) =>
+        Common(into ?? new RequestContext(), caller, mfa: false)
+            .SetPrincipal(caller.Principal, caller.Account)
+            .SetPrincipalTags(role.Tags);
 
     public async Task<Resource?> FindUserAsync(string principalNrn, CancellationToken cancellationToken)
     {
@@ -137,14 +48,124 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
         return user is { Kind: IamKinds.User } && user.Nrn == principalNrn ? user : null;
     }
 
-    private static string? AccountOf(string nrn)
+    private async ValueTask<AuthorizationDecision> AuthorizeAsync(CallerContext caller, string action, IReadOnlyList<string> resources, AuthorizationTarget? target, CancellationToken cancellationToken)
     {
-        if (!nrn.StartsWith(Nrn.Prefix, StringComparison.Ordinal))
+        if (caller.IsAnonymous)
         {
-            return null;
+            return await AuthorizeAnonymousAsync(caller, action, resources, target, cancellationToken).ConfigureAwait(false);
         }
 
-        var parts = nrn.Split(':', 6);
-        return parts.Length == 6 && parts[4].Length > 0 && parts[4] != "*" ? parts[4] : null;
+        if (action == "sts:GetCallerIdentity")
+        {
+            return AlwaysAllowed;
+        }
+
+        var resourcePolicy = target?.ResourcePolicy is { } json ? resourcePolicies.Get(json) : null;
+        AuthorizationSubject subject;
+        RequestContext context;
+        if (caller.RoleId is not null)
+        {
+            var role = await store.GetAsync(caller.RoleId, cancellationToken).ConfigureAwait(false);
+            if (role is not { Kind: IamKinds.Role } || role.Account != caller.Account)
+            {
+                return RoleGone;
+            }
+
+            var set = await principalPolicies.GetForRoleAsync(role, caller.SessionPolicy, cancellationToken).ConfigureAwait(false);
+            subject = new AuthorizationSubject(SubjectKind.Policies, caller.Principal, caller.Account, set);
+            context = ContextForRole(caller, role, await TargetKeysAsync(target, set, resourcePolicy, cancellationToken).ConfigureAwait(false));
+        }
+        else
+        {
+            var user = await FindUserAsync(caller.Principal, cancellationToken).ConfigureAwait(false);
+            if (user is null)
+            {
+                return UserGone;
+            }
+
+            var grant = await principalPolicies.GetAsync(user, cancellationToken).ConfigureAwait(false);
+            if (grant.IsRoot)
+            {
+                subject = new AuthorizationSubject(platform.IsPlatform(user.Account) ? SubjectKind.PlatformRoot : SubjectKind.Root, caller.Principal, caller.Account);
+
+                // Root users evaluate no identity policy: the context matters only to a resource policy.
+                context = resourcePolicy is null
+                    ? RequestContext.Empty
+                    : ContextFor(caller, user, await TargetKeysAsync(target, null, resourcePolicy, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                subject = new AuthorizationSubject(SubjectKind.Policies, caller.Principal, caller.Account, grant.Policies);
+                context = ContextFor(caller, user, await TargetKeysAsync(target, grant.Policies, resourcePolicy, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return AuthorizationRules.Decide(subject, action, resources, target?.ResourceAccount, resourcePolicy, context);
+    }
+
+    private async ValueTask<AuthorizationDecision> AuthorizeAnonymousAsync(CallerContext caller, string action, IReadOnlyList<string> resources, AuthorizationTarget? target, CancellationToken cancellationToken)
+    {
+        var resourcePolicy = target?.ResourcePolicy is { } json ? resourcePolicies.Get(json) : null;
+        // No principal keys and no MultiFactorAuthPresent: an unsigned request has neither, as in AWS.
+        var context = Common(await TargetKeysAsync(target, null, resourcePolicy, cancellationToken).ConfigureAwait(false), caller, mfa: null);
+        return AuthorizationRules.Decide(AuthorizationSubject.Anonymous, action, resources, target?.ResourceAccount, resourcePolicy, context);
+    }
+
+    /// <summary>
+    /// A fresh context holding what the target adds: service keys first, so that the keys the authorizer sets
+    /// afterwards (source address, principal, tags) cannot be replaced by a service; tags are read only when a
+    /// policy tests them.
+    /// </summary>
+    private static async ValueTask<RequestContext> TargetKeysAsync(AuthorizationTarget? target, CompiledPolicySet? set, CompiledPolicy? resourcePolicy, CancellationToken cancellationToken)
+    {
+        var context = new RequestContext();
+        if (target is null)
+        {
+            return context;
+        }
+
+        if (target.ConditionKeys is { } keys)
+        {
+            foreach (var (key, values) in keys)
+            {
+                context.Set(key, [.. values]);
+            }
+        }
+
+        if (set?.TestsResourceTags == true || resourcePolicy?.TestsResourceTags == true)
+        {
+            var tags = target.ResourceTags ?? (target.LoadResourceTags is { } load ? await load(cancellationToken).ConfigureAwait(false) : null);
+            if (tags is not null)
+            {
+                context.SetResourceTags(tags);
+            }
+        }
+
+        if (set?.TestsRequestTags == true || resourcePolicy?.TestsRequestTags == true)
+        {
+            var tags = target.RequestTags ?? (target.LoadRequestTags is { } load ? await load(cancellationToken).ConfigureAwait(false) : null);
+            if (tags is not null)
+            {
+                context.SetRequestTags(tags);
+            }
+        }
+
+        return context;
+    }
+
+    private RequestContext Common(RequestContext context, CallerContext caller, bool? mfa)
+    {
+        context.SetCurrentTime(time.GetUtcNow()).SetSecureTransport(caller.SecureTransport);
+        if (mfa is { } present)
+        {
+            context.SetMultiFactorAuthPresent(present);
+        }
+
+        if (caller.SourceIp is { } ip)
+        {
+            context.SetSourceIp(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+        }
+
+        return context;
     }
 }

@@ -34,7 +34,7 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
         {
             var spec = role.Spec.Deserialize<RoleSpec>(NimbusJson.Options) ?? new RoleSpec();
             var session = sessionPolicy is null ? null : PolicyDocument.Parse(sessionPolicy, catalog).Document;
-            var set = await CompileAsync(spec.AttachedPolicies ?? [], [], spec.PermissionsBoundary, session is null ? null : new AttachedPolicy("session", "session policy", session), cancellationToken).ConfigureAwait(false);
+            var set = await CompileAsync(spec.AttachedPolicies ?? [], Inline(role, null), spec.PermissionsBoundary, session is null ? null : new AttachedPolicy("session", "session policy", session), cancellationToken).ConfigureAwait(false);
             return new PrincipalGrant(false, set);
         }).ConfigureAwait(false);
         return grant.Policies;
@@ -68,6 +68,7 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
         }
 
         var references = new List<string>(spec.AttachedPolicies ?? []);
+        var inline = Inline(user, null);
         string? token = null;
         do
         {
@@ -75,23 +76,30 @@ public sealed class PrincipalPolicies(IResourceStore store, ManagedPolicyService
             foreach (var group in page.Items.Where(g => GroupService.MembersOf(g).Contains(user.Id)))
             {
                 references.AddRange(ManagedPolicyService.AttachedOf(group));
+                inline.AddRange(Inline(group, "group " + group.Name));
             }
 
             token = page.NextPageToken;
         }
         while (token is not null);
 
+        var set = await CompileAsync(references.Distinct(StringComparer.Ordinal), inline, spec.PermissionsBoundary, null, cancellationToken).ConfigureAwait(false);
+        return new PrincipalGrant(false, set);
+    }
+
+    /// <summary>The inline policies of a user, group or role; documents that no longer parse (a catalog change) grant nothing.</summary>
+    private List<AttachedPolicy> Inline(Resource principal, string? of)
+    {
         var inline = new List<AttachedPolicy>();
-        foreach (var (name, document) in spec.InlinePolicies ?? new Dictionary<string, string>())
+        foreach (var (name, document) in PolicyAttachmentService.InlineOf(principal))
         {
             if (PolicyDocument.Parse(document, catalog).Document is { } parsed)
             {
-                inline.Add(new AttachedPolicy(user.Id + "/" + name, name + " (inline)", parsed));
+                inline.Add(new AttachedPolicy(principal.Id + "/" + name, of is null ? name + " (inline)" : $"{name} (inline, {of})", parsed));
             }
         }
 
-        var set = await CompileAsync(references.Distinct(StringComparer.Ordinal), inline, spec.PermissionsBoundary, null, cancellationToken).ConfigureAwait(false);
-        return new PrincipalGrant(false, set);
+        return inline;
     }
 
     private async Task<CompiledPolicySet> CompileAsync(IEnumerable<string> references, IEnumerable<AttachedPolicy> inline, string? boundaryReference, AttachedPolicy? session, CancellationToken cancellationToken)

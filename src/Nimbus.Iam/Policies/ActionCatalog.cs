@@ -21,7 +21,7 @@ public sealed class ActionCatalog : IActionCatalog
     public static ActionCatalog CreateBuiltIn()
     {
         var catalog = new ActionCatalog();
-        catalog.Register("sts", [("GetCallerIdentity", ActionAccessLevel.Read), ("AssumeRole", ActionAccessLevel.Write), ("GetSessionToken", ActionAccessLevel.Read)]);
+        catalog.Register("sts", [("GetCallerIdentity", ActionAccessLevel.Read), ("AssumeRole", ActionAccessLevel.Write), ("GetSessionToken", ActionAccessLevel.Read), ("RevokeSession", ActionAccessLevel.Write)]);
         catalog.Register("iam",
         [
             ("CreateAccessKey", ActionAccessLevel.Write), ("ListAccessKeys", ActionAccessLevel.List), ("GetAccessKey", ActionAccessLevel.Read),
@@ -31,12 +31,18 @@ public sealed class ActionCatalog : IActionCatalog
             ("CreateGroup", ActionAccessLevel.Write), ("GetGroup", ActionAccessLevel.Read), ("ListGroups", ActionAccessLevel.List),
             ("DeleteGroup", ActionAccessLevel.Write), ("AddUserToGroup", ActionAccessLevel.Write), ("RemoveUserFromGroup", ActionAccessLevel.Write),
             ("CreateRole", ActionAccessLevel.Write), ("GetRole", ActionAccessLevel.Read), ("ListRoles", ActionAccessLevel.List), ("DeleteRole", ActionAccessLevel.Write),
+            ("RevokeRoleSessions", ActionAccessLevel.Write), ("ListRoleSessions", ActionAccessLevel.List),
             ("CreatePolicy", ActionAccessLevel.Permissions), ("GetPolicy", ActionAccessLevel.Read), ("ListPolicies", ActionAccessLevel.List),
             ("DeletePolicy", ActionAccessLevel.Permissions), ("CreatePolicyVersion", ActionAccessLevel.Permissions),
             ("AttachUserPolicy", ActionAccessLevel.Permissions), ("DetachUserPolicy", ActionAccessLevel.Permissions),
             ("AttachGroupPolicy", ActionAccessLevel.Permissions), ("DetachGroupPolicy", ActionAccessLevel.Permissions),
             ("AttachRolePolicy", ActionAccessLevel.Permissions), ("DetachRolePolicy", ActionAccessLevel.Permissions),
-            ("PutUserPolicy", ActionAccessLevel.Permissions), ("SimulatePrincipalPolicy", ActionAccessLevel.Read),
+            ("PutUserPolicy", ActionAccessLevel.Permissions), ("GetUserPolicy", ActionAccessLevel.Read), ("ListUserPolicies", ActionAccessLevel.List),
+            ("PutGroupPolicy", ActionAccessLevel.Permissions), ("GetGroupPolicy", ActionAccessLevel.Read), ("ListGroupPolicies", ActionAccessLevel.List),
+            ("DeleteGroupPolicy", ActionAccessLevel.Permissions),
+            ("PutRolePolicy", ActionAccessLevel.Permissions), ("GetRolePolicy", ActionAccessLevel.Read), ("ListRolePolicies", ActionAccessLevel.List),
+            ("DeleteRolePolicy", ActionAccessLevel.Permissions),
+            ("SimulatePrincipalPolicy", ActionAccessLevel.Read),
             ("CreateAccount", ActionAccessLevel.Write), ("ListAccounts", ActionAccessLevel.List),
             ("EnableMfaDevice", ActionAccessLevel.Write), ("ListMfaDevices", ActionAccessLevel.List),
         ]);

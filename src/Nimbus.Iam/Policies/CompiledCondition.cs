@@ -51,6 +51,9 @@ internal sealed class CompiledCondition
         }
     }
 
+    /// <summary>The condition key in <see cref="ConditionKeys.Normalize"/> form.</summary>
+    public string Key => _key;
+
     public bool IsSatisfied(RequestContext context)
     {
         var present = context.TryGetNormalized(_key, out var entry) && entry.Values.Length > 0;

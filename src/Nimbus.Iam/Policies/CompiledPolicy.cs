@@ -25,6 +25,8 @@ public sealed class CompiledPolicy
         }
 
         StatementCount = statements.Count;
+        TestsResourceTags = statements.Any(s => s.TestsResourceTags);
+        TestsRequestTags = statements.Any(s => s.TestsRequestTags);
         _anyService = new Buckets(statements.Where(s => s.Services is null));
         var byService = new Dictionary<string, Buckets>(StringComparer.OrdinalIgnoreCase);
         foreach (var service in statements.Where(s => s.Services is not null).SelectMany(s => s.Services!).Distinct(StringComparer.OrdinalIgnoreCase))
@@ -41,10 +43,22 @@ public sealed class CompiledPolicy
 
     public int StatementCount { get; }
 
+    /// <summary>Whether some statement reads <c>nimbus:ResourceTag/k</c>: callers fetch a resource's tags only then.</summary>
+    public bool TestsResourceTags { get; }
+
+    /// <summary>Whether some statement reads <c>nimbus:RequestTag/k</c> or <c>nimbus:TagKeys</c>.</summary>
+    public bool TestsRequestTags { get; }
+
     public static CompiledPolicy Compile(PolicySource source, IEnumerable<AttachedPolicy> policies) => new(source, policies.ToArray());
 
     /// <summary>A resource policy; its statements also have to name the principal.</summary>
     public static CompiledPolicy ForResource(AttachedPolicy policy) => new(PolicySource.ResourcePolicy, [policy]);
+
+    /// <summary>The decision of the first Deny statement matching the request (and, in a resource policy, naming its principal), or null.</summary>
+    public PolicyDecision? FindDeny(AuthorizationRequest request) => FindMatch(PolicyEffect.Deny, request)?.Decision;
+
+    /// <summary>The decision of the first Allow statement matching the request (and, in a resource policy, naming its principal), or null.</summary>
+    public PolicyDecision? FindAllow(AuthorizationRequest request) => FindMatch(PolicyEffect.Allow, request)?.Decision;
 
     /// <summary>The first statement of <paramref name="effect"/> matching the request, or null.</summary>
     internal CompiledStatement? FindMatch(PolicyEffect effect, AuthorizationRequest request)

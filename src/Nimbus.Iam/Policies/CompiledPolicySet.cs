@@ -18,6 +18,19 @@ public sealed class CompiledPolicySet
         _session = session;
     }
 
+    /// <summary>Whether an identity, boundary or session statement reads <c>nimbus:ResourceTag/k</c>.</summary>
+    public bool TestsResourceTags => _identity.TestsResourceTags || _boundary?.TestsResourceTags == true || _session?.TestsResourceTags == true;
+
+    /// <summary>Whether an identity, boundary or session statement reads <c>nimbus:RequestTag/k</c> or <c>nimbus:TagKeys</c>.</summary>
+    public bool TestsRequestTags => _identity.TestsRequestTags || _boundary?.TestsRequestTags == true || _session?.TestsRequestTags == true;
+
+    /// <summary>
+    /// Decides an anonymous request (an unsigned one, principal <c>*</c>): it has no identity policies, so only
+    /// the resource policy can allow it, through a statement whose <c>Principal</c> is <c>*</c>; a Deny there wins.
+    /// </summary>
+    public static PolicyDecision EvaluateAnonymous(AuthorizationRequest request, CompiledPolicy? resourcePolicy) =>
+        resourcePolicy?.FindDeny(request) ?? resourcePolicy?.FindAllow(request) ?? PolicyDecision.NoAnonymousAllow;
+
     public static CompiledPolicySet Compile(IEnumerable<AttachedPolicy> identityPolicies, AttachedPolicy? permissionsBoundary = null, AttachedPolicy? sessionPolicy = null) =>
         new(
             CompiledPolicy.Compile(PolicySource.Identity, identityPolicies),

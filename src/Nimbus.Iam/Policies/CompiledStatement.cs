@@ -3,6 +3,9 @@ namespace Nimbus.Iam.Policies;
 /// <summary>A statement with its wildcards and conditions pre-built, and its decision pre-allocated.</summary>
 internal sealed class CompiledStatement
 {
+    private static readonly string ResourceTagKeyPrefix = ConditionKeys.Normalize(ConditionKeys.ResourceTagPrefix);
+    private static readonly string RequestTagKeyPrefix = ConditionKeys.Normalize(ConditionKeys.RequestTagPrefix);
+    private static readonly string TagKeysKey = ConditionKeys.Normalize(ConditionKeys.TagKeys);
     private readonly WildcardPattern[] _actions;
     private readonly bool _notAction;
     private readonly WildcardPattern[] _resources;
@@ -20,13 +23,17 @@ internal sealed class CompiledStatement
         _notAction = statement.NotActions is not null;
         _actions = (statement.Actions ?? statement.NotActions ?? []).Select(a => WildcardPattern.Create(a, ignoreCase: true)).ToArray();
         _notResource = statement.NotResources is not null;
-        var resources = statement.Resources ?? statement.NotResources ?? ["*"];
+        var resources = (statement.Resources ?? statement.NotResources ?? ["*"]).Select(AwsSynonyms.Normalize).ToArray();
         _resources = resources.Where(r => !PolicyVariables.HasVariables(r)).Select(r => WildcardPattern.Create(r, ignoreCase: false)).ToArray();
         _resourceTemplates = resources.Where(PolicyVariables.HasVariables).ToArray();
         _anyResource = !_notResource && _resources.Any(r => r.MatchesEverything);
         _notPrincipal = statement.NotPrincipals is not null;
-        _principals = (statement.Principals ?? statement.NotPrincipals)?.ToArray();
+        _principals = (statement.Principals ?? statement.NotPrincipals)?.Select(AwsSynonyms.Normalize).ToArray();
         _conditions = statement.Conditions.Select(c => new CompiledCondition(c)).ToArray();
+        TestsResourceTags = _conditions.Any(c => c.Key.StartsWith(ResourceTagKeyPrefix, StringComparison.Ordinal))
+            || _resourceTemplates.Any(t => t.Contains("ResourceTag/", StringComparison.OrdinalIgnoreCase));
+        TestsRequestTags = _conditions.Any(c => c.Key.StartsWith(RequestTagKeyPrefix, StringComparison.Ordinal) || c.Key == TagKeysKey)
+            || _resourceTemplates.Any(t => t.Contains("RequestTag/", StringComparison.OrdinalIgnoreCase));
         Services = _notAction || _actions.Any(a => !a.Pattern.Contains(':'))
             ? null
             : _actions.Select(a => a.Pattern[..a.Pattern.IndexOf(':')]).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
@@ -45,6 +52,12 @@ internal sealed class CompiledStatement
     public string[]? Services { get; }
 
     public PolicyDecision Decision { get; }
+
+    /// <summary>Whether a condition (or a policy variable) reads <c>nimbus:ResourceTag/k</c>: only then must a caller fetch the resource's tags.</summary>
+    public bool TestsResourceTags { get; }
+
+    /// <summary>Whether a condition reads <c>nimbus:RequestTag/k</c> or <c>nimbus:TagKeys</c>.</summary>
+    public bool TestsRequestTags { get; }
 
     public bool Matches(AuthorizationRequest request) =>
         MatchesAction(request.Action) && MatchesResource(request.Resource, request.Context) && ConditionsHold(request.Context);
@@ -71,7 +84,8 @@ internal sealed class CompiledStatement
 
     // nrn:nimbus:iam::<account>:root names the whole account, as arn:aws:iam::<account>:root does.
     private static bool IsAccountRoot(string principal, string account) =>
-        principal.Length == "nrn:nimbus:iam::".Length + account.Length + ":root".Length
+        account.Length > 0
+        && principal.Length == "nrn:nimbus:iam::".Length + account.Length + ":root".Length
         && principal.StartsWith("nrn:nimbus:iam::", StringComparison.Ordinal)
         && principal.AsSpan("nrn:nimbus:iam::".Length, account.Length).SequenceEqual(account)
         && principal.EndsWith(":root", StringComparison.Ordinal);

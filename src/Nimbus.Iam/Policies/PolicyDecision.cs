@@ -15,6 +15,9 @@ public sealed record PolicyDecision(DecisionKind Kind, DecidingStatement? Statem
     public static readonly PolicyDecision NoCrossAccountResourceAllow =
         new(DecisionKind.ImplicitDeny, null, "cross-account request: the resource policy does not allow the principal");
 
+    public static readonly PolicyDecision NoAnonymousAllow =
+        new(DecisionKind.ImplicitDeny, null, "anonymous request: no resource policy allows it to everyone (\"Principal\": \"*\")");
+
     public static readonly PolicyDecision NoBoundaryAllow = new(DecisionKind.ImplicitDeny, null, "the permissions boundary does not allow the action");
 
     public static readonly PolicyDecision NoSessionAllow = new(DecisionKind.ImplicitDeny, null, "the session policy does not allow the action");

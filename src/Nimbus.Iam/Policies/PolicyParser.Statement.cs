@@ -255,7 +255,9 @@ internal sealed partial class PolicyParser
             return true;
         }
 
-        if (!resource.StartsWith("nrn:", StringComparison.Ordinal) || resource.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        // arn:aws:... is read as nrn:nimbus:... (AwsSynonyms), so that policies copied from AWS work as written.
+        if (!(resource.StartsWith("nrn:", StringComparison.Ordinal) || resource.StartsWith(AwsSynonyms.AwsPrefix, StringComparison.Ordinal))
+            || resource.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
             return false;
         }
@@ -273,22 +275,25 @@ internal sealed partial class PolicyParser
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            Error(reader.TokenStartIndex, $"expected \"*\" or {{\"Nimbus\": [...]}}, found {Describe(ref reader)}");
+            Error(reader.TokenStartIndex, $"expected \"*\", {{\"Nimbus\": [...]}} or {{\"AWS\": [...]}}, found {Describe(ref reader)}");
             reader.Skip();
             return null;
         }
 
         var objectAt = reader.TokenStartIndex;
         List<string>? result = null;
+        var types = new HashSet<string>(StringComparer.Ordinal);
         var ok = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString()!;
             var nameAt = reader.TokenStartIndex;
             reader.Read();
-            if (name != "Nimbus" || result is not null)
+
+            // "AWS" is a synonym of "Nimbus": S3 clients' bucket policies say {"AWS": ...}.
+            if (name is not ("Nimbus" or "AWS") || !types.Add(name))
             {
-                Error(nameAt, $"unknown principal type \"{name}\"; expected \"Nimbus\" (once)");
+                Error(nameAt, $"unknown principal type \"{name}\"; expected \"Nimbus\" or \"AWS\" (once each)");
                 reader.Skip();
                 ok = false;
                 continue;
@@ -296,10 +301,11 @@ internal sealed partial class PolicyParser
 
             var values = ReadStringList(ref reader);
             ok &= values is not null;
-            result = [];
+            result ??= [];
             foreach (var (value, at) in values ?? [])
             {
-                if (value == "*" || (value.Length == 12 && value.All(char.IsAsciiDigit)) || (value.StartsWith("nrn:nimbus:", StringComparison.Ordinal) && !value.Contains('*')))
+                var nrn = AwsSynonyms.Normalize(value);
+                if (value == "*" || (value.Length == 12 && value.All(char.IsAsciiDigit)) || (nrn.StartsWith(AwsSynonyms.NimbusPrefix, StringComparison.Ordinal) && !value.Contains('*')))
                 {
                     result.Add(value);
                 }
@@ -313,7 +319,7 @@ internal sealed partial class PolicyParser
 
         if (result is null && ok)
         {
-            Error(objectAt, "expected {\"Nimbus\": [...]}, found an empty object");
+            Error(objectAt, "expected {\"Nimbus\": [...]} or {\"AWS\": [...]}, found an empty object");
             return null;
         }
 

@@ -73,6 +73,8 @@ public sealed class RoleService(IResourceStore store, IActionCatalog catalog, Ia
             async (w, ct) =>
             {
                 Owned(await w.GetAsync(id, ct).ConfigureAwait(false), account, id);
+                await w.LockKeyAsync(Sts.StsService.RoleSessionsNamespace, id, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(Sts.StsService.RoleSessionsNamespace, id, ct).ConfigureAwait(false);
                 await w.DeleteAsync(id, null, ct).ConfigureAwait(false);
                 return true;
             },

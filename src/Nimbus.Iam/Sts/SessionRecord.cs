@@ -25,6 +25,12 @@ public sealed record SessionRecord
 
     public string? Policy { get; init; }
 
+    /// <summary>When the session was issued; null for records written before it was kept (revoking a role's sessions then covers them).</summary>
+    public DateTimeOffset? IssuedAt { get; init; }
+
+    /// <summary>When the session was revoked on its own (<c>sts:RevokeSession</c>); null while active.</summary>
+    public DateTimeOffset? RevokedAt { get; init; }
+
     public string Principal => RoleId is null ? SourcePrincipal : $"nrn:nimbus:sts::{Account}:assumed-role/{RoleName}/{SessionName}";
 
     public override string ToString() => $"SessionRecord {{ Principal = {Principal}, ExpiresAt = {ExpiresAt} }}";

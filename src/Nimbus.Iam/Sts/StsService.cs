@@ -17,13 +17,25 @@ namespace Nimbus.Iam.Sts;
 /// <summary>
 /// <c>sts:AssumeRole</c>: temporary credentials for a role session. The session (secret, a hash
 /// of its token, role, expiry, optional session policy) is stored encrypted; requests signed
-/// with it must carry the token and are refused once it expires or the role is gone.
+/// with it must carry the token and are refused once it expires, is revoked, or the role is gone.
 /// </summary>
+/// <remarks>
+/// Revocation must hold on every control-plane replica at once, so nothing that says whether a session
+/// is still valid is cached: each request reads the session's stored record (one key lookup; only the
+/// decryption is cached, keyed by the stored bytes) and, for a role session, the role (the store's cached
+/// GET, which the authorizer reads anyway).
+/// </remarks>
 public sealed class StsService(IResourceStore store, IActionCatalog catalog, SecretProtector protector, Mfa.MfaService mfa, TimeProvider time)
 {
     public const string SessionKeyPrefix = "NSIA";
+
+    /// <summary>A role's session list keeps at most this many (the latest); older ones stay valid, and revocable, but are not listed.</summary>
+    public const int MaxListedSessions = 1000;
+
     private const string SessionNamespace = "sts.session";
-    private readonly ConcurrentDictionary<string, SessionRecord?> _cache = new(StringComparer.Ordinal);
+    /// <summary>Key/value namespace of each role's session list, keyed by role id.</summary>
+    internal const string RoleSessionsNamespace = "sts.role-sessions";
+    private readonly ConcurrentDictionary<string, CachedSession> _cache = new(StringComparer.Ordinal);
 
     public static bool IsSessionKey(string accessKeyId) => accessKeyId.StartsWith(SessionKeyPrefix, StringComparison.Ordinal);
 
@@ -93,11 +105,26 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
         {
             Secret = AccessKeys.AccessKeyService.NewSecret(),
             TokenHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))),
+            IssuedAt = time.GetUtcNow(),
         };
-        var sealedRecord = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(record, NimbusJson.Options), Encoding.UTF8.GetBytes(accessKeyId));
+        var sealedRecord = Seal(record, accessKeyId);
         await store.WriteAsync<bool>(
             async (w, ct) =>
             {
+                if (record.RoleId is { } roleId)
+                {
+                    await w.LockKeyAsync(RoleSessionsNamespace, roleId, ct).ConfigureAwait(false);
+                    var listed = await ReadListAsync(w, roleId, ct).ConfigureAwait(false);
+                    listed.RemoveAll(entry => entry.ExpiresAt <= record.IssuedAt);
+                    listed.Add(ToDto(accessKeyId, record));
+                    if (listed.Count > MaxListedSessions)
+                    {
+                        listed.RemoveRange(0, listed.Count - MaxListedSessions);
+                    }
+
+                    await w.PutValueAsync(RoleSessionsNamespace, roleId, JsonSerializer.SerializeToUtf8Bytes(listed, NimbusJson.Options), ct).ConfigureAwait(false);
+                }
+
                 await w.PutValueAsync(SessionNamespace, accessKeyId, sealedRecord, ct).ConfigureAwait(false);
                 return true;
             },
@@ -155,27 +182,138 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The session of a temporary access key id, or null when unknown.</summary>
+    /// <summary>The session of a temporary access key id, or null when unknown. Read from the store on every call (see remarks).</summary>
     public async ValueTask<SessionRecord?> FindSessionAsync(string accessKeyId, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(accessKeyId, out var cached))
+        if (accessKeyId.Length > 64)
         {
-            return cached;
+            return null;
         }
 
-        var stored = accessKeyId.Length <= 64 ? await store.GetValueAsync(SessionNamespace, accessKeyId, cancellationToken).ConfigureAwait(false) : null;
-        var record = stored is null ? null : JsonSerializer.Deserialize<SessionRecord>(protector.Unprotect(stored, Encoding.UTF8.GetBytes(accessKeyId)), NimbusJson.Options);
+        var stored = await store.GetValueAsync(SessionNamespace, accessKeyId, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            _cache.TryRemove(accessKeyId, out _);
+            return null;
+        }
+
+        if (_cache.TryGetValue(accessKeyId, out var cached) && cached.Sealed.AsSpan().SequenceEqual(stored))
+        {
+            return cached.Record;
+        }
+
+        var record = Open(stored, accessKeyId);
         if (_cache.Count > 100_000)
         {
             _cache.Clear();
         }
 
-        if (record is not null)
+        _cache[accessKeyId] = new CachedSession(stored, record);
+        return record;
+    }
+
+    /// <summary>
+    /// When the session was revoked — on its own, or with every session of its role issued up to the moment of
+    /// <see cref="RevokeRoleSessionsAsync"/> — or null while it is not.
+    /// </summary>
+    public async ValueTask<DateTimeOffset?> RevokedAtAsync(SessionRecord session, CancellationToken cancellationToken)
+    {
+        if (session.RevokedAt is { } revoked)
         {
-            _cache[accessKeyId] = record;
+            return revoked;
         }
 
-        return record;
+        if (session.RoleId is null)
+        {
+            return null;
+        }
+
+        // A deleted role is the authorizer's to refuse; only the revocation time is read here, without deserializing the spec.
+        var role = await store.GetAsync(session.RoleId, cancellationToken).ConfigureAwait(false);
+        return role is { Kind: IamKinds.Role } && RevokedBefore(role) is { } before && (session.IssuedAt ?? DateTimeOffset.MinValue) <= before ? before : null;
+    }
+
+    /// <summary>Revokes one session (role or GetSessionToken) of the caller's account by its access key id; revoking it again changes nothing.</summary>
+    public async Task<SessionDto> RevokeSessionAsync(CallerContext caller, string? accessKeyId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(accessKeyId) || !IsSessionKey(accessKeyId) || accessKeyId.Length > 64)
+        {
+            throw NimbusException.Invalid("accessKeyId", $"must be the access key id of temporary credentials ({SessionKeyPrefix}...)");
+        }
+
+        var now = time.GetUtcNow();
+        var record = await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var stored = await w.GetValueAsync(SessionNamespace, accessKeyId, ct).ConfigureAwait(false);
+                var session = stored is null ? null : Open(stored, accessKeyId);
+                if (session is null || session.Account != caller.Account)
+                {
+                    throw NimbusException.NotFound($"Session '{accessKeyId}'");
+                }
+
+                if (session.RevokedAt is not null)
+                {
+                    return session;
+                }
+
+                session = session with { RevokedAt = now };
+                await w.PutValueAsync(SessionNamespace, accessKeyId, Seal(session, accessKeyId), ct).ConfigureAwait(false);
+                if (session.RoleId is { } roleId)
+                {
+                    await w.LockKeyAsync(RoleSessionsNamespace, roleId, ct).ConfigureAwait(false);
+                    var listed = await ReadListAsync(w, roleId, ct).ConfigureAwait(false);
+                    if (listed.RemoveAll(entry => entry.AccessKeyId == accessKeyId) > 0)
+                    {
+                        await w.PutValueAsync(RoleSessionsNamespace, roleId, JsonSerializer.SerializeToUtf8Bytes(listed, NimbusJson.Options), ct).ConfigureAwait(false);
+                    }
+                }
+
+                return session;
+            },
+            cancellationToken).ConfigureAwait(false);
+        _cache.TryRemove(accessKeyId, out _);
+        return ToDto(accessKeyId, record);
+    }
+
+    /// <summary>
+    /// Revokes every session of a role issued up to now (AWS's "revoke active sessions"): the role records the
+    /// moment, so sessions opened afterwards work.
+    /// </summary>
+    public async Task<Resource> RevokeRoleSessionsAsync(string account, string roleId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var role = await w.GetAsync(roleId, ct).ConfigureAwait(false);
+                if (role is not { Kind: IamKinds.Role } || role.Account != account)
+                {
+                    throw NimbusException.NotFound($"Role '{roleId}'");
+                }
+
+                await w.LockKeyAsync(RoleSessionsNamespace, roleId, ct).ConfigureAwait(false);
+                await w.DeleteValueAsync(RoleSessionsNamespace, roleId, ct).ConfigureAwait(false);
+                var spec = RoleService.SpecOf(role) with { SessionsRevokedBefore = now };
+                return await w.UpdateAsync(role with { Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options), UpdatedAt = now }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The role's sessions that still work (not expired, not revoked), latest last; at most <see cref="MaxListedSessions"/>.</summary>
+    public async Task<IReadOnlyList<SessionDto>> ListRoleSessionsAsync(string account, string roleId, CancellationToken cancellationToken)
+    {
+        var role = await store.GetAsync(roleId, cancellationToken).ConfigureAwait(false);
+        if (role is not { Kind: IamKinds.Role } || role.Account != account)
+        {
+            throw NimbusException.NotFound($"Role '{roleId}'");
+        }
+
+        var stored = await store.GetValueAsync(RoleSessionsNamespace, roleId, cancellationToken).ConfigureAwait(false);
+        var listed = stored is null ? [] : JsonSerializer.Deserialize<List<SessionDto>>(stored, NimbusJson.Options) ?? [];
+        var now = time.GetUtcNow();
+        var before = RevokedBefore(role);
+        return listed.Where(entry => entry.ExpiresAt > now && entry.RevokedAt is null && !(before is { } b && (entry.IssuedAt ?? DateTimeOffset.MinValue) <= b)).ToArray();
     }
 
     /// <summary>True when <paramref name="token"/> is the session's token (constant-time on hashes).</summary>
@@ -183,6 +321,38 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
         token is not null && CryptographicOperations.FixedTimeEquals(
             Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))),
             Encoding.ASCII.GetBytes(session.TokenHash));
+
+    private static DateTimeOffset? RevokedBefore(Resource role) =>
+        role.Spec.ValueKind == JsonValueKind.Object && role.Spec.TryGetProperty("sessionsRevokedBefore", out var value)
+            && value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out var before)
+            ? before
+            : null;
+
+    private static SessionDto ToDto(string accessKeyId, SessionRecord record) => new()
+    {
+        AccessKeyId = accessKeyId,
+        SessionName = record.SessionName,
+        Principal = record.Principal,
+        SourcePrincipal = record.SourcePrincipal,
+        IssuedAt = record.IssuedAt,
+        ExpiresAt = record.ExpiresAt,
+        RevokedAt = record.RevokedAt,
+    };
+
+    private static async Task<List<SessionDto>> ReadListAsync(IStoreWriter writer, string roleId, CancellationToken cancellationToken)
+    {
+        var stored = await writer.GetValueAsync(RoleSessionsNamespace, roleId, cancellationToken).ConfigureAwait(false);
+        return stored is null ? [] : JsonSerializer.Deserialize<List<SessionDto>>(stored, NimbusJson.Options) ?? [];
+    }
+
+    private byte[] Seal(SessionRecord record, string accessKeyId) =>
+        protector.Protect(JsonSerializer.SerializeToUtf8Bytes(record, NimbusJson.Options), Encoding.UTF8.GetBytes(accessKeyId));
+
+    private SessionRecord Open(byte[] stored, string accessKeyId) =>
+        JsonSerializer.Deserialize<SessionRecord>(protector.Unprotect(stored, Encoding.UTF8.GetBytes(accessKeyId)), NimbusJson.Options)
+        ?? throw new InvalidOperationException($"session record {accessKeyId} is empty");
+
+    private sealed record CachedSession(byte[] Sealed, SessionRecord Record);
 
     private bool TrustAllows(string? trustPolicy, Resource role, CallerContext caller)
     {

@@ -67,4 +67,50 @@ public sealed class RolesClient
     /// <returns>A task that completes when the role is gone.</returns>
     public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
         _client.SendAsync(HttpMethod.Delete, BasePath + "/" + PathBuilder.Segment(id), cancellationToken: cancellationToken);
+
+    /// <summary>Puts (creates or replaces) an inline policy of a role; it counts with the role's managed policies.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="name">Required. Policy name, 1 to 128 of letters, digits and <c>+=,.@_-</c>; at most 10 per role.</param>
+    /// <param name="document">Required. The policy document as JSON text; refused with line and column when malformed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The role; its <c>spec.inlinePolicies</c> holds the documents.</returns>
+    public Task<ResourceDto> PutPolicyAsync(string id, string name, string document, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.PutAsync(_client, BasePath, id, name, document, cancellationToken);
+
+    /// <summary>Reads one inline policy of a role, exactly as it was put.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="name">Required. Policy name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The name and the document.</returns>
+    public Task<InlinePolicyDto> GetPolicyAsync(string id, string name, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.GetAsync(_client, BasePath, id, name, cancellationToken);
+
+    /// <summary>Lists the inline policies of a role, by name.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Every inline policy (at most 10) with its document.</returns>
+    public Task<IReadOnlyList<InlinePolicyDto>> ListPoliciesAsync(string id, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.ListAsync(_client, BasePath, id, cancellationToken);
+
+    /// <summary>Deletes an inline policy of a role.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="name">Required. Policy name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The role without the policy.</returns>
+    public Task<ResourceDto> DeletePolicyAsync(string id, string name, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.DeleteAsync(_client, BasePath, id, name, cancellationToken);
+
+    /// <summary>Revokes every session of a role issued until now (requests signed with them get <c>403 ExpiredToken</c>); sessions opened later work.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The role; <c>spec.sessionsRevokedBefore</c> holds the moment.</returns>
+    public Task<ResourceDto> RevokeSessionsAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/" + PathBuilder.Segment(id) + ":revoke-sessions", cancellationToken: cancellationToken);
+
+    /// <summary>Lists a role's active sessions (not expired, not revoked), oldest first; the latest 1000 are kept.</summary>
+    /// <param name="id">Required. Role id (<c>rol-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The sessions: access key id, session name, who opened it, when it expires. Never a secret.</returns>
+    public async Task<IReadOnlyList<SessionDto>> ListSessionsAsync(string id, CancellationToken cancellationToken = default) =>
+        (await _client.SendAsync<PageDto<SessionDto>>(HttpMethod.Get, BasePath + "/" + PathBuilder.Segment(id) + "/sessions", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 }

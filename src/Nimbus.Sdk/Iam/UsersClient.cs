@@ -126,4 +126,36 @@ public sealed class UsersClient
     /// <returns>A task that completes when the device is gone.</returns>
     public Task DeleteMfaDeviceAsync(string id, CancellationToken cancellationToken = default) =>
         _client.SendAsync(HttpMethod.Delete, BasePath + "/" + PathBuilder.Segment(id) + "/mfa-device", cancellationToken: cancellationToken);
+
+    /// <summary>Puts (creates or replaces) an inline policy of a user; it counts with the user's managed policies.</summary>
+    /// <param name="id">Required. User id (<c>usr-…</c>).</param>
+    /// <param name="name">Required. Policy name, 1 to 128 of letters, digits and <c>+=,.@_-</c>; at most 10 per user.</param>
+    /// <param name="document">Required. The policy document as JSON text; refused with line and column when malformed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user; its <c>spec.inlinePolicies</c> holds the documents.</returns>
+    public Task<ResourceDto> PutPolicyAsync(string id, string name, string document, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.PutAsync(_client, BasePath, id, name, document, cancellationToken);
+
+    /// <summary>Reads one inline policy of a user, exactly as it was put.</summary>
+    /// <param name="id">Required. User id (<c>usr-…</c>).</param>
+    /// <param name="name">Required. Policy name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The name and the document.</returns>
+    public Task<InlinePolicyDto> GetPolicyAsync(string id, string name, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.GetAsync(_client, BasePath, id, name, cancellationToken);
+
+    /// <summary>Lists the inline policies of a user, by name.</summary>
+    /// <param name="id">Required. User id (<c>usr-…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Every inline policy (at most 10) with its document.</returns>
+    public Task<IReadOnlyList<InlinePolicyDto>> ListPoliciesAsync(string id, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.ListAsync(_client, BasePath, id, cancellationToken);
+
+    /// <summary>Deletes an inline policy of a user.</summary>
+    /// <param name="id">Required. User id (<c>usr-…</c>).</param>
+    /// <param name="name">Required. Policy name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user without the policy.</returns>
+    public Task<ResourceDto> DeletePolicyAsync(string id, string name, CancellationToken cancellationToken = default) =>
+        InlinePolicyCalls.DeleteAsync(_client, BasePath, id, name, cancellationToken);
 }

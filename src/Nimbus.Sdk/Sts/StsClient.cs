@@ -31,4 +31,11 @@ public sealed class StsClient
     /// <returns>The temporary credentials.</returns>
     public Task<TemporaryCredentialsDto> GetSessionTokenAsync(GetSessionTokenRequest request, CancellationToken cancellationToken = default) =>
         _client.SendAsync<TemporaryCredentialsDto>(HttpMethod.Post, "/v1/sts/session-token", request, cancellationToken: cancellationToken);
+
+    /// <summary>Revokes one set of temporary credentials of your account: requests signed with them get <c>403 ExpiredToken</c>.</summary>
+    /// <param name="accessKeyId">Required. The credentials' access key id (<c>NSIA…</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session, with <c>RevokedAt</c> set; revoking it again returns the same.</returns>
+    public Task<SessionDto> RevokeSessionAsync(string accessKeyId, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<SessionDto>(HttpMethod.Post, "/v1/sts/revoke-session", new RevokeSessionRequest { AccessKeyId = accessKeyId }, cancellationToken: cancellationToken);
 }

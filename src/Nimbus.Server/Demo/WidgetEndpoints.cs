@@ -18,7 +18,7 @@ public static class WidgetEndpoints
         {
             var created = await widgets.CreateAsync(http.Caller().Account, request, ct).ConfigureAwait(false);
             return TypedResults.Created($"/v1/demo/widgets/{created.Id}", created.ToDto());
-        }).RequiresAction("demo:CreateWidget", collection).WithIdempotency().ProducesError(409).WithSummary("Create a widget.");
+        }).RequiresAction("demo:CreateWidget", collection).WithRequestTags().WithIdempotency().ProducesError(409).WithSummary("Create a widget.");
 
         group.MapGet("", async (HttpContext http, WidgetService widgets, string? name, CancellationToken ct) =>
         {
@@ -30,14 +30,14 @@ public static class WidgetEndpoints
 
         group.MapGet("/{id}", async (string id, HttpContext http, WidgetService widgets, CancellationToken ct) =>
             TypedResults.Ok((await widgets.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("demo:GetWidget", item).ProducesError(404).WithSummary("Get a widget.");
+            .RequiresAction("demo:GetWidget", item).WithResourceTags().ProducesError(404).WithSummary("Get a widget.");
 
         group.MapPut("/{id}", async (string id, UpdateWidgetRequest request, HttpContext http, WidgetService widgets, CancellationToken ct) =>
             TypedResults.Ok((await widgets.UpdateAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("demo:UpdateWidget", item).ProducesError(404).ProducesError(409).WithSummary("Replace a widget's spec and tags (optimistic concurrency on version).");
+            .RequiresAction("demo:UpdateWidget", item).WithResourceTags().WithRequestTags().ProducesError(404).ProducesError(409).WithSummary("Replace a widget's spec and tags (optimistic concurrency on version).");
 
         group.MapDelete("/{id}", async (string id, HttpContext http, WidgetService widgets, CancellationToken ct) =>
             TypedResults.Accepted($"/v1/demo/widgets/{id}", (await widgets.RequestDeletionAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("demo:DeleteWidget", item).ProducesError(404).WithSummary("Delete a widget: phase 'deleting', then gone.");
+            .RequiresAction("demo:DeleteWidget", item).WithResourceTags().ProducesError(404).WithSummary("Delete a widget: phase 'deleting', then gone.");
     }
 }

@@ -199,6 +199,7 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<ManagedPolicyService>();
         services.AddSingleton<PolicyAttachmentService>();
         services.AddSingleton<PrincipalPolicies>();
+        services.AddSingleton<ResourcePolicyCache>();
         services.AddSingleton<PolicyAuthorizer>();
         services.AddSingleton<IAuthorizer>(sp => sp.GetRequiredService<PolicyAuthorizer>());
         services.AddSingleton<Endpoints.Iam.SimulationDependencies>();

@@ -271,7 +271,7 @@ public sealed class PolicyCommandTests : IDisposable
         var request = handler.Requests.ShouldHaveSingleItem();
         $"{request.Method} {request.Uri.PathAndQuery}".ShouldBe("POST /v1/iam/policies:simulate");
         request.BodyText.ShouldBe("""
-            {"userName":"alice","actions":["iam:ListUsers","iam:CreateUser","demo:CreateWidget"],"resources":["*"],"context":{"nimbus:SourceIp":["10.0.0.5","10.0.0.6"],"nimbus:MultiFactorAuthPresent":["true"]}}
+            {"userName":"alice","roleName":null,"actions":["iam:ListUsers","iam:CreateUser","demo:CreateWidget"],"resources":["*"],"context":{"nimbus:SourceIp":["10.0.0.5","10.0.0.6"],"nimbus:MultiFactorAuthPresent":["true"]}}
             """);
         result.Stdout.ShouldBe(
             "ACTION             RESOURCE  DECISION      STATEMENT\n" +
@@ -289,7 +289,7 @@ public sealed class PolicyCommandTests : IDisposable
         var result = await cli.RunAsync("iam policy simulate --user alice --action iam:ListUsers");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        handler.Requests.ShouldHaveSingleItem().BodyText.ShouldBe("""{"userName":"alice","actions":["iam:ListUsers"],"resources":null,"context":null}""");
+        handler.Requests.ShouldHaveSingleItem().BodyText.ShouldBe("""{"userName":"alice","roleName":null,"actions":["iam:ListUsers"],"resources":null,"context":null}""");
     }
 
     [Fact]

@@ -128,8 +128,10 @@ public sealed class ParserErrorTests
     {
         Errors("""{ "Statement": { "Effect": "Allow", "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
             .ShouldBe(["line 1, column 16: missing \"Principal\" or \"NotPrincipal\"; a resource policy must say whom it applies to"]);
-        Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "AWS": "*" }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
-            .ShouldBe(["line 1, column 52: unknown principal type \"AWS\"; expected \"Nimbus\" (once)"]);
+        Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "Service": "*" }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
+            .ShouldBe(["line 1, column 52: unknown principal type \"Service\"; expected \"Nimbus\" or \"AWS\" (once each)"]);
+        Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "AWS": "*", "AWS": "*" }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
+            .ShouldBe(["line 1, column 64: unknown principal type \"AWS\"; expected \"Nimbus\" or \"AWS\" (once each)"]);
         Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "Nimbus": ["1234", "alice"] }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
             .ShouldBe(
             [

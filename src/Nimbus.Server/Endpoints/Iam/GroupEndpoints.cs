@@ -31,20 +31,20 @@ public static class GroupEndpoints
 
         group.MapGet("/{id}", async (string id, HttpContext http, GroupService groups, CancellationToken ct) =>
             TypedResults.Ok((await groups.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:GetGroup", item).ProducesError(404).WithSummary("Get a group and its members.");
+            .RequiresAction("iam:GetGroup", item).WithResourceTags().ProducesError(404).WithSummary("Get a group and its members.");
 
         group.MapPost("/{id}:add-user", async (string id, GroupMemberRequest request, HttpContext http, GroupService groups, CancellationToken ct) =>
             TypedResults.Ok((await groups.AddUserAsync(http.Caller().Account, id, request.UserName, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:AddUserToGroup", item).ProducesError(404).WithSummary("Add a user to the group.");
+            .RequiresAction("iam:AddUserToGroup", item).WithResourceTags().ProducesError(404).WithSummary("Add a user to the group.");
 
         group.MapPost("/{id}:remove-user", async (string id, GroupMemberRequest request, HttpContext http, GroupService groups, CancellationToken ct) =>
             TypedResults.Ok((await groups.RemoveUserAsync(http.Caller().Account, id, request.UserName, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:RemoveUserFromGroup", item).ProducesError(404).WithSummary("Remove a user from the group.");
+            .RequiresAction("iam:RemoveUserFromGroup", item).WithResourceTags().ProducesError(404).WithSummary("Remove a user from the group.");
 
         group.MapDelete("/{id}", async (string id, HttpContext http, GroupService groups, CancellationToken ct) =>
         {
             await groups.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).RequiresAction("iam:DeleteGroup", item).ProducesError(404).ProducesError(409).WithSummary("Delete an empty group.");
+        }).RequiresAction("iam:DeleteGroup", item).WithResourceTags().ProducesError(404).ProducesError(409).WithSummary("Delete an empty group.");
     }
 }

@@ -32,13 +32,29 @@ public static class RoleEndpoints
 
         group.MapGet("/{id}", async (string id, HttpContext http, RoleService roles, CancellationToken ct) =>
             TypedResults.Ok((await roles.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:GetRole", item).ProducesError(404).WithSummary("Get a role.");
+            .RequiresAction("iam:GetRole", item).WithResourceTags().ProducesError(404).WithSummary("Get a role.");
 
         group.MapDelete("/{id}", async (string id, HttpContext http, RoleService roles, CancellationToken ct) =>
         {
             await roles.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).RequiresAction("iam:DeleteRole", item).ProducesError(404).WithSummary("Delete a role; its sessions stop working at once.");
+        }).RequiresAction("iam:DeleteRole", item).WithResourceTags().ProducesError(404).WithSummary("Delete a role; its sessions stop working at once.");
+
+        group.MapPost("/{id}:revoke-sessions", async (string id, HttpContext http, StsService sts, CancellationToken ct) =>
+            TypedResults.Ok((await sts.RevokeRoleSessionsAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction("iam:RevokeRoleSessions", item).WithResourceTags().ProducesError(404)
+            .WithSummary("Revoke every session of the role issued until now: their requests get 403 ExpiredToken; new sessions work.");
+
+        group.MapGet("/{id}/sessions", async (string id, HttpContext http, StsService sts, CancellationToken ct) =>
+            TypedResults.Ok(new PageDto<SessionDto> { Items = await sts.ListRoleSessionsAsync(http.Caller().Account, id, ct).ConfigureAwait(false) }))
+            .RequiresAction("iam:ListRoleSessions", item).WithResourceTags().ProducesError(404)
+            .WithSummary($"The role's active sessions (not expired, not revoked), oldest first; the latest {StsService.MaxListedSessions} are kept.");
+
+        app.MapPost("/v1/sts/revoke-session", async (RevokeSessionRequest request, HttpContext http, StsService sts, CancellationToken ct) =>
+            TypedResults.Ok(await sts.RevokeSessionAsync(http.Caller(), request.AccessKeyId, ct).ConfigureAwait(false)))
+            .WithTags("sts").RequiresAction("sts:RevokeSession", (_, caller) => [$"nrn:nimbus:sts::{caller.Account}:session/*"])
+            .ProducesError(400).ProducesError(401).ProducesError(403).ProducesError(404)
+            .WithSummary("Revoke one set of temporary credentials of your account by its access key id: its requests get 403 ExpiredToken.");
 
         app.MapPost("/v1/sts/assume-role", async (AssumeRoleRequest request, HttpContext http, StsService sts, CancellationToken ct) =>
             TypedResults.Ok(await sts.AssumeRoleAsync(http.Caller(), request, ct).ConfigureAwait(false)))

@@ -20,7 +20,7 @@ public static class UserEndpoints
         {
             var user = await users.CreateAsync(http.Caller().Account, request, ct).ConfigureAwait(false);
             return TypedResults.Created($"/v1/iam/users/{user.Id}", user.ToDto());
-        }).RequiresAction("iam:CreateUser", collection).WithIdempotency().ProducesError(409).WithSummary("Create a user, optionally with a console password.");
+        }).RequiresAction("iam:CreateUser", collection).WithRequestTags().WithIdempotency().ProducesError(409).WithSummary("Create a user, optionally with a console password.");
 
         group.MapGet("", async (HttpContext http, UserService users, string? name, CancellationToken ct) =>
         {
@@ -31,15 +31,15 @@ public static class UserEndpoints
 
         group.MapGet("/{id}", async (string id, HttpContext http, UserService users, CancellationToken ct) =>
             TypedResults.Ok((await users.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:GetUser", item).ProducesError(404).WithSummary("Get a user.");
+            .RequiresAction("iam:GetUser", item).WithResourceTags().ProducesError(404).WithSummary("Get a user.");
 
         group.MapPut("/{id}", async (string id, UpdateUserRequest request, HttpContext http, UserService users, CancellationToken ct) =>
             TypedResults.Ok((await users.UpdateAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:UpdateUser", item).ProducesError(404).ProducesError(409).WithSummary("Change a user's path or tags.");
+            .RequiresAction("iam:UpdateUser", item).WithResourceTags().WithRequestTags().ProducesError(404).ProducesError(409).WithSummary("Change a user's path or tags.");
 
         group.MapPost("/{id}:set-password", async (string id, SetPasswordRequest request, HttpContext http, UserService users, CancellationToken ct) =>
             TypedResults.Ok((await users.SetPasswordAsync(http.Caller().Account, id, request.Password, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction("iam:UpdateUser", item).ProducesError(404).WithSummary("Set or change a user's console password (checked against the password policy).");
+            .RequiresAction("iam:UpdateUser", item).WithResourceTags().ProducesError(404).WithSummary("Set or change a user's console password (checked against the password policy).");
 
         var account = ResourceScope.Collection(IamKinds.User, IamKinds.GlobalRegion);
         app.MapGet("/v1/iam/password-policy", async (HttpContext http, PasswordPolicyService policies, CancellationToken ct) =>
@@ -55,6 +55,6 @@ public static class UserEndpoints
         {
             await users.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
-        }).RequiresAction("iam:DeleteUser", item).ProducesError(404).ProducesError(409).WithSummary("Delete a user that has no access keys and belongs to no group.");
+        }).RequiresAction("iam:DeleteUser", item).WithResourceTags().ProducesError(404).ProducesError(409).WithSummary("Delete a user that has no access keys and belongs to no group.");
     }
 }
