@@ -31,7 +31,10 @@ public static class StorageComposition
         services.AddSingleton(sp => new S3Server(
             sp.GetRequiredService<S3Services>(), sp.GetRequiredService<SigV4Authenticator>(), sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<ILogger<S3Server>>()));
         services.AddSingleton(sp => new StorageRuntime(
-            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<StorageUsage>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageRuntime>>()));
+            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<StorageUsage>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageRuntime>>(),
+            new Lifecycle.LifecycleWorker(
+                sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<BucketService>(), sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nimbus.Storage.Lifecycle"))));
         return services;
     }
 

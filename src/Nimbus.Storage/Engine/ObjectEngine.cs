@@ -216,6 +216,36 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         return new DeleteOutcome(marker.VersionId, true);
     }
 
+    /// <summary>
+    /// Applies what a lifecycle pass found due, each entry only if its version is still the row it saw (and,
+    /// to expire a current version, still current); returns how many were applied.
+    /// </summary>
+    public Task<int> ExpireAsync(string bucketId, string account, IReadOnlyList<Lifecycle.LifecycleExpiry> due, VersioningState versioning, DateTimeOffset now) =>
+        _committer.SubmitAsync(w =>
+        {
+            var applied = 0;
+            foreach (var item in due)
+            {
+                if (w.FindVersion(bucketId, item.Key, item.VersionId) is not { } row || row.Row != item.Row || (item.Current && !row.Latest))
+                {
+                    continue;
+                }
+
+                if (item.Current)
+                {
+                    Delete(w, bucketId, account, item.Key, null, versioning, now);
+                }
+                else
+                {
+                    w.RemoveVersion(bucketId, item.Key, item.VersionId, account);
+                }
+
+                applied++;
+            }
+
+            return applied;
+        });
+
     public Task<bool> UpdateMetaAsync(string bucketId, byte[] key, string? version, ObjectMeta meta) =>
         _committer.SubmitAsync(w => w.UpdateMeta(bucketId, key, version, meta));
 

@@ -113,4 +113,38 @@ internal static class BucketConfigHandlers
         await s3.Services.Buckets.UpdateAsync(bucket, spec => spec with { Cors = null }, null, s3.Aborted).ConfigureAwait(false);
         s3.Response.StatusCode = 204;
     }
+
+    public static async Task GetLifecycleAsync(S3Context s3)
+    {
+        var bucket = await s3.BucketAsync().ConfigureAwait(false);
+        await s3.AuthorizeAsync("s3:GetLifecycleConfiguration", bucket.Arn, bucket).ConfigureAwait(false);
+        var lifecycle = bucket.Spec.Lifecycle ?? throw S3Errors.NoSuchLifecycleConfiguration();
+        var bytes = Encoding.UTF8.GetBytes(lifecycle);
+        s3.Response.StatusCode = 200;
+        s3.Response.ContentType = "application/xml";
+        s3.Response.ContentLength = bytes.Length;
+        await s3.Response.Body.WriteAsync(bytes, s3.Aborted).ConfigureAwait(false);
+    }
+
+    public static async Task PutLifecycleAsync(S3Context s3)
+    {
+        var bucket = await s3.BucketAsync().ConfigureAwait(false);
+        await s3.AuthorizeAsync("s3:PutLifecycleConfiguration", bucket.Arn, bucket).ConfigureAwait(false);
+        var body = await s3.ReadSmallBodyAsync(256 * 1024).ConfigureAwait(false);
+        _ = Lifecycle.LifecycleConfiguration.Parse(body);
+
+        // Stored as sent (validated): GET returns the rules the way the client wrote them.
+        var text = Encoding.UTF8.GetString(body);
+        await s3.Services.Buckets.UpdateAsync(bucket, spec => spec with { Lifecycle = text }, null, s3.Aborted).ConfigureAwait(false);
+        s3.Response.StatusCode = 200;
+        s3.Response.ContentLength = 0;
+    }
+
+    public static async Task DeleteLifecycleAsync(S3Context s3)
+    {
+        var bucket = await s3.BucketAsync().ConfigureAwait(false);
+        await s3.AuthorizeAsync("s3:PutLifecycleConfiguration", bucket.Arn, bucket).ConfigureAwait(false);
+        await s3.Services.Buckets.UpdateAsync(bucket, spec => spec with { Lifecycle = null }, null, s3.Aborted).ConfigureAwait(false);
+        s3.Response.StatusCode = 204;
+    }
 }

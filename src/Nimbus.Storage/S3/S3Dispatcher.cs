@@ -37,7 +37,7 @@ internal static class S3Dispatcher
                     : r.Has("policy") ? BucketConfigHandlers.GetPolicyAsync(s3)
                     : r.Has("cors") ? BucketConfigHandlers.GetCorsAsync(s3)
                     : r.Has("versions") ? VersioningHandlers.ListVersionsAsync(s3)
-                    : r.Has("lifecycle") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("lifecycle") ? BucketConfigHandlers.GetLifecycleAsync(s3)
                     : r.Query("list-type") == "2" ? ListHandlers.ListObjectsV2Async(s3)
                     : ListHandlers.ListObjectsV1Async(s3);
             }
@@ -48,7 +48,8 @@ internal static class S3Dispatcher
                     : r.Has("policy") ? BucketConfigHandlers.PutPolicyAsync(s3)
                     : r.Has("cors") ? BucketConfigHandlers.PutCorsAsync(s3)
                     : r.Has("versioning") ? VersioningHandlers.PutVersioningAsync(s3)
-                    : r.Has("lifecycle") || r.Has("acl") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("lifecycle") ? BucketConfigHandlers.PutLifecycleAsync(s3)
+                    : r.Has("acl") ? throw S3Errors.NotImplemented("This bucket sub-resource")
                     : BucketHandlers.CreateBucketAsync(s3);
             }
 
@@ -62,7 +63,7 @@ internal static class S3Dispatcher
                 return r.Has("tagging") ? BucketConfigHandlers.DeleteTaggingAsync(s3)
                     : r.Has("policy") ? BucketConfigHandlers.DeletePolicyAsync(s3)
                     : r.Has("cors") ? BucketConfigHandlers.DeleteCorsAsync(s3)
-                    : r.Has("lifecycle") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("lifecycle") ? BucketConfigHandlers.DeleteLifecycleAsync(s3)
                     : BucketHandlers.DeleteBucketAsync(s3);
             }
 
