@@ -38,6 +38,19 @@ public sealed class ListingTests(StorageServer fixture) : IClassFixture<StorageS
     }
 
     [Fact]
+    public async Task Empty_query_values_as_awscli_sends_them_are_accepted()
+    {
+        using var s3 = fixture.Client();
+        var bucket = StorageServer.NewBucketName();
+        await s3.PutBucketAsync(bucket);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "dir/a", ContentBody = "a" });
+        using var http = new HttpClient(new Nimbus.Testing.SigningHandler(fixture.Server.AdminCredentials, "local", "s3"));
+        using var response = await http.GetAsync(new Uri(fixture.Server.S3Endpoint, $"/{bucket}?list-type=2&prefix=&delimiter=%2F&encoding-type=url"));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadAsStringAsync()).ShouldContain("<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>");
+    }
+
+    [Fact]
     public async Task V2_without_delimiter_returns_every_key_in_utf8_byte_order()
     {
         using var s3 = fixture.Client();
