@@ -2,6 +2,7 @@ using System.CommandLine;
 using Nimbus.Cli.Output;
 using Nimbus.Sdk;
 using Nimbus.Sdk.Configuration;
+using Nimbus.Sdk.S3;
 
 namespace Nimbus.Cli;
 
@@ -34,6 +35,19 @@ internal sealed class CliContext
         return Host.HttpHandler is { } handler
             ? new NimbusClient(options, handler, disposeHandler: false)
             : new NimbusClient(options);
+    }
+
+    public S3Client CreateS3Client(NimbusSettings settings, S3PayloadSigning? signing = null)
+    {
+        var options = settings.ToS3ClientOptions() with { UserAgent = "nimbus-cli" };
+        if (signing is { } mode)
+        {
+            options = options with { PayloadSigning = mode };
+        }
+
+        return Host.HttpHandler is { } handler
+            ? new S3Client(options, handler, disposeHandler: false)
+            : new S3Client(options);
     }
 
     /// <summary>Sets a command's action that talks to the API with a client and an output writer.</summary>

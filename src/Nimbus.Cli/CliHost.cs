@@ -18,6 +18,9 @@ public sealed record CliHost
     /// </summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
 
+    /// <summary>Optional. Whether <see cref="Stderr"/> is a terminal, where progress bars are drawn; default false.</summary>
+    public bool StderrIsTerminal { get; init; }
+
     /// <summary>Optional. HTTP handler for API calls (e.g. an in-memory test server's); default a real socket handler.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 }

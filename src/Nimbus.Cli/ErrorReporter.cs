@@ -40,6 +40,11 @@ internal static class ErrorReporter
                 stderr.WriteLine($"error: {usage.Message}");
                 return ExitCodes.UsageError;
 
+            case IOException or UnauthorizedAccessException:
+                // A local file could not be read or written, or a transfer was cut or failed its integrity check.
+                stderr.WriteLine($"error: {exception.Message}");
+                return ExitCodes.ApiError;
+
             case OperationCanceledException:
                 stderr.WriteLine("error: cancelled");
                 return ExitCodes.Cancelled;

@@ -20,7 +20,7 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
-            var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment() };
+            var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected };
             return await CliApp.RunAsync(args, host, cancellation.Token).ConfigureAwait(false);
         }
         finally

@@ -7,6 +7,7 @@ using Nimbus.Sdk.Http;
 using Nimbus.Sdk.Iam;
 using Nimbus.Sdk.Json;
 using Nimbus.Sdk.Quotas;
+using Nimbus.Sdk.Storage;
 using Nimbus.Sdk.Sts;
 
 namespace Nimbus.Sdk;
@@ -56,6 +57,7 @@ public sealed class NimbusClient : IDisposable
         Demo = new DemoClient(this);
         Quotas = new QuotasClient(this);
         Audit = new AuditClient(this);
+        Storage = new StorageClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -75,6 +77,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>The audit trail: every API request, allowed or denied.</summary>
     public AuditClient Audit { get; }
+
+    /// <summary>Object storage buckets as platform resources; objects go through <see cref="S3.S3Client"/>.</summary>
+    public StorageClient Storage { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does

@@ -4,7 +4,7 @@ using Nimbus.Sdk;
 namespace Nimbus.Cli.Commands;
 
 /// <summary>The server's first-start file <c>&lt;data-dir&gt;/bootstrap-credentials.json</c>: the administrator's key.</summary>
-internal sealed record BootstrapCredentials(string? Endpoint, string AccessKeyId, string SecretAccessKey, string? Region)
+internal sealed record BootstrapCredentials(string? Endpoint, string AccessKeyId, string SecretAccessKey, string? Region, string? S3Endpoint)
 {
     public const string FileName = "bootstrap-credentials.json";
 
@@ -25,7 +25,8 @@ internal sealed record BootstrapCredentials(string? Endpoint, string AccessKeyId
                 Optional(root, "endpoint"),
                 Optional(root, "accessKeyId") ?? throw Missing(path, "accessKeyId"),
                 Optional(root, "secretAccessKey") ?? throw Missing(path, "secretAccessKey"),
-                Optional(root, "region"));
+                Optional(root, "region"),
+                Optional(root, "s3Endpoint"));
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {

@@ -43,10 +43,17 @@ internal static class ConfigureCommand
         var existing = store.Read(name);
         var endpoint = parseResult.GetValue(globals.Endpoint) ?? bootstrap.Endpoint ?? NimbusClientOptions.DefaultEndpoint;
         CredentialChain.ParseEndpoint(endpoint);
+        var s3Endpoint = bootstrap.S3Endpoint ?? existing?.S3Endpoint;
+        if (s3Endpoint is not null)
+        {
+            CredentialChain.ParseEndpoint(s3Endpoint);
+        }
+
         var profile = new NimbusProfile
         {
             Name = name,
             Endpoint = endpoint,
+            S3Endpoint = s3Endpoint,
             Region = parseResult.GetValue(globals.Region) ?? bootstrap.Region ?? NimbusClientOptions.DefaultRegion,
             Output = parseResult.GetValue(globals.Output) ?? existing?.Output,
             AccessKeyId = bootstrap.AccessKeyId,
@@ -81,6 +88,7 @@ internal static class ConfigureCommand
         {
             Name = name,
             Endpoint = endpoint,
+            S3Endpoint = existing.S3Endpoint,
             Region = region,
             Output = output,
             AccessKeyId = accessKeyId,

@@ -22,6 +22,9 @@ public sealed class CredentialChain
     /// <summary>Environment variable holding the endpoint.</summary>
     public const string EndpointVariable = "NIMBUS_ENDPOINT";
 
+    /// <summary>Environment variable holding the S3 endpoint of object storage.</summary>
+    public const string S3EndpointVariable = "NIMBUS_S3_ENDPOINT";
+
     /// <summary>Environment variable holding the region.</summary>
     public const string RegionVariable = "NIMBUS_REGION";
 
@@ -68,10 +71,13 @@ public sealed class CredentialChain
 
         var (credentials, source) = ResolveCredentials(overrides, profile);
         var endpointText = overrides.Endpoint ?? Variable(EndpointVariable) ?? profile?.Endpoint ?? NimbusClientOptions.DefaultEndpoint;
+        var endpoint = ParseEndpoint(endpointText);
+        var s3EndpointText = overrides.S3Endpoint ?? Variable(S3EndpointVariable) ?? profile?.S3Endpoint;
         return new NimbusSettings
         {
             ProfileName = profileName,
-            Endpoint = ParseEndpoint(endpointText),
+            Endpoint = endpoint,
+            S3Endpoint = s3EndpointText is null ? DefaultS3Endpoint(endpoint) : ParseEndpoint(s3EndpointText),
             Region = overrides.Region ?? Variable(RegionVariable) ?? profile?.Region ?? NimbusClientOptions.DefaultRegion,
             Output = overrides.Output ?? Variable(OutputVariable) ?? profile?.Output,
             Credentials = credentials,
@@ -91,6 +97,18 @@ public sealed class CredentialChain
         }
 
         throw new NimbusConfigurationException($"Endpoint '{text}' is not an absolute http:// or https:// URI, e.g. {NimbusClientOptions.DefaultEndpoint}.");
+    }
+
+    /// <summary>
+    /// The S3 endpoint when none is configured: the API endpoint's scheme and host on the server's default S3 port
+    /// (<see cref="S3.S3ClientOptions.DefaultPort"/>), as <c>./nimbus up</c> listens.
+    /// </summary>
+    /// <param name="apiEndpoint">Required. The API endpoint.</param>
+    /// <returns>The S3 endpoint.</returns>
+    public static Uri DefaultS3Endpoint(Uri apiEndpoint)
+    {
+        ArgumentNullException.ThrowIfNull(apiEndpoint);
+        return new UriBuilder(apiEndpoint.Scheme, apiEndpoint.Host, S3.S3ClientOptions.DefaultPort).Uri;
     }
 
     private (SigV4Credentials? Credentials, string Source) ResolveCredentials(SettingsOverrides overrides, NimbusProfile? profile)

@@ -15,6 +15,9 @@ public sealed record NimbusProfile
     /// <summary>Optional. API endpoint, e.g. <c>http://127.0.0.1:7070</c> (config key <c>endpoint</c>).</summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>Optional. S3 endpoint of object storage, e.g. <c>http://127.0.0.1:9000</c> (config key <c>s3_endpoint</c>).</summary>
+    public string? S3Endpoint { get; init; }
+
     /// <summary>Optional. Region, e.g. <c>local</c> (config key <c>region</c>).</summary>
     public string? Region { get; init; }
 
@@ -31,5 +34,5 @@ public sealed record NimbusProfile
     public string? SessionToken { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => $"NimbusProfile {{ Name = {Name}, Endpoint = {Endpoint}, Region = {Region}, AccessKeyId = {AccessKeyId} }}";
+    public override string ToString() => $"NimbusProfile {{ Name = {Name}, Endpoint = {Endpoint}, S3Endpoint = {S3Endpoint}, Region = {Region}, AccessKeyId = {AccessKeyId} }}";
 }

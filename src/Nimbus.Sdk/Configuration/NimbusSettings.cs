@@ -11,6 +11,9 @@ public sealed record NimbusSettings
     /// <summary>API endpoint; <see cref="NimbusClientOptions.DefaultEndpoint"/> when nothing set one.</summary>
     public required Uri Endpoint { get; init; }
 
+    /// <summary>S3 endpoint of object storage; the API endpoint's host on port 9000 when nothing set one.</summary>
+    public Uri? S3Endpoint { get; init; }
+
     /// <summary>Region; <see cref="NimbusClientOptions.DefaultRegion"/> when nothing set one.</summary>
     public required string Region { get; init; }
 
@@ -35,5 +38,19 @@ public sealed record NimbusSettings
         }
 
         return new NimbusClientOptions { Endpoint = Endpoint, Region = Region, Credentials = Credentials };
+    }
+
+    /// <summary>Builds S3 client options from these settings.</summary>
+    /// <returns>Options with the S3 endpoint, region and credentials set, other values default.</returns>
+    /// <exception cref="NimbusConfigurationException">No credentials were found.</exception>
+    public S3.S3ClientOptions ToS3ClientOptions()
+    {
+        var api = ToClientOptions();
+        return new S3.S3ClientOptions
+        {
+            Endpoint = S3Endpoint ?? CredentialChain.DefaultS3Endpoint(Endpoint),
+            Region = api.Region,
+            Credentials = api.Credentials,
+        };
     }
 }

@@ -44,6 +44,7 @@ public sealed class ProfileStore
         {
             Name = name,
             Endpoint = config?.Get("endpoint"),
+            S3Endpoint = config?.Get("s3_endpoint"),
             Region = config?.Get("region"),
             Output = config?.Get("output"),
             AccessKeyId = credentials?.Get("access_key_id"),
@@ -86,10 +87,11 @@ public sealed class ProfileStore
         }
 
         var config = Load(ConfigPath);
-        if (profile.Endpoint is not null || profile.Region is not null || profile.Output is not null)
+        if (profile.Endpoint is not null || profile.S3Endpoint is not null || profile.Region is not null || profile.Output is not null)
         {
             var section = config.ReplaceSection(ConfigSectionName(profile.Name), profile.Name, ProfilePrefix + profile.Name);
             section.Set("endpoint", profile.Endpoint);
+            section.Set("s3_endpoint", profile.S3Endpoint);
             section.Set("region", profile.Region);
             section.Set("output", profile.Output);
         }

@@ -11,6 +11,9 @@ public sealed record SettingsOverrides
     /// <summary>Optional. API endpoint.</summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>Optional. S3 endpoint of object storage.</summary>
+    public string? S3Endpoint { get; init; }
+
     /// <summary>Optional. Region.</summary>
     public string? Region { get; init; }
 

@@ -60,7 +60,7 @@ public sealed class CliAgainstServerTests : IAsyncLifetime
             $"wrote profile 'default' (endpoint {_server.Admin.Endpoint}, region local, access key {_server.Admin.AccessKeyId})\n" +
             $"  credentials: {credentials}\n  config:      {config}\n");
         File.ReadAllText(credentials).ShouldBe($"[default]\naccess_key_id = {_server.Admin.AccessKeyId}\nsecret_access_key = {_server.Admin.SecretAccessKey}\n");
-        File.ReadAllText(config).ShouldBe($"[default]\nendpoint = {_server.Admin.Endpoint}\nregion = local\n");
+        File.ReadAllText(config).ShouldBe($"[default]\nendpoint = {_server.Admin.Endpoint}\ns3_endpoint = {_server.Admin.S3Endpoint}\nregion = local\n");
         File.GetUnixFileMode(credentials).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var json = await RunAsync("whoami", "--output", "json");
