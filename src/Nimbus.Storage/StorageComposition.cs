@@ -27,11 +27,14 @@ public static class StorageComposition
             sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<QuotaService>(), sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageUsage>>()));
         services.AddSingleton(sp => new S3Authorizer(sp.GetRequiredService<IAuthorizer>()));
         services.AddSingleton(sp => new S3Services(
-            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<BucketService>(), sp.GetRequiredService<StorageUsage>(), sp.GetRequiredService<S3Authorizer>(), options, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<BucketService>(), sp.GetRequiredService<StorageUsage>(), sp.GetRequiredService<S3Authorizer>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Iam.Policies.IActionCatalog>()));
         services.AddSingleton(sp => new S3Server(
             sp.GetRequiredService<S3Services>(), sp.GetRequiredService<SigV4Authenticator>(), sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<ILogger<S3Server>>()));
         services.AddSingleton(sp => new StorageRuntime(
-            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<StorageUsage>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageRuntime>>()));
+            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<StorageUsage>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageRuntime>>(),
+            new Lifecycle.LifecycleWorker(
+                sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<BucketService>(), sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nimbus.Storage.Lifecycle"))));
         return services;
     }
 

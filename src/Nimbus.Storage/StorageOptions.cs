@@ -18,6 +18,9 @@ public sealed record StorageOptions
     /// <summary>Time between two scrubs of every object; 24 hours by default. Zero turns the background scrubber off.</summary>
     public TimeSpan ScrubInterval { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Time between two passes of the lifecycle rules over every bucket; 1 hour by default. Zero turns the background pass off.</summary>
+    public TimeSpan LifecycleInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Largest clock difference accepted on signed requests; 15 minutes as in AWS.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
 }

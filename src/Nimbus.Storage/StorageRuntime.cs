@@ -17,10 +17,13 @@ public sealed partial class StorageRuntime : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly SemaphoreSlim _scrubbing = new(1, 1);
+    private readonly SemaphoreSlim _lifecycling = new(1, 1);
+    private readonly Lifecycle.LifecycleWorker _lifecycle;
     private int _stopped;
 
-    internal StorageRuntime(ObjectEngine engine, StorageUsage usage, StorageOptions options, TimeProvider time, ILogger<StorageRuntime> logger)
+    internal StorageRuntime(ObjectEngine engine, StorageUsage usage, StorageOptions options, TimeProvider time, ILogger<StorageRuntime> logger, Lifecycle.LifecycleWorker lifecycle)
     {
+        _lifecycle = lifecycle;
         _engine = engine;
         _usage = usage;
         _options = options;
@@ -41,6 +44,25 @@ public sealed partial class StorageRuntime : IAsyncDisposable
         if (_options.ScrubInterval > TimeSpan.Zero)
         {
             _tasks.Add(Task.Run(() => ScrubLoopAsync(_stop.Token)));
+        }
+
+        if (_options.LifecycleInterval > TimeSpan.Zero)
+        {
+            _tasks.Add(Task.Run(() => LifecycleLoopAsync(_stop.Token)));
+        }
+    }
+
+    /// <summary>Applies every bucket's lifecycle rules now (one pass at a time) and returns what it did.</summary>
+    public async Task<Lifecycle.LifecycleReport> RunLifecycleAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycling.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _lifecycle.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycling.Release();
         }
     }
 
@@ -127,6 +149,26 @@ public sealed partial class StorageRuntime : IAsyncDisposable
             catch (Exception ex)
             {
                 LogBackgroundFailed(ex, "scrub");
+            }
+        }
+    }
+
+    private async Task LifecycleLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.LifecycleInterval, _time, cancellationToken).ConfigureAwait(false);
+                await RunLifecycleAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogBackgroundFailed(ex, "lifecycle pass");
             }
         }
     }

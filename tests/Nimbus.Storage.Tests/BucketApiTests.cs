@@ -21,7 +21,7 @@ public sealed class BucketApiTests
         created.StatusCode.ShouldBe(HttpStatusCode.Created);
         (await s3.ListBucketsAsync()).Buckets.Select(b => b.BucketName).ShouldContain("rest-made-bucket");
 
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = "rest-made-bucket", Key = "k", ContentBody = "12345" }));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "rest-made-bucket", Key = "k", ContentBody = "12345" });
         using (var one = JsonDocument.Parse(await api.GetStringAsync("/v1/storage/buckets/rest-made-bucket")))
         {
             one.RootElement.GetProperty("kind").GetString().ShouldBe("storage/bucket");

@@ -32,7 +32,7 @@ public sealed class BucketTests(StorageServer fixture) : IClassFixture<StorageSe
         using var s3 = fixture.Client();
         var bucket = StorageServer.NewBucketName();
         await s3.PutBucketAsync(bucket);
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "x" }));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "x" });
 
         var error = await Should.ThrowAsync<AmazonS3Exception>(() => s3.DeleteBucketAsync(bucket));
         error.ErrorCode.ShouldBe("BucketNotEmpty");
@@ -86,7 +86,7 @@ public sealed class BucketTests(StorageServer fixture) : IClassFixture<StorageSe
         using var virtualHost = new AmazonS3Client(
             new Amazon.Runtime.BasicAWSCredentials(fixture.Server.Admin.AccessKeyId, fixture.Server.Admin.SecretAccessKey),
             new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = false, AuthenticationRegion = "local", HttpClientFactory = new LoopbackHttpClientFactory(), RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED });
-        await virtualHost.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "dir/v host.txt", ContentBody = "by host" }));
+        await virtualHost.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "dir/v host.txt", ContentBody = "by host" });
 
         using var get = await pathStyle.GetObjectAsync(bucket, "dir/v host.txt");
         (await new StreamReader(get.ResponseStream).ReadToEndAsync()).ShouldBe("by host");

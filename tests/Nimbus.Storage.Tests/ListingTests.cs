@@ -38,6 +38,19 @@ public sealed class ListingTests(StorageServer fixture) : IClassFixture<StorageS
     }
 
     [Fact]
+    public async Task Empty_query_values_as_awscli_sends_them_are_accepted()
+    {
+        using var s3 = fixture.Client();
+        var bucket = StorageServer.NewBucketName();
+        await s3.PutBucketAsync(bucket);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "dir/a", ContentBody = "a" });
+        using var http = new HttpClient(new Nimbus.Testing.SigningHandler(fixture.Server.AdminCredentials, "local", "s3"));
+        using var response = await http.GetAsync(new Uri(fixture.Server.S3Endpoint, $"/{bucket}?list-type=2&prefix=&delimiter=%2F&encoding-type=url"));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadAsStringAsync()).ShouldContain("<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>");
+    }
+
+    [Fact]
     public async Task V2_without_delimiter_returns_every_key_in_utf8_byte_order()
     {
         using var s3 = fixture.Client();
@@ -100,7 +113,7 @@ public sealed class ListingTests(StorageServer fixture) : IClassFixture<StorageS
         await s3.PutBucketAsync(bucket);
         var expected = Enumerable.Range(0, 230).Select(i => $"p{i % 7}/k{i:D4}").Order(StringComparer.Ordinal).ToList();
         await Parallel.ForEachAsync(expected, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, ct) =>
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }), ct));
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }, ct));
 
         var seen = new List<string>();
         string? token = null;
@@ -121,7 +134,7 @@ public sealed class ListingTests(StorageServer fixture) : IClassFixture<StorageS
         await s3.PutBucketAsync(bucket);
         foreach (var key in Keys)
         {
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }));
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key });
         }
 
         return bucket;

@@ -15,7 +15,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        var put = StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "doc.txt", ContentBody = "hello", ContentType = "text/plain" });
+        var put = new PutObjectRequest { BucketName = bucket, Key = "doc.txt", ContentBody = "hello", ContentType = "text/plain" };
         put.Metadata.Add("x-amz-meta-color", "blue");
         put.Headers.ContentDisposition = "attachment; filename=\"doc.txt\"";
         put.Headers.CacheControl = "max-age=60";
@@ -38,7 +38,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
         var body = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "big", InputStream = new MemoryStream(body) }));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "big", InputStream = new MemoryStream(body) });
 
         (await ReadAsync(s3, bucket, "big", new ByteRange(1_048_570, 2_097_160))).ShouldBe(body[1_048_570..2_097_161]);
         (await ReadAsync(s3, bucket, "big", new ByteRange("bytes=-100"))).ShouldBe(body[^100..]);
@@ -54,7 +54,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        var put = await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "c", ContentBody = "v1" }));
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "c", ContentBody = "v1" });
         var head = await s3.GetObjectMetadataAsync(bucket, "c");
 
         var notModified = await Should.ThrowAsync<AmazonS3Exception>(() => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "c", EtagToNotMatch = put.ETag }));
@@ -77,13 +77,13 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        var error = await Should.ThrowAsync<AmazonS3Exception>(() => s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest
+        var error = await Should.ThrowAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest
         {
             BucketName = bucket,
             Key = "md5",
             ContentBody = "actual",
             MD5Digest = Convert.ToBase64String(MD5.HashData("something else"u8)),
-        })));
+        }));
         error.ErrorCode.ShouldBe("BadDigest");
         (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.ShouldBe(0);
     }
@@ -100,7 +100,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key });
         using var get = await s3.GetObjectAsync(bucket, key);
         (await new StreamReader(get.ResponseStream).ReadToEndAsync()).ShouldBe(key);
         var list = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
@@ -141,7 +141,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
         var bucket = await NewBucketAsync(s3);
         foreach (var key in new[] { "a", "b", "c", "d" })
         {
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }));
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key });
         }
 
         var verbose = await s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = [new KeyVersion { Key = "a" }, new KeyVersion { Key = "b" }, new KeyVersion { Key = "never" }] });
@@ -156,7 +156,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        var put = StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "src", ContentBody = "copy me", ContentType = "text/x-src" });
+        var put = new PutObjectRequest { BucketName = bucket, Key = "src", ContentBody = "copy me", ContentType = "text/x-src" };
         put.Metadata.Add("origin", "src");
         var source = await s3.PutObjectAsync(put);
 
@@ -184,8 +184,8 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "one" }));
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "two!" }));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "one" });
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "two!" });
         using var get = await s3.GetObjectAsync(bucket, "k");
         (await new StreamReader(get.ResponseStream).ReadToEndAsync()).ShouldBe("two!");
     }
@@ -195,7 +195,7 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     {
         using var s3 = fixture.Client();
         var bucket = await NewBucketAsync(s3);
-        var put = await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "empty", InputStream = new MemoryStream() }));
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "empty", InputStream = new MemoryStream() });
         put.ETag.ShouldBe("\"d41d8cd98f00b204e9800998ecf8427e\"");
         using var get = await s3.GetObjectAsync(bucket, "empty");
         get.ContentLength.ShouldBe(0);

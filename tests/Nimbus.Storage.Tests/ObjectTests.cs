@@ -16,7 +16,7 @@ public sealed class ObjectTests(StorageServer fixture) : IClassFixture<StorageSe
         var bucket = StorageServer.NewBucketName();
         await s3.PutBucketAsync(bucket);
         var body = RandomNumberGenerator.GetBytes(100_000);
-        var put = await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "hello.bin", InputStream = new MemoryStream(body), ContentType = "application/x-test" }));
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "hello.bin", InputStream = new MemoryStream(body), ContentType = "application/x-test" });
         put.ETag.ShouldBe("\"" + Convert.ToHexStringLower(MD5.HashData(body)) + "\"");
 
         using var get = await s3.GetObjectAsync(bucket, "hello.bin");

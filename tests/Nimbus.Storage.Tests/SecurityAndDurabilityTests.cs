@@ -87,8 +87,8 @@ public sealed class SecurityAndDurabilityTests
         {
             using var s3 = StorageServer.CreateClient(first);
             await s3.PutBucketAsync(bucket);
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "keep", InputStream = new MemoryStream(body) }));
-            await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "rot", InputStream = new MemoryStream(body) }));
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "keep", InputStream = new MemoryStream(body) });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "rot", InputStream = new MemoryStream(body) });
         }
 
         // Garbage a crash could leave: an interrupted upload and a data file no object references.
@@ -159,7 +159,7 @@ public sealed class SecurityAndDurabilityTests
         var bucket = StorageServer.NewBucketName();
         await s3.PutBucketAsync(bucket);
         var body = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
-        await s3.PutObjectAsync(StorageServer.Unchunked(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(body) }));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(body) });
         var file = Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "storage", "data"), "*", SearchOption.AllDirectories).Single();
         await using (var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite))
         {

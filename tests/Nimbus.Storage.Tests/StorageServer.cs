@@ -34,20 +34,9 @@ public sealed class StorageServer : IAsyncLifetime
             ServiceURL = server.S3Endpoint.ToString(),
             ForcePathStyle = pathStyle,
             AuthenticationRegion = "local",
-
-            // Interim until aws-chunked payloads land (branch s3payload): no default checksums, and
-            // PutObject/UploadPart go unchunked (Unchunked). Back to the SDK's defaults then.
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         };
         var client = new AmazonS3Client(new BasicAWSCredentials(accessKeyId ?? server.Admin.AccessKeyId, secret ?? server.Admin.SecretAccessKey), config);
         return client;
-    }
-
-    /// <summary>Interim (see <see cref="CreateClient"/>): a PUT with a plain signed body.</summary>
-    public static PutObjectRequest Unchunked(PutObjectRequest request)
-    {
-        request.UseChunkEncoding = false;
-        return request;
     }
 
     public static string NewBucketName() => "b-" + Guid.NewGuid().ToString("N")[..20];

@@ -22,6 +22,14 @@ public sealed record BucketEntry
 
     public long Version { get; init; }
 
+    /// <summary>How the bucket keeps versions now.</summary>
+    internal Engine.VersioningState Versioning => Spec.Versioning switch
+    {
+        "Enabled" => Engine.VersioningState.Enabled,
+        "Suspended" => Engine.VersioningState.Suspended,
+        _ => Engine.VersioningState.Unversioned,
+    };
+
     /// <summary>The S3-style resource name policies use: <c>nrn:nimbus:s3:::name</c>.</summary>
     public string Arn => BucketService.ArnPrefix + Name;
 }

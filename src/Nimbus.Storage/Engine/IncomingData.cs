@@ -1,13 +1,13 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Nimbus.Storage.Engine;
 
 /// <summary>
 /// A body being received into a temporary file: written block by block from a pooled buffer (memory stays
-/// at one block however large the body), while its MD5 (the ETag), optionally its SHA-256 (a signed payload)
-/// and the CRC-32C of every block are computed. <see cref="Seal"/> fsyncs the file and renames it into
+/// at one block however large the body) while the CRC-32C of every block is computed. The body stream
+/// (a <c>PayloadVerifyingStream</c>) computes the MD5 and the object checksum on the way and the caller
+/// records them with <see cref="SetDigests"/>. <see cref="Seal"/> fsyncs the file and renames it into
 /// the data directory; until then nothing is visible, and disposing an unsealed upload removes the file.
 /// </summary>
 internal sealed class IncomingData : IDisposable
@@ -26,10 +26,11 @@ internal sealed class IncomingData : IDisposable
 
     public long Length { get; private set; }
 
+    /// <summary>The body's MD5 (the ETag of a single-part object).</summary>
     public byte[] Md5 { get; private set; } = [];
 
-    /// <summary>Lower-case hex SHA-256 of the body, when asked for.</summary>
-    public string? Sha256 { get; private set; }
+    /// <summary>The object's additional checksum, when one was computed.</summary>
+    public ObjectChecksum? Checksum { get; private set; }
 
     public uint[] BlockCrcs { get; private set; } = [];
 
@@ -39,13 +40,13 @@ internal sealed class IncomingData : IDisposable
     /// Receives exactly <paramref name="expectedLength"/> bytes from <paramref name="body"/>. Throws
     /// <see cref="IncompleteBodyException"/> when the body ends early or goes on past the length.
     /// </summary>
-    public static async Task<IncomingData> ReceiveAsync(StorageLayout layout, Stream body, long expectedLength, bool sha256, CancellationToken cancellationToken)
+    public static async Task<IncomingData> ReceiveAsync(StorageLayout layout, Stream body, long expectedLength, CancellationToken cancellationToken)
     {
         var incoming = new IncomingData(layout, DataId.New());
         try
         {
             incoming._handle = File.OpenHandle(layout.TempPathOf(incoming.Id), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: expectedLength);
-            await incoming.CopyAsync(body, expectedLength, sha256, cancellationToken).ConfigureAwait(false);
+            await incoming.CopyAsync(body, expectedLength, cancellationToken).ConfigureAwait(false);
             return incoming;
         }
         catch
@@ -53,6 +54,13 @@ internal sealed class IncomingData : IDisposable
             incoming.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Records the digests the body stream computed once it was read to its end and verified.</summary>
+    public void SetDigests(ReadOnlyMemory<byte>? md5, ObjectChecksum? checksum)
+    {
+        Md5 = md5?.ToArray() ?? throw new InvalidOperationException("The body stream computed no MD5.");
+        Checksum = checksum;
     }
 
     /// <summary>Makes the data durable under its final name: fdatasync, close, rename. Returns the directory to fsync before the index commit.</summary>
@@ -95,14 +103,12 @@ internal sealed class IncomingData : IDisposable
         }
     }
 
-    private async Task CopyAsync(Stream body, long expectedLength, bool sha256, CancellationToken cancellationToken)
+    private async Task CopyAsync(Stream body, long expectedLength, CancellationToken cancellationToken)
     {
         var blockCount = expectedLength == 0 ? 0 : (int)((expectedLength + StorageLayout.BlockSize - 1) / StorageLayout.BlockSize);
         var crcs = new uint[blockCount];
         var bufferSize = (int)Math.Min(Math.Max(expectedLength, 1), StorageLayout.BlockSize);
         var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        using var sha = sha256 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         try
         {
             long offset = 0;
@@ -124,13 +130,12 @@ internal sealed class IncomingData : IDisposable
 
                 var span = buffer.AsSpan(0, want);
                 crcs[block++] = Crc32C.Compute(span);
-                md5.AppendData(span);
-                sha?.AppendData(span);
                 await RandomAccess.WriteAsync(_handle!, buffer.AsMemory(0, want), offset, cancellationToken).ConfigureAwait(false);
                 offset += want;
             }
 
-            // The body must end here: one more byte means the client sent more than it declared.
+            // The body must end here: one more byte means the client sent more than it declared. This last read
+            // is also where a verifying body stream checks its digests, trailer and length.
             if (await body.ReadAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
             {
                 throw new IncompleteBodyException(expectedLength, expectedLength + 1);
@@ -138,8 +143,6 @@ internal sealed class IncomingData : IDisposable
 
             Length = expectedLength;
             BlockCrcs = crcs;
-            Md5 = md5.GetHashAndReset();
-            Sha256 = sha is null ? null : Convert.ToHexStringLower(sha.GetHashAndReset());
         }
         finally
         {

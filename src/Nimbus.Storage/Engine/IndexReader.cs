@@ -16,37 +16,131 @@ internal sealed class IndexReader : IDisposable
 
     public IndexReader(string path) => _path = path;
 
+    private const string RecordColumns = "size, etag, modified, meta, segments, parts, corrupt, checksum, version, latest, marker";
+
+    /// <summary>The current version of a key (it may be a delete marker), or null.</summary>
     public ObjectRecord? GetObject(string bucket, byte[] key)
     {
         var c = Rent();
         try
         {
-            var command = c.Prepare("get", "SELECT size, etag, modified, meta, segments, parts, corrupt FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+            var command = c.Prepare("get", $"SELECT {RecordColumns} FROM objects WHERE bucket = $b AND key = $k AND latest = 1", "$b", "$k");
             command.Parameters[0].Value = bucket;
             command.Parameters[1].Value = key;
-            using var reader = command.ExecuteReader();
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            return new ObjectRecord
-            {
-                Bucket = bucket,
-                Key = key,
-                Size = reader.GetInt64(0),
-                ETag = reader.GetString(1),
-                LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                Meta = JsonSerializer.Deserialize(reader.GetString(3), StorageJsonContext.Default.ObjectMeta) ?? ObjectMeta.Empty,
-                Segments = Segment.Decode((byte[])reader.GetValue(4)),
-                PartCount = reader.GetInt32(5),
-                Corrupt = reader.GetInt32(6) != 0,
-            };
+            return ReadRecord(command, bucket, key);
         }
         finally
         {
             Return(c);
         }
+    }
+
+    /// <summary>One version of a key (it may be a delete marker), or null.</summary>
+    public ObjectRecord? GetVersion(string bucket, byte[] key, string version)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("get-version", $"SELECT {RecordColumns} FROM objects WHERE bucket = $b AND key = $k AND version = $v", "$b", "$k", "$v");
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = key;
+            command.Parameters[2].Value = version;
+            return ReadRecord(command, bucket, key);
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    /// <summary>
+    /// Versions of a bucket in ListObjectVersions order (key ascending, newest first): those of
+    /// <paramref name="key"/> older than row <paramref name="belowRow"/> when given, else from
+    /// <paramref name="key"/> (inclusive) on, up to <paramref name="upper"/> (exclusive), at most <paramref name="limit"/>.
+    /// </summary>
+    public List<ListedVersion> ListVersions(string bucket, byte[] key, long? belowRow, byte[]? upper, int limit)
+    {
+        var c = Rent();
+        try
+        {
+            SqliteCommand command;
+            if (belowRow is { } row)
+            {
+                command = c.Prepare("versions-key", "SELECT rowid, key, version, latest, marker, size, etag, modified FROM objects WHERE bucket = $b AND key = $k AND rowid < $r ORDER BY rowid DESC LIMIT $n", "$b", "$k", "$n", "$r");
+                command.Parameters[3].Value = row;
+            }
+            else if (upper is null)
+            {
+                command = c.Prepare("versions", "SELECT rowid, key, version, latest, marker, size, etag, modified FROM objects WHERE bucket = $b AND key >= $k ORDER BY key, rowid DESC LIMIT $n", "$b", "$k", "$n");
+            }
+            else
+            {
+                command = c.Prepare("versions-bounded", "SELECT rowid, key, version, latest, marker, size, etag, modified FROM objects WHERE bucket = $b AND key >= $k AND key < $hi ORDER BY key, rowid DESC LIMIT $n", "$b", "$k", "$n", "$hi");
+                command.Parameters[3].Value = upper;
+            }
+
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = key;
+            command.Parameters[2].Value = limit;
+            var items = new List<ListedVersion>(Math.Min(limit, 1024));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                items.Add(new ListedVersion(
+                    reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetString(2), reader.GetInt32(3) != 0, reader.GetInt32(4) != 0,
+                    reader.GetInt64(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+            }
+
+            return items;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    /// <summary>The row of a version, for a version-id-marker; null when there is none.</summary>
+    public long? RowOf(string bucket, byte[] key, string version)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("row-of", "SELECT rowid FROM objects WHERE bucket = $b AND key = $k AND version = $v", "$b", "$k", "$v");
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = key;
+            command.Parameters[2].Value = version;
+            return command.ExecuteScalar() is long row ? row : null;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    private static ObjectRecord? ReadRecord(SqliteCommand command, string bucket, byte[] key)
+    {
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return new ObjectRecord
+        {
+            Bucket = bucket,
+            Key = key,
+            Size = reader.GetInt64(0),
+            ETag = reader.GetString(1),
+            LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+            Meta = JsonSerializer.Deserialize(reader.GetString(3), StorageJsonContext.Default.ObjectMeta) ?? ObjectMeta.Empty,
+            Segments = Segment.Decode((byte[])reader.GetValue(4)),
+            PartCount = reader.GetInt32(5),
+            Corrupt = reader.GetInt32(6) != 0,
+            Checksum = reader.IsDBNull(7) ? null : ObjectChecksum.Decode(reader.GetString(7)),
+            VersionId = reader.GetString(8),
+            IsLatest = reader.GetInt32(9) != 0,
+            IsDeleteMarker = reader.GetInt32(10) != 0,
+        };
     }
 
     /// <summary>Up to <paramref name="limit"/> keys of a bucket from <paramref name="lower"/> (inclusive) to <paramref name="upper"/> (exclusive, null for none), ascending.</summary>
@@ -56,8 +150,8 @@ internal sealed class IndexReader : IDisposable
         try
         {
             var command = upper is null
-                ? c.Prepare("list", "SELECT key, size, etag, modified FROM objects WHERE bucket = $b AND key >= $lo ORDER BY key LIMIT $n", "$b", "$lo", "$n")
-                : c.Prepare("list-bounded", "SELECT key, size, etag, modified FROM objects WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key LIMIT $n", "$b", "$lo", "$n", "$hi");
+                ? c.Prepare("list", "SELECT key, size, etag, modified FROM objects WHERE bucket = $b AND key >= $lo AND latest = 1 AND marker = 0 ORDER BY key LIMIT $n", "$b", "$lo", "$n")
+                : c.Prepare("list-bounded", "SELECT key, size, etag, modified FROM objects WHERE bucket = $b AND key >= $lo AND key < $hi AND latest = 1 AND marker = 0 ORDER BY key LIMIT $n", "$b", "$lo", "$n", "$hi");
             command.Parameters[0].Value = bucket;
             command.Parameters[1].Value = lower;
             command.Parameters[2].Value = limit;
@@ -101,7 +195,7 @@ internal sealed class IndexReader : IDisposable
         var c = Rent();
         try
         {
-            var command = c.Prepare("upload", "SELECT bucket, key, initiated, meta, initiator FROM uploads WHERE upload_id = $u", "$u");
+            var command = c.Prepare("upload", "SELECT bucket, key, initiated, meta, initiator, checksum FROM uploads WHERE upload_id = $u", "$u");
             command.Parameters[0].Value = uploadId;
             using var reader = command.ExecuteReader();
             return reader.Read() ? ReadUpload(uploadId, reader, 0) : null;
@@ -119,8 +213,8 @@ internal sealed class IndexReader : IDisposable
         try
         {
             var command = upper is null
-                ? c.Prepare("uploads", "SELECT upload_id, bucket, key, initiated, meta, initiator FROM uploads WHERE bucket = $b AND key >= $lo ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n")
-                : c.Prepare("uploads-bounded", "SELECT upload_id, bucket, key, initiated, meta, initiator FROM uploads WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n", "$hi");
+                ? c.Prepare("uploads", "SELECT upload_id, bucket, key, initiated, meta, initiator, checksum FROM uploads WHERE bucket = $b AND key >= $lo ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n")
+                : c.Prepare("uploads-bounded", "SELECT upload_id, bucket, key, initiated, meta, initiator, checksum FROM uploads WHERE bucket = $b AND key >= $lo AND key < $hi ORDER BY key, initiated, upload_id LIMIT $n", "$b", "$lo", "$n", "$hi");
             command.Parameters[0].Value = bucket;
             command.Parameters[1].Value = lower;
             command.Parameters[2].Value = limit;
@@ -149,7 +243,7 @@ internal sealed class IndexReader : IDisposable
         var c = Rent();
         try
         {
-            var command = c.Prepare("parts", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u AND part_number > $p ORDER BY part_number LIMIT $n", "$u", "$p", "$n");
+            var command = c.Prepare("parts", "SELECT part_number, size, etag, modified, segment, checksum FROM parts WHERE upload_id = $u AND part_number > $p ORDER BY part_number LIMIT $n", "$u", "$p", "$n");
             command.Parameters[0].Value = uploadId;
             command.Parameters[1].Value = afterPart;
             command.Parameters[2].Value = limit;
@@ -168,20 +262,20 @@ internal sealed class IndexReader : IDisposable
         }
     }
 
-    /// <summary>Objects after row <paramref name="afterRow"/>, for the scrubber: (rowid, bucket, key).</summary>
-    public List<(long Row, string Bucket, byte[] Key)> ScanObjects(long afterRow, int limit)
+    /// <summary>Object versions (not delete markers) after row <paramref name="afterRow"/>, for the scrubber: (rowid, bucket, key, version).</summary>
+    public List<(long Row, string Bucket, byte[] Key, string Version)> ScanObjects(long afterRow, int limit)
     {
         var c = Rent();
         try
         {
-            var command = c.Prepare("scan", "SELECT rowid, bucket, key FROM objects WHERE rowid > $r ORDER BY rowid LIMIT $n", "$r", "$n");
+            var command = c.Prepare("scan", "SELECT rowid, bucket, key, version FROM objects WHERE rowid > $r AND marker = 0 ORDER BY rowid LIMIT $n", "$r", "$n");
             command.Parameters[0].Value = afterRow;
             command.Parameters[1].Value = limit;
-            var items = new List<(long, string, byte[])>();
+            var items = new List<(long, string, byte[], string)>();
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                items.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2)));
+                items.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetString(3)));
             }
 
             return items;
@@ -224,6 +318,7 @@ internal sealed class IndexReader : IDisposable
         Initiated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 2)),
         Meta = JsonSerializer.Deserialize(reader.GetString(first + 3), StorageJsonContext.Default.ObjectMeta) ?? ObjectMeta.Empty,
         Initiator = reader.GetString(first + 4),
+        Checksum = reader.IsDBNull(first + 5) ? null : ObjectChecksum.Decode(reader.GetString(first + 5)),
     };
 
     private Connection Rent() => _pool.TryTake(out var c) ? c : new Connection(IndexSchema.Open(_path, write: false));

@@ -8,12 +8,21 @@ namespace Nimbus.Storage.Engine;
 /// index range scan. <c>data_files</c> names every data file the index references (doomed ones are unlinked
 /// after the commit that dropped them), which is what start-up cleaning compares the disk with.
 /// </summary>
+/// <remarks>
+/// <c>objects</c> holds every version of every key: <c>version</c> is <c>null</c> for the null version (buckets
+/// never versioned, or suspended), <c>latest</c> marks the current version of a key (a partial unique index,
+/// which GET and listing use), <c>marker</c> a delete marker, and the rowid orders a key's versions (newer is
+/// higher), which is ListObjectVersions' order within a key.
+/// </remarks>
 internal static class IndexSchema
 {
     public const string Ddl = """
         CREATE TABLE IF NOT EXISTS objects(
             bucket TEXT NOT NULL,
             key BLOB NOT NULL,
+            version TEXT NOT NULL,
+            latest INTEGER NOT NULL,
+            marker INTEGER NOT NULL DEFAULT 0,
             size INTEGER NOT NULL,
             etag TEXT NOT NULL,
             modified INTEGER NOT NULL,
@@ -21,7 +30,9 @@ internal static class IndexSchema
             segments BLOB NOT NULL,
             parts INTEGER NOT NULL DEFAULT 0,
             corrupt INTEGER NOT NULL DEFAULT 0,
-            UNIQUE(bucket, key));
+            checksum TEXT,
+            UNIQUE(bucket, key, version));
+        CREATE UNIQUE INDEX IF NOT EXISTS objects_latest ON objects(bucket, key) WHERE latest = 1;
         CREATE TABLE IF NOT EXISTS data_files(
             id BLOB PRIMARY KEY,
             doomed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
@@ -32,7 +43,8 @@ internal static class IndexSchema
             key BLOB NOT NULL,
             initiated INTEGER NOT NULL,
             meta TEXT NOT NULL,
-            initiator TEXT NOT NULL);
+            initiator TEXT NOT NULL,
+            checksum TEXT);
         CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated, upload_id);
         CREATE TABLE IF NOT EXISTS parts(
             upload_id TEXT NOT NULL,
@@ -41,6 +53,7 @@ internal static class IndexSchema
             etag TEXT NOT NULL,
             modified INTEGER NOT NULL,
             segment BLOB NOT NULL,
+            checksum TEXT,
             PRIMARY KEY(upload_id, part_number)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS bucket_usage(
             bucket TEXT PRIMARY KEY,
@@ -68,8 +81,61 @@ internal static class IndexSchema
 
     public static void Create(SqliteConnection connection)
     {
+        // Stores created before versioning had one row per key: move them aside, copy them in as null versions.
+        var unversioned = TableExists(connection, "objects") && !HasColumn(connection, "objects", "version");
+        if (unversioned)
+        {
+            if (!HasColumn(connection, "objects", "checksum"))
+            {
+                Execute(connection, "ALTER TABLE objects ADD COLUMN checksum TEXT");
+            }
+
+            Execute(connection, "ALTER TABLE objects RENAME TO objects_unversioned");
+        }
+
+        Execute(connection, Ddl);
+        if (unversioned)
+        {
+            Execute(
+                connection,
+                "INSERT INTO objects(bucket, key, version, latest, marker, size, etag, modified, meta, segments, parts, corrupt, checksum) "
+                + "SELECT bucket, key, 'null', 1, 0, size, etag, modified, meta, segments, parts, corrupt, checksum FROM objects_unversioned; "
+                + "DROP TABLE objects_unversioned;");
+        }
+
+        // Stores created before checksums were kept: add the columns (null: no checksum recorded).
+        foreach (var table in (string[])["uploads", "parts"])
+        {
+            if (!HasColumn(connection, table, "checksum"))
+            {
+                using var alter = connection.CreateCommand();
+                alter.CommandText = $"ALTER TABLE {table} ADD COLUMN checksum TEXT";
+                alter.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText = Ddl;
+        command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $t)";
+        command.Parameters.AddWithValue("$t", table);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS(SELECT 1 FROM pragma_table_info($t) WHERE name = $c)";
+        command.Parameters.AddWithValue("$t", table);
+        command.Parameters.AddWithValue("$c", column);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 }

@@ -46,78 +46,114 @@ internal sealed class IndexWriter : IDisposable
         command.ExecuteNonQuery();
     }
 
-    /// <summary>The current row of a key: (size, segments), or null.</summary>
-    public (long Size, Segment[] Segments)? FindObject(string bucket, byte[] key)
+    /// <summary>One stored version of a key, as the writer needs it.</summary>
+    public readonly record struct VersionRow(long Row, string Version, bool Latest, bool Marker, long Size, Segment[] Segments);
+
+    /// <summary>The current version of a key (possibly a delete marker), or null.</summary>
+    public VersionRow? FindLatest(string bucket, byte[] key)
     {
-        var command = Prepare("find", "SELECT size, segments FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+        var command = Prepare("find-latest", "SELECT rowid, version, latest, marker, size, segments FROM objects WHERE bucket = $b AND key = $k AND latest = 1", "$b", "$k");
         command.Parameters[0].Value = bucket;
         command.Parameters[1].Value = key;
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), Segment.Decode((byte[])reader.GetValue(1))) : null;
+        return ReadVersionRow(command);
     }
 
-    /// <summary>Inserts or replaces the object; dooms the replaced version's data and books the usage difference.</summary>
-    public void PutObject(ObjectRecord record, string account)
+    /// <summary>One version of a key, or null.</summary>
+    public VersionRow? FindVersion(string bucket, byte[] key, string version)
     {
-        var previous = FindObject(record.Bucket, record.Key);
+        var command = Prepare("find-version", "SELECT rowid, version, latest, marker, size, segments FROM objects WHERE bucket = $b AND key = $k AND version = $v", "$b", "$k", "$v");
+        command.Parameters[0].Value = bucket;
+        command.Parameters[1].Value = key;
+        command.Parameters[2].Value = version;
+        return ReadVersionRow(command);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="record"/> (an object or a delete marker) the current version of its key. With
+    /// <paramref name="replaceNull"/> (buckets never versioned, or suspended) the key's null version, current or
+    /// not, is dropped first; otherwise every earlier version stays, noncurrent.
+    /// </summary>
+    public void PutVersion(ObjectRecord record, string account, bool replaceNull)
+    {
+        if (replaceNull)
+        {
+            RemoveVersion(record.Bucket, record.Key, ObjectRecord.NullVersion, account, promote: false);
+        }
+
+        var demote = Prepare("demote", "UPDATE objects SET latest = 0 WHERE bucket = $b AND key = $k AND latest = 1", "$b", "$k");
+        demote.Parameters[0].Value = record.Bucket;
+        demote.Parameters[1].Value = record.Key;
+        demote.ExecuteNonQuery();
         var command = Prepare(
             "put",
-            "INSERT INTO objects(bucket, key, size, etag, modified, meta, segments, parts, corrupt) VALUES($b, $k, $s, $e, $m, $meta, $seg, $p, 0) "
-            + "ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, meta = excluded.meta, segments = excluded.segments, parts = excluded.parts, corrupt = 0",
-            "$b", "$k", "$s", "$e", "$m", "$meta", "$seg", "$p");
+            "INSERT INTO objects(bucket, key, version, latest, marker, size, etag, modified, meta, segments, parts, corrupt, checksum) VALUES($b, $k, $v, 1, $d, $s, $e, $m, $meta, $seg, $p, 0, $c)",
+            "$b", "$k", "$v", "$d", "$s", "$e", "$m", "$meta", "$seg", "$p", "$c");
         command.Parameters[0].Value = record.Bucket;
         command.Parameters[1].Value = record.Key;
-        command.Parameters[2].Value = record.Size;
-        command.Parameters[3].Value = record.ETag;
-        command.Parameters[4].Value = record.LastModified.ToUnixTimeMilliseconds();
-        command.Parameters[5].Value = JsonSerializer.Serialize(record.Meta, StorageJsonContext.Default.ObjectMeta);
-        command.Parameters[6].Value = Segment.Encode(record.Segments);
-        command.Parameters[7].Value = record.PartCount;
+        command.Parameters[2].Value = record.VersionId;
+        command.Parameters[3].Value = record.IsDeleteMarker ? 1 : 0;
+        command.Parameters[4].Value = record.Size;
+        command.Parameters[5].Value = record.ETag;
+        command.Parameters[6].Value = record.LastModified.ToUnixTimeMilliseconds();
+        command.Parameters[7].Value = JsonSerializer.Serialize(record.Meta, StorageJsonContext.Default.ObjectMeta);
+        command.Parameters[8].Value = Segment.Encode(record.Segments);
+        command.Parameters[9].Value = record.PartCount;
+        command.Parameters[10].Value = (object?)ObjectChecksum.Encode(record.Checksum) ?? DBNull.Value;
         command.ExecuteNonQuery();
-        if (previous is { } old)
-        {
-            Doom(old.Segments);
-            AddUsage(record.Bucket, account, 0, record.Size - old.Size);
-        }
-        else
-        {
-            AddUsage(record.Bucket, account, 1, record.Size);
-        }
+        AddUsage(record.Bucket, account, record.IsDeleteMarker ? 0 : 1, record.Size);
     }
 
-    /// <summary>Sets the metadata (tags, headers) of an existing object without touching its data; false when absent.</summary>
-    public bool UpdateMeta(string bucket, byte[] key, ObjectMeta meta)
+    /// <summary>
+    /// Removes one version for good, dooming its data and booking the usage; when it was the current one and
+    /// <paramref name="promote"/>, the newest remaining version becomes current. Null when there was no such version.
+    /// </summary>
+    public VersionRow? RemoveVersion(string bucket, byte[] key, string version, string account, bool promote = true)
     {
-        var command = Prepare("meta", "UPDATE objects SET meta = $meta WHERE bucket = $b AND key = $k", "$b", "$k", "$meta");
+        var row = FindVersion(bucket, key, version);
+        if (row is not { } found)
+        {
+            return null;
+        }
+
+        var command = Prepare("delete-row", "DELETE FROM objects WHERE rowid = $r", "$r");
+        command.Parameters[0].Value = found.Row;
+        command.ExecuteNonQuery();
+        Doom(found.Segments);
+        AddUsage(bucket, account, found.Marker ? 0 : -1, -found.Size);
+        if (found.Latest && promote)
+        {
+            var next = Prepare("promote", "UPDATE objects SET latest = 1 WHERE rowid = (SELECT max(rowid) FROM objects WHERE bucket = $b AND key = $k)", "$b", "$k");
+            next.Parameters[0].Value = bucket;
+            next.Parameters[1].Value = key;
+            next.ExecuteNonQuery();
+        }
+
+        return found;
+    }
+
+    /// <summary>Sets the metadata (tags, headers) of a version (the current one when <paramref name="version"/> is null) without touching its data; false when absent.</summary>
+    public bool UpdateMeta(string bucket, byte[] key, string? version, ObjectMeta meta)
+    {
+        var command = version is null
+            ? Prepare("meta-latest", "UPDATE objects SET meta = $meta WHERE bucket = $b AND key = $k AND latest = 1 AND marker = 0", "$b", "$k", "$meta")
+            : Prepare("meta-version", "UPDATE objects SET meta = $meta WHERE bucket = $b AND key = $k AND marker = 0 AND version = $v", "$b", "$k", "$meta", "$v");
         command.Parameters[0].Value = bucket;
         command.Parameters[1].Value = key;
         command.Parameters[2].Value = JsonSerializer.Serialize(meta, StorageJsonContext.Default.ObjectMeta);
+        if (version is not null)
+        {
+            command.Parameters[3].Value = version;
+        }
+
         return command.ExecuteNonQuery() > 0;
     }
 
-    /// <summary>Removes the object; false when there was none.</summary>
-    public bool DeleteObject(string bucket, byte[] key, string account)
+    public void MarkCorrupt(string bucket, byte[] key, string version)
     {
-        var previous = FindObject(bucket, key);
-        if (previous is null)
-        {
-            return false;
-        }
-
-        var command = Prepare("delete", "DELETE FROM objects WHERE bucket = $b AND key = $k", "$b", "$k");
+        var command = Prepare("corrupt", "UPDATE objects SET corrupt = 1 WHERE bucket = $b AND key = $k AND version = $v", "$b", "$k", "$v");
         command.Parameters[0].Value = bucket;
         command.Parameters[1].Value = key;
-        command.ExecuteNonQuery();
-        Doom(previous.Value.Segments);
-        AddUsage(bucket, account, -1, -previous.Value.Size);
-        return true;
-    }
-
-    public void MarkCorrupt(string bucket, byte[] key)
-    {
-        var command = Prepare("corrupt", "UPDATE objects SET corrupt = 1 WHERE bucket = $b AND key = $k", "$b", "$k");
-        command.Parameters[0].Value = bucket;
-        command.Parameters[1].Value = key;
+        command.Parameters[2].Value = version;
         command.ExecuteNonQuery();
     }
 
@@ -166,13 +202,14 @@ internal sealed class IndexWriter : IDisposable
 
     public void InsertUpload(UploadRecord upload)
     {
-        var command = Prepare("upload-add", "INSERT INTO uploads(upload_id, bucket, key, initiated, meta, initiator) VALUES($u, $b, $k, $t, $m, $i)", "$u", "$b", "$k", "$t", "$m", "$i");
+        var command = Prepare("upload-add", "INSERT INTO uploads(upload_id, bucket, key, initiated, meta, initiator, checksum) VALUES($u, $b, $k, $t, $m, $i, $c)", "$u", "$b", "$k", "$t", "$m", "$i", "$c");
         command.Parameters[0].Value = upload.UploadId;
         command.Parameters[1].Value = upload.Bucket;
         command.Parameters[2].Value = upload.Key;
         command.Parameters[3].Value = upload.Initiated.ToUnixTimeMilliseconds();
         command.Parameters[4].Value = JsonSerializer.Serialize(upload.Meta, StorageJsonContext.Default.ObjectMeta);
         command.Parameters[5].Value = upload.Initiator;
+        command.Parameters[6].Value = (object?)ObjectChecksum.Encode(upload.Checksum) ?? DBNull.Value;
         command.ExecuteNonQuery();
     }
 
@@ -187,7 +224,7 @@ internal sealed class IndexWriter : IDisposable
     /// <summary>Stores a part, replacing (and dooming) an earlier upload of the same number; counts its bytes against the bucket.</summary>
     public void PutPart(string uploadId, string bucket, string account, PartRecord part)
     {
-        var find = Prepare("part-find", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u AND part_number = $p", "$u", "$p");
+        var find = Prepare("part-find", "SELECT part_number, size, etag, modified, segment, checksum FROM parts WHERE upload_id = $u AND part_number = $p", "$u", "$p");
         find.Parameters[0].Value = uploadId;
         find.Parameters[1].Value = part.PartNumber;
         PartRecord? previous = null;
@@ -201,15 +238,16 @@ internal sealed class IndexWriter : IDisposable
 
         var command = Prepare(
             "part-put",
-            "INSERT INTO parts(upload_id, part_number, size, etag, modified, segment) VALUES($u, $p, $s, $e, $m, $seg) "
-            + "ON CONFLICT(upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, segment = excluded.segment",
-            "$u", "$p", "$s", "$e", "$m", "$seg");
+            "INSERT INTO parts(upload_id, part_number, size, etag, modified, segment, checksum) VALUES($u, $p, $s, $e, $m, $seg, $c) "
+            + "ON CONFLICT(upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag, modified = excluded.modified, segment = excluded.segment, checksum = excluded.checksum",
+            "$u", "$p", "$s", "$e", "$m", "$seg", "$c");
         command.Parameters[0].Value = uploadId;
         command.Parameters[1].Value = part.PartNumber;
         command.Parameters[2].Value = part.Size;
         command.Parameters[3].Value = part.ETag;
         command.Parameters[4].Value = part.LastModified.ToUnixTimeMilliseconds();
         command.Parameters[5].Value = Segment.Encode([part.Segment]);
+        command.Parameters[6].Value = (object?)ObjectChecksum.Encode(part.Checksum) ?? DBNull.Value;
         command.ExecuteNonQuery();
         if (previous is not null)
         {
@@ -221,7 +259,7 @@ internal sealed class IndexWriter : IDisposable
 
     public List<PartRecord> AllParts(string uploadId)
     {
-        var command = Prepare("parts-all", "SELECT part_number, size, etag, modified, segment FROM parts WHERE upload_id = $u ORDER BY part_number", "$u");
+        var command = Prepare("parts-all", "SELECT part_number, size, etag, modified, segment, checksum FROM parts WHERE upload_id = $u ORDER BY part_number", "$u");
         command.Parameters[0].Value = uploadId;
         var parts = new List<PartRecord>();
         using var reader = command.ExecuteReader();
@@ -280,6 +318,14 @@ internal sealed class IndexWriter : IDisposable
         }
     }
 
+    private static VersionRow? ReadVersionRow(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new VersionRow(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2) != 0, reader.GetInt32(3) != 0, reader.GetInt64(4), Segment.Decode((byte[])reader.GetValue(5)))
+            : null;
+    }
+
     internal static PartRecord ReadPart(SqliteDataReader reader) => new()
     {
         PartNumber = reader.GetInt32(0),
@@ -287,6 +333,7 @@ internal sealed class IndexWriter : IDisposable
         ETag = reader.GetString(2),
         LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
         Segment = Segment.Decode((byte[])reader.GetValue(4))[0],
+        Checksum = reader.IsDBNull(5) ? null : ObjectChecksum.Decode(reader.GetString(5)),
     };
 
     private SqliteCommand Prepare(string name, string sql, params string[] parameters)

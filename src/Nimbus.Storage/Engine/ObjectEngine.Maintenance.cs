@@ -123,10 +123,10 @@ internal sealed partial class ObjectEngine
                 break;
             }
 
-            foreach (var (row, bucket, key) in batch)
+            foreach (var (row, bucket, key, version) in batch)
             {
                 after = row;
-                var record = Reader.GetObject(bucket, key);
+                var record = Reader.GetVersion(bucket, key, version);
                 if (record is null)
                 {
                     continue;
@@ -140,9 +140,9 @@ internal sealed partial class ObjectEngine
                 catch (Exception ex) when (ex is CorruptDataException or DataMissingException)
                 {
                     corrupt++;
-                    if (!record.Corrupt && Reader.GetObject(bucket, key)?.ETag == record.ETag)
+                    if (!record.Corrupt && Reader.GetVersion(bucket, key, version)?.ETag == record.ETag)
                     {
-                        await MarkCorruptAsync(bucket, key).ConfigureAwait(false);
+                        await MarkCorruptAsync(bucket, key, version).ConfigureAwait(false);
                     }
                 }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Nimbus.Contracts.Checksums;
+using Nimbus.Contracts.Signing;
 using Nimbus.Storage.S3;
 
 namespace Nimbus.Storage.Engine;
@@ -67,11 +69,11 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         return accounts;
     }
 
-    public Task<IncomingData> ReceiveAsync(Stream body, long length, bool sha256, CancellationToken cancellationToken) =>
-        IncomingData.ReceiveAsync(_layout, body, length, sha256, cancellationToken);
+    public Task<IncomingData> ReceiveAsync(Stream body, long length, CancellationToken cancellationToken) =>
+        IncomingData.ReceiveAsync(_layout, body, length, cancellationToken);
 
     /// <summary>Makes <paramref name="data"/> the current content of the key. The caller verified digests already.</summary>
-    public async Task<ObjectRecord> PutAsync(string bucketId, string account, byte[] key, IncomingData data, ObjectMeta meta, DateTimeOffset now)
+    public async Task<ObjectRecord> PutAsync(string bucketId, string account, byte[] key, IncomingData data, ObjectMeta meta, DateTimeOffset now, VersioningState versioning)
     {
         var record = new ObjectRecord
         {
@@ -82,6 +84,8 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             LastModified = TruncateToSeconds(now),
             Meta = meta,
             Segments = [data.Segment],
+            Checksum = data.Checksum,
+            VersionId = NewVersionId(versioning),
         };
         var directory = data.Seal();
         try
@@ -91,7 +95,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 {
                     EnsureOpen(bucketId);
                     w.AddDataFile(data.Id);
-                    w.PutObject(record, account);
+                    w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
                     return record;
                 },
                 [directory]).ConfigureAwait(false);
@@ -103,8 +107,11 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Stores an object made of existing segments under new data files (copy): the segments are copied and verified.</summary>
-    public async Task<IncomingData> CopyAsync(ObjectRecord source, long start, long length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a range of an object under a new data file (copy): the source blocks are verified as they are
+    /// read, and the MD5 and a <paramref name="checksum"/> of the copy computed on the way.
+    /// </summary>
+    public async Task<IncomingData> CopyAsync(ObjectRecord source, long start, long length, ChecksumAlgorithm checksum, CancellationToken cancellationToken)
     {
         var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 4 * StorageLayout.BlockSize, resumeWriterThreshold: 2 * StorageLayout.BlockSize));
         var writing = Task.Run(
@@ -125,8 +132,10 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             cancellationToken);
         try
         {
-            var data = await IncomingData.ReceiveAsync(_layout, pipe.Reader.AsStream(), length, sha256: false, cancellationToken).ConfigureAwait(false);
+            using var verifying = new PayloadVerifyingStream(pipe.Reader.AsStream(), new PayloadVerificationOptions { ExpectedLength = length, ComputeMd5 = true, DefaultChecksum = checksum });
+            var data = await IncomingData.ReceiveAsync(_layout, verifying, length, cancellationToken).ConfigureAwait(false);
             await writing.ConfigureAwait(false);
+            data.SetDigests(verifying.Md5, new ObjectChecksum(checksum, ChecksumType.FullObject, verifying.ChecksumValue!));
             return data;
         }
         catch
@@ -137,7 +146,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             }
             catch (CorruptDataException)
             {
-                await MarkCorruptAsync(source.Bucket, source.Key).ConfigureAwait(false);
+                await MarkCorruptAsync(source.Bucket, source.Key, source.VersionId).ConfigureAwait(false);
                 throw;
             }
 
@@ -145,34 +154,108 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The current version of a key, or null; a delete marker when that is the current version.</summary>
     public ObjectRecord? Get(string bucketId, byte[] key) => Reader.GetObject(bucketId, key);
 
-    public Task<bool> DeleteAsync(string bucketId, string account, byte[] key) =>
-        _committer.SubmitAsync(w => w.DeleteObject(bucketId, key, account));
+    /// <summary>A version of a key (the current one when <paramref name="version"/> is null), or null.</summary>
+    public ObjectRecord? Get(string bucketId, byte[] key, string? version) =>
+        version is null ? Reader.GetObject(bucketId, key) : Reader.GetVersion(bucketId, key, version);
 
-    /// <summary>Deletes several keys in one commit; per key, whether it existed.</summary>
-    public Task<bool[]> DeleteManyAsync(string bucketId, string account, IReadOnlyList<byte[]> keys) =>
+    /// <summary>
+    /// Deletes a key as S3 does without a version id: a bucket never versioned loses the object; an Enabled
+    /// one gets a delete marker on top; a Suspended one replaces its null version with a null delete marker.
+    /// </summary>
+    public Task<DeleteOutcome> DeleteAsync(string bucketId, string account, byte[] key, VersioningState versioning, DateTimeOffset now) =>
+        _committer.SubmitAsync(w => Delete(w, bucketId, account, key, null, versioning, now));
+
+    /// <summary>Deletes several keys (or versions) in one commit; per entry, what the delete did.</summary>
+    public Task<DeleteOutcome[]> DeleteManyAsync(string bucketId, string account, IReadOnlyList<(byte[] Key, string? Version)> entries, VersioningState versioning, DateTimeOffset now) =>
         _committer.SubmitAsync(w =>
         {
-            var existed = new bool[keys.Count];
-            for (var i = 0; i < keys.Count; i++)
+            var outcomes = new DeleteOutcome[entries.Count];
+            for (var i = 0; i < entries.Count; i++)
             {
-                existed[i] = w.DeleteObject(bucketId, keys[i], account);
+                outcomes[i] = Delete(w, bucketId, account, entries[i].Key, entries[i].Version, versioning, now);
             }
 
-            return existed;
+            return outcomes;
         });
 
-    public Task<bool> UpdateMetaAsync(string bucketId, byte[] key, ObjectMeta meta) =>
-        _committer.SubmitAsync(w => w.UpdateMeta(bucketId, key, meta));
+    /// <summary>
+    /// Removes one version for good (<paramref name="version"/> given), or deletes the key by the bucket's
+    /// versioning state. A version that does not exist is no error (S3 answers 204 too).
+    /// </summary>
+    internal DeleteOutcome Delete(IndexWriter w, string bucketId, string account, byte[] key, string? version, VersioningState versioning, DateTimeOffset now)
+    {
+        if (version is not null)
+        {
+            var removed = w.RemoveVersion(bucketId, key, version, account);
+            return new DeleteOutcome(version, removed?.Marker ?? false);
+        }
 
-    public Task MarkCorruptAsync(string bucketId, byte[] key)
+        if (versioning == VersioningState.Unversioned)
+        {
+            w.RemoveVersion(bucketId, key, ObjectRecord.NullVersion, account);
+            return new DeleteOutcome(null, false);
+        }
+
+        EnsureOpen(bucketId);
+        var marker = new ObjectRecord
+        {
+            Bucket = bucketId,
+            Key = key,
+            Size = 0,
+            ETag = "",
+            LastModified = TruncateToSeconds(now),
+            Meta = ObjectMeta.Empty,
+            Segments = [],
+            VersionId = NewVersionId(versioning),
+            IsDeleteMarker = true,
+        };
+        w.PutVersion(marker, account, replaceNull: versioning == VersioningState.Suspended);
+        return new DeleteOutcome(marker.VersionId, true);
+    }
+
+    /// <summary>
+    /// Applies what a lifecycle pass found due, each entry only if its version is still the row it saw (and,
+    /// to expire a current version, still current); returns how many were applied.
+    /// </summary>
+    public Task<int> ExpireAsync(string bucketId, string account, IReadOnlyList<Lifecycle.LifecycleExpiry> due, VersioningState versioning, DateTimeOffset now) =>
+        _committer.SubmitAsync(w =>
+        {
+            var applied = 0;
+            foreach (var item in due)
+            {
+                if (w.FindVersion(bucketId, item.Key, item.VersionId) is not { } row || row.Row != item.Row || (item.Current && !row.Latest))
+                {
+                    continue;
+                }
+
+                if (item.Current)
+                {
+                    Delete(w, bucketId, account, item.Key, null, versioning, now);
+                }
+                else
+                {
+                    w.RemoveVersion(bucketId, item.Key, item.VersionId, account);
+                }
+
+                applied++;
+            }
+
+            return applied;
+        });
+
+    public Task<bool> UpdateMetaAsync(string bucketId, byte[] key, string? version, ObjectMeta meta) =>
+        _committer.SubmitAsync(w => w.UpdateMeta(bucketId, key, version, meta));
+
+    public Task MarkCorruptAsync(string bucketId, byte[] key, string version)
     {
         LogCorrupt(bucketId, Convert.ToBase64String(key));
         Interlocked.Increment(ref _corruptionsFound);
         return _committer.SubmitAsync(w =>
         {
-            w.MarkCorrupt(bucketId, key);
+            w.MarkCorrupt(bucketId, key, version);
             return true;
         });
     }
@@ -183,7 +266,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// <summary>Corrupt objects found since start (GETs and scrubs).</summary>
     public long CorruptionsFound => Interlocked.Read(ref _corruptionsFound);
 
-    public async Task<UploadRecord> CreateUploadAsync(string bucketId, byte[] key, ObjectMeta meta, string initiator, DateTimeOffset now)
+    public async Task<UploadRecord> CreateUploadAsync(string bucketId, byte[] key, ObjectMeta meta, string initiator, ObjectChecksum? checksum, DateTimeOffset now)
     {
         var upload = new UploadRecord
         {
@@ -193,6 +276,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Initiated = TruncateToSeconds(now),
             Meta = meta,
             Initiator = initiator,
+            Checksum = checksum,
         };
         return await _committer.SubmitAsync(w =>
         {
@@ -211,6 +295,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             ETag = "\"" + Convert.ToHexStringLower(data.Md5) + "\"",
             LastModified = TruncateToSeconds(now),
             Segment = data.Segment,
+            Checksum = data.Checksum,
         };
         var directory = data.Seal();
         try
@@ -241,7 +326,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// Completes an upload with the listed parts (number and ETag, ascending): validated against what was
     /// uploaded, in the same transaction that makes the object visible and drops the upload.
     /// </summary>
-    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<(int PartNumber, string ETag)> requested, DateTimeOffset now) =>
+    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<CompletedPart> requested, (ChecksumAlgorithm Algorithm, string Value)? expectedChecksum, DateTimeOffset now, VersioningState versioning) =>
         _committer.SubmitAsync(w =>
         {
             EnsureOpen(upload.Bucket);
@@ -256,7 +341,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Span<byte> digest = stackalloc byte[16];
             for (var i = 0; i < requested.Count; i++)
             {
-                var (number, etag) = requested[i];
+                var (number, etag, checksum) = requested[i];
                 if (i > 0 && number <= requested[i - 1].PartNumber)
                 {
                     throw S3Errors.InvalidPartOrder();
@@ -265,6 +350,11 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 if (!uploaded.TryGetValue(number, out var part) || !ETagsEqual(part.ETag, etag))
                 {
                     throw S3Errors.InvalidPart($"part {number}");
+                }
+
+                if (checksum is not null && (part.Checksum is not { } stored || stored.Value != checksum.Trim()))
+                {
+                    throw S3Errors.InvalidPart($"the checksum of part {number} does not match the one uploaded");
                 }
 
                 chosen.Add(part);
@@ -294,12 +384,20 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 Meta = upload.Meta,
                 Segments = [.. chosen.Select(p => p.Segment)],
                 PartCount = chosen.Count,
+                Checksum = CombineChecksums(upload.Checksum, chosen),
+                VersionId = NewVersionId(versioning),
             };
+            if (expectedChecksum is { } expected
+                && (record.Checksum is not { } actual || actual.Algorithm != expected.Algorithm || (actual.Value != expected.Value && actual.Value.Split('-')[0] != expected.Value.Split('-')[0])))
+            {
+                throw new Core.Errors.NimbusException("BadDigest", 400, $"The {ChecksumAlgorithms.GetName(expected.Algorithm)} you specified for the object did not match the checksum of its parts.");
+            }
+
             var kept = chosen.Select(p => p.PartNumber).ToHashSet();
             w.Doom(uploaded.Values.Where(p => !kept.Contains(p.PartNumber)).Select(p => p.Segment));
             w.AddUsage(upload.Bucket, account, 0, -uploaded.Values.Sum(p => p.Size));
             w.DeleteUpload(upload.UploadId);
-            w.PutObject(record, account);
+            w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
             return record;
         });
 
@@ -376,6 +474,32 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// <summary>Minimum size of every part but the last (5 MiB, as S3).</summary>
     public const long MinPartSize = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// The checksum of a multipart object from its parts': the upload's declared algorithm and type, or, when
+    /// it declared none, the parts' common algorithm (the default CRC64NVME) as FULL_OBJECT for a CRC and
+    /// COMPOSITE otherwise. Null when the parts have no common checksum.
+    /// </summary>
+    internal static ObjectChecksum? CombineChecksums(ObjectChecksum? declared, IReadOnlyList<PartRecord> parts)
+    {
+        var algorithm = declared?.Algorithm ?? parts[0].Checksum?.Algorithm;
+        if (algorithm is not { } a || parts.Any(p => p.Checksum?.Algorithm != a))
+        {
+            return null;
+        }
+
+        var type = declared?.Type ?? (ChecksumAlgorithms.IsCrc(a) ? ChecksumType.FullObject : ChecksumType.Composite);
+        using var combined = new MultipartChecksum(a, type);
+        foreach (var part in parts)
+        {
+            if (!combined.TryAddPart(part.Checksum!.Value.Value, part.Size))
+            {
+                return null;
+            }
+        }
+
+        return new ObjectChecksum(a, type, combined.GetValue());
+    }
+
     internal static bool ETagsEqual(string stored, string given)
     {
         var a = stored.AsSpan().Trim('"');
@@ -384,6 +508,19 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
+
+    /// <summary>A new version id in an Enabled bucket (URL-safe, 32 characters); the null version otherwise.</summary>
+    private static string NewVersionId(VersioningState versioning)
+    {
+        if (versioning != VersioningState.Enabled)
+        {
+            return ObjectRecord.NullVersion;
+        }
+
+        Span<byte> bytes = stackalloc byte[24];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '.').Replace('/', '_');
+    }
 
     private static string NewUploadId()
     {

@@ -36,9 +36,12 @@ internal sealed partial class StorageJsonContext : JsonSerializerContext
 {
 }
 
-/// <summary>An object's current version as the index holds it.</summary>
+/// <summary>One version of an object (or a delete marker) as the index holds it.</summary>
 internal sealed record ObjectRecord
 {
+    /// <summary>The version id of the null version (objects of buckets never versioned, or written while suspended).</summary>
+    public const string NullVersion = "null";
+
     public required string Bucket { get; init; }
 
     public required byte[] Key { get; init; }
@@ -59,10 +62,36 @@ internal sealed record ObjectRecord
 
     /// <summary>True once a read or the scrubber found a block whose checksum does not match.</summary>
     public bool Corrupt { get; init; }
+
+    /// <summary>The object's additional checksum (<c>x-amz-checksum-*</c>); null for objects stored without one.</summary>
+    public ObjectChecksum? Checksum { get; init; }
+
+    /// <summary>Version id; <see cref="NullVersion"/> for the null version.</summary>
+    public string VersionId { get; init; } = NullVersion;
+
+    /// <summary>True for the key's current version.</summary>
+    public bool IsLatest { get; init; } = true;
+
+    /// <summary>True for a delete marker (no data; GET answers as if the key were absent).</summary>
+    public bool IsDeleteMarker { get; init; }
 }
+
+/// <summary>How a bucket keeps versions: never versioned, Enabled or Suspended.</summary>
+internal enum VersioningState
+{
+    Unversioned,
+    Enabled,
+    Suspended,
+}
+
+/// <summary>What a delete did: the version it removed or the delete marker it created.</summary>
+internal readonly record struct DeleteOutcome(string? VersionId, bool DeleteMarker);
 
 /// <summary>One entry of a listing: what ListObjects returns per key.</summary>
 internal readonly record struct ListedObject(byte[] Key, long Size, string ETag, DateTimeOffset LastModified);
+
+/// <summary>One entry of a version listing: what ListObjectVersions returns per version or delete marker.</summary>
+internal readonly record struct ListedVersion(long Row, byte[] Key, string VersionId, bool IsLatest, bool IsDeleteMarker, long Size, string ETag, DateTimeOffset LastModified);
 
 /// <summary>A multipart upload in progress.</summary>
 internal sealed record UploadRecord
@@ -79,6 +108,9 @@ internal sealed record UploadRecord
 
     /// <summary>NRN of the principal that created the upload.</summary>
     public required string Initiator { get; init; }
+
+    /// <summary>The checksum algorithm and type declared at creation (empty value); null when none.</summary>
+    public ObjectChecksum? Checksum { get; init; }
 }
 
 /// <summary>An uploaded part of a multipart upload.</summary>
@@ -94,4 +126,10 @@ internal sealed record PartRecord
     public required DateTimeOffset LastModified { get; init; }
 
     public required Segment Segment { get; init; }
+
+    /// <summary>The part's checksum; null for parts stored without one.</summary>
+    public ObjectChecksum? Checksum { get; init; }
 }
+
+/// <summary>A part as CompleteMultipartUpload lists it: number, ETag and, optionally, its checksum value.</summary>
+internal readonly record struct CompletedPart(int PartNumber, string ETag, string? Checksum);

@@ -8,7 +8,7 @@ internal static class BucketHandlers
     public static async Task ListBucketsAsync(S3Context s3)
     {
         await s3.AuthorizeAsync("s3:ListAllMyBuckets", BucketService.ArnPrefix + "*", bucket: null).ConfigureAwait(false);
-        var caller = s3.Caller!;
+        var caller = s3.Caller ?? throw S3Errors.AccessDenied();
         var buckets = await s3.Services.Buckets.ListAsync(caller.Account, s3.Aborted).ConfigureAwait(false);
         using var xml = new S3Xml("ListAllMyBucketsResult");
         xml.Start("Owner").Element("ID", caller.Account).Element("DisplayName", caller.Account).End();
@@ -37,7 +37,8 @@ internal static class BucketHandlers
             }
         }
 
-        await s3.Services.Buckets.CreateAsync(s3.Caller!.Account, name, tags: null, s3.Aborted).ConfigureAwait(false);
+        var owner = s3.Caller ?? throw S3Errors.AccessDenied("Anonymous requests cannot create buckets.");
+        await s3.Services.Buckets.CreateAsync(owner.Account, name, tags: null, s3.Aborted).ConfigureAwait(false);
         s3.Response.Headers.Location = "/" + name;
         s3.Response.StatusCode = 200;
         s3.Response.ContentLength = 0;

@@ -265,7 +265,7 @@ internal static class ListHandlers
         ? type == "url" ? true : throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request: only 'url' is supported.")
         : false;
 
-    private static Dictionary<string, IReadOnlyList<string>> Keys(string prefix, string delimiter, int maxKeys) => new(StringComparer.Ordinal)
+    internal static Dictionary<string, IReadOnlyList<string>> Keys(string prefix, string delimiter, int maxKeys) => new(StringComparer.Ordinal)
     {
         ["s3:prefix"] = [prefix],
         ["s3:delimiter"] = [delimiter],

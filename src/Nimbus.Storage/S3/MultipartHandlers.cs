@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nimbus.Contracts.Checksums;
 using Nimbus.Storage.Buckets;
 using Nimbus.Storage.Engine;
 
@@ -15,7 +16,14 @@ internal static class MultipartHandlers
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
-        var upload = await s3.Services.Engine.CreateUploadAsync(bucket.Id, s3.KeyBytes, meta, s3.Caller!.Principal, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        var declared = ObjectHeaders.DeclaredChecksum(s3.Headers);
+        var upload = await s3.Services.Engine.CreateUploadAsync(bucket.Id, s3.KeyBytes, meta, s3.Caller?.Principal ?? "anonymous", declared, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        if (declared is { } d)
+        {
+            s3.Response.Headers[ChecksumAlgorithms.AlgorithmHeader] = ChecksumAlgorithms.GetName(d.Algorithm);
+            s3.Response.Headers[ChecksumAlgorithms.TypeHeader] = d.TypeName;
+        }
+
         using var xml = new S3Xml("InitiateMultipartUploadResult");
         xml.Element("Bucket", bucket.Name).Element("Key", s3.Request.Key).Element("UploadId", upload.UploadId);
         await xml.SendAsync(s3.Response).ConfigureAwait(false);
@@ -26,11 +34,22 @@ internal static class MultipartHandlers
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
         var (upload, partNumber) = FindUpload(s3, bucket);
-        var length = s3.DeclaredLength();
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.ReceiveBodyAsync(length).ConfigureAwait(false);
+        var declared = upload.Checksum?.Algorithm;
+        using var body = s3.OpenUpload(declared ?? ObjectHandlers.DefaultChecksum);
+        if (declared is { } d && body.Requested is { } requested && requested.Algorithm != d)
+        {
+            throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {ChecksumAlgorithms.GetName(d).ToLowerInvariant()}, actual checksum Type: {ChecksumAlgorithms.GetName(requested.Algorithm).ToLowerInvariant()}");
+        }
+
+        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         s3.Response.Headers.ETag = part.ETag;
+        if (body.Requested is not null && part.Checksum is { } checksum)
+        {
+            s3.Response.Headers[checksum.HeaderName] = checksum.Value;
+        }
+
         s3.Response.StatusCode = 200;
         s3.Response.ContentLength = 0;
     }
@@ -49,10 +68,14 @@ internal static class MultipartHandlers
         }
 
         await s3.Services.Usage.EnsureRoomAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.Services.Engine.CopyAsync(source, start, length, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.Services.Engine.CopyAsync(source, start, length, upload.Checksum?.Algorithm ?? ObjectHandlers.DefaultChecksum, s3.Aborted).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         using var xml = new S3Xml("CopyPartResult");
         xml.Element("ETag", part.ETag).Element("LastModified", part.LastModified);
+        if (upload.Checksum is not null && part.Checksum is { } checksum)
+        {
+            xml.Element(checksum.ElementName, checksum.Value);
+        }
         await xml.SendAsync(s3.Response).ConfigureAwait(false);
     }
 
@@ -77,9 +100,20 @@ internal static class MultipartHandlers
         xml.Start("Initiator").Element("ID", upload.Initiator).Element("DisplayName", upload.Initiator).End();
         xml.Start("Owner").Element("ID", bucket.Account).Element("DisplayName", bucket.Account).End();
         xml.Element("StorageClass", "STANDARD");
+        if (upload.Checksum is { } declared)
+        {
+            xml.Element("ChecksumAlgorithm", ChecksumAlgorithms.GetName(declared.Algorithm)).Element("ChecksumType", declared.TypeName);
+        }
+
         foreach (var part in parts)
         {
-            xml.Start("Part").Element("PartNumber", part.PartNumber).Element("LastModified", part.LastModified).Element("ETag", part.ETag).Element("Size", part.Size).End();
+            xml.Start("Part").Element("PartNumber", part.PartNumber).Element("LastModified", part.LastModified).Element("ETag", part.ETag).Element("Size", part.Size);
+            if (upload.Checksum is not null && part.Checksum is { } checksum)
+            {
+                xml.Element(checksum.ElementName, checksum.Value);
+            }
+
+            xml.End();
         }
 
         await xml.SendAsync(s3.Response).ConfigureAwait(false);
@@ -202,9 +236,10 @@ internal static class MultipartHandlers
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
         var upload = UploadOf(s3, bucket);
-        var body = await s3.ReadSmallBodyAsync(4 * 1024 * 1024).ConfigureAwait(false);
+        // Here x-amz-checksum-* headers carry the object's expected checksum, not the part list's.
+        var body = await s3.ReadSmallBodyAsync(4 * 1024 * 1024, checksumHeadersDescribeBody: false).ConfigureAwait(false);
         var root = S3XmlInput.Parse(body, "CompleteMultipartUpload");
-        var requested = new List<(int, string)>();
+        var requested = new List<CompletedPart>();
         foreach (var part in root.Children("Part"))
         {
             var numberText = part.Child("PartNumber")?.Value.Trim();
@@ -214,7 +249,13 @@ internal static class MultipartHandlers
                 throw S3Errors.MalformedXml("every Part needs a PartNumber from 1 to 10000 and an ETag.");
             }
 
-            requested.Add((number, etag));
+            string? partChecksum = null;
+            if (upload.Checksum is { } declared)
+            {
+                partChecksum = part.Child("Checksum" + ChecksumAlgorithms.GetName(declared.Algorithm))?.Value;
+            }
+
+            requested.Add(new CompletedPart(number, etag, string.IsNullOrWhiteSpace(partChecksum) ? null : partChecksum));
         }
 
         if (requested.Count == 0)
@@ -222,14 +263,19 @@ internal static class MultipartHandlers
             throw S3Errors.MalformedXml("the part list is empty.");
         }
 
-        if (s3.Headers.IfNoneMatch.ToString() == "*" && s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) is not null)
+        if (s3.Headers.IfNoneMatch.ToString() == "*" && s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) is { IsDeleteMarker: false })
         {
             throw S3Errors.PreconditionFailed("If-None-Match");
         }
 
-        var record = await s3.Services.Engine.CompleteUploadAsync(upload, bucket.Account, requested, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        var record = await s3.Services.Engine.CompleteUploadAsync(upload, bucket.Account, requested, ExpectedObjectChecksum(s3), s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
+        ObjectHandlers.WriteVersionId(s3, bucket, record.VersionId);
         using var xml = new S3Xml("CompleteMultipartUploadResult");
         xml.Element("Location", "/" + bucket.Name + "/" + s3.Request.Key).Element("Bucket", bucket.Name).Element("Key", s3.Request.Key).Element("ETag", record.ETag);
+        if (record.Checksum is { } checksum)
+        {
+            xml.Element(checksum.ElementName, checksum.Value).Element("ChecksumType", checksum.TypeName);
+        }
         await xml.SendAsync(s3.Response).ConfigureAwait(false);
     }
 
@@ -244,6 +290,21 @@ internal static class MultipartHandlers
         }
 
         s3.Response.StatusCode = 204;
+    }
+
+    /// <summary>The object checksum a CompleteMultipartUpload expects (an <c>x-amz-checksum-*</c> header), or null.</summary>
+    private static (ChecksumAlgorithm Algorithm, string Value)? ExpectedObjectChecksum(S3Context s3)
+    {
+        foreach (var algorithm in ChecksumAlgorithms.All)
+        {
+            var value = s3.Headers[ChecksumAlgorithms.GetHeaderName(algorithm)].ToString();
+            if (value.Length > 0)
+            {
+                return (algorithm, value.Trim());
+            }
+        }
+
+        return null;
     }
 
     private static UploadRecord UploadOf(S3Context s3, BucketEntry bucket)

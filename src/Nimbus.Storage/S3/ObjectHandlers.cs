@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Nimbus.Contracts.Checksums;
 using Nimbus.Storage.Buckets;
 using Nimbus.Storage.Engine;
 
@@ -11,17 +12,26 @@ internal static class ObjectHandlers
 {
     private const int MaxDeleteKeys = 1000;
 
+    /// <summary>The checksum stored for objects whose upload names none: CRC64NVME, as S3 does.</summary>
+    public const ChecksumAlgorithm DefaultChecksum = ChecksumAlgorithm.Crc64Nvme;
+
     public static async Task PutObjectAsync(S3Context s3)
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
-        var length = s3.DeclaredLength();
+        using var body = s3.OpenUpload(DefaultChecksum);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         await CheckWritePreconditionsAsync(s3, bucket).ConfigureAwait(false);
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.ReceiveBodyAsync(length).ConfigureAwait(false);
-        var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
+        var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         s3.Response.Headers.ETag = record.ETag;
+        WriteVersionId(s3, bucket, record.VersionId);
+        if (body.Requested is not null)
+        {
+            ObjectHeaders.WriteChecksum(s3.Response, record.Checksum);
+        }
+
         s3.Response.StatusCode = 200;
         s3.Response.ContentLength = 0;
     }
@@ -29,10 +39,11 @@ internal static class ObjectHandlers
     public static async Task GetObjectAsync(S3Context s3, bool head)
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
-        await s3.AuthorizeAsync("s3:GetObject", s3.ObjectArn, bucket).ConfigureAwait(false);
+        var versionId = s3.Request.Query("versionId");
+        await s3.AuthorizeAsync(versionId is null ? "s3:GetObject" : "s3:GetObjectVersion", s3.ObjectArn, bucket).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
-            var record = s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) ?? throw S3Errors.NoSuchKey();
+            var record = Find(s3, bucket.Id, versionId);
             if (record.Corrupt)
             {
                 throw S3Errors.ObjectCorrupt();
@@ -46,8 +57,17 @@ internal static class ObjectHandlers
                 return;
             }
 
-            var range = PartRange(s3, record) ?? Preconditions.Range(s3.Headers, record);
+            var partRange = PartRange(s3, record);
+            var range = partRange ?? Preconditions.Range(s3.Headers, record);
             ObjectHeaders.Write(s3.Response, record, s3.Request);
+            WriteVersionId(s3, bucket, record.VersionId);
+
+            // The stored checksum describes the whole object: not a range, nor one part of several.
+            if ((range is null || (partRange is not null && record.PartCount <= 1)) && ObjectHeaders.ChecksumModeEnabled(s3.Headers))
+            {
+                ObjectHeaders.WriteChecksum(s3.Response, record.Checksum);
+            }
+
             var (start, length) = range ?? (0, record.Size);
             if (range is not null)
             {
@@ -78,9 +98,9 @@ internal static class ObjectHandlers
             }
             catch (Exception ex) when (ex is CorruptDataException or DataMissingException)
             {
-                if (s3.Services.Engine.Get(bucket.Id, s3.KeyBytes)?.ETag == record.ETag)
+                if (s3.Services.Engine.Get(bucket.Id, s3.KeyBytes, record.VersionId)?.ETag == record.ETag)
                 {
-                    await s3.Services.Engine.MarkCorruptAsync(bucket.Id, s3.KeyBytes).ConfigureAwait(false);
+                    await s3.Services.Engine.MarkCorruptAsync(bucket.Id, s3.KeyBytes, record.VersionId).ConfigureAwait(false);
                 }
 
                 throw S3Errors.ObjectCorrupt();
@@ -91,8 +111,19 @@ internal static class ObjectHandlers
     public static async Task DeleteObjectAsync(S3Context s3)
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
-        await s3.AuthorizeAsync("s3:DeleteObject", s3.ObjectArn, bucket).ConfigureAwait(false);
-        await s3.Services.Engine.DeleteAsync(bucket.Id, bucket.Account, s3.KeyBytes).ConfigureAwait(false);
+        var versionId = s3.Request.Query("versionId");
+        await s3.AuthorizeAsync(versionId is null ? "s3:DeleteObject" : "s3:DeleteObjectVersion", s3.ObjectArn, bucket).ConfigureAwait(false);
+        var outcomes = await s3.Services.Engine.DeleteManyAsync(bucket.Id, bucket.Account, [(s3.KeyBytes, versionId)], bucket.Versioning, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        if (outcomes[0].VersionId is { } deleted)
+        {
+            s3.Response.Headers["x-amz-version-id"] = deleted;
+        }
+
+        if (outcomes[0].DeleteMarker)
+        {
+            s3.Response.Headers["x-amz-delete-marker"] = "true";
+        }
+
         s3.Response.StatusCode = 204;
     }
 
@@ -108,11 +139,13 @@ internal static class ObjectHandlers
             throw S3Errors.MalformedXml($"a Delete request lists 1 to {MaxDeleteKeys} objects.");
         }
 
-        var keys = new List<(string Key, byte[] Bytes)>(objects.Count);
+        var keys = new List<(string Key, byte[] Bytes, string? Version)>(objects.Count);
         var errors = new List<(string Key, string Code, string Message)>();
         foreach (var o in objects)
         {
             var key = o.Child("Key")?.Value ?? throw S3Errors.MalformedXml("every Object needs a Key.");
+            var version = o.Child("VersionId")?.Value.Trim();
+            version = string.IsNullOrEmpty(version) ? null : version;
             var bytes = Encoding.UTF8.GetBytes(key);
             if (bytes.Length is 0 or > S3Request.MaxKeyBytes)
             {
@@ -122,8 +155,8 @@ internal static class ObjectHandlers
 
             try
             {
-                await s3.AuthorizeAsync("s3:DeleteObject", bucket.Arn + "/" + key, bucket).ConfigureAwait(false);
-                keys.Add((key, bytes));
+                await s3.AuthorizeAsync(version is null ? "s3:DeleteObject" : "s3:DeleteObjectVersion", bucket.Arn + "/" + key, bucket).ConfigureAwait(false);
+                keys.Add((key, bytes, version));
             }
             catch (Core.Errors.NimbusException ex) when (ex.Status == 403)
             {
@@ -132,17 +165,28 @@ internal static class ObjectHandlers
         }
 
         s3.Resources = [bucket.Arn];
-        if (keys.Count > 0)
-        {
-            await s3.Services.Engine.DeleteManyAsync(bucket.Id, bucket.Account, [.. keys.Select(k => k.Bytes)]).ConfigureAwait(false);
-        }
-
+        var outcomes = keys.Count == 0 ? []
+            : await s3.Services.Engine.DeleteManyAsync(bucket.Id, bucket.Account, [.. keys.Select(k => (k.Bytes, k.Version))], bucket.Versioning, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         using var xml = new S3Xml("DeleteResult");
         if (!quiet)
         {
-            foreach (var (key, _) in keys)
+            for (var i = 0; i < keys.Count; i++)
             {
-                xml.Start("Deleted").Element("Key", key).End();
+                xml.Start("Deleted").Element("Key", keys[i].Key);
+                if (keys[i].Version is { } version)
+                {
+                    xml.Element("VersionId", version);
+                    if (outcomes[i].DeleteMarker)
+                    {
+                        xml.Element("DeleteMarker", true);
+                    }
+                }
+                else if (outcomes[i].DeleteMarker)
+                {
+                    xml.Element("DeleteMarker", true).Element("DeleteMarkerVersionId", outcomes[i].VersionId);
+                }
+
+                xml.End();
             }
         }
 
@@ -183,11 +227,32 @@ internal static class ObjectHandlers
             meta = meta with { Tags = source.Meta.Tags };
         }
 
+        var algorithmHeader = s3.Headers[ChecksumAlgorithms.AlgorithmHeader].ToString();
+        ChecksumAlgorithm algorithm;
+        if (algorithmHeader.Length > 0)
+        {
+            algorithm = ChecksumAlgorithms.TryParse(algorithmHeader, out var named) ? named : throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported.");
+        }
+        else
+        {
+            algorithm = source.Checksum is { Type: ChecksumType.FullObject } full ? full.Algorithm : DefaultChecksum;
+        }
+
         await s3.Services.Usage.EnsureRoomAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, s3.Aborted).ConfigureAwait(false);
-        var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
+        using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, algorithm, s3.Aborted).ConfigureAwait(false);
+        var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
+        WriteVersionId(s3, bucket, record.VersionId);
+        if (sourceBucket.Versioning != VersioningState.Unversioned)
+        {
+            s3.Response.Headers["x-amz-copy-source-version-id"] = source.VersionId;
+        }
+
         using var xml = new S3Xml("CopyObjectResult");
         xml.Element("ETag", record.ETag).Element("LastModified", record.LastModified);
+        if (record.Checksum is { } checksum)
+        {
+            xml.Element("ChecksumType", checksum.TypeName).Element(checksum.ElementName, checksum.Value);
+        }
         await xml.SendAsync(s3.Response).ConfigureAwait(false);
     }
 
@@ -199,12 +264,15 @@ internal static class ObjectHandlers
     {
         var header = s3.Headers["x-amz-copy-source"].ToString();
         var question = header.IndexOf('?', StringComparison.Ordinal);
+        string? versionId = null;
         if (question >= 0)
         {
-            var version = header[(question + 1)..];
-            if (version.Length > 0 && version != "versionId=null")
+            var query = header[(question + 1)..];
+            if (query.Length > 0)
             {
-                throw S3Errors.NotImplemented("Copying a specific object version");
+                versionId = query.StartsWith("versionId=", StringComparison.Ordinal) && query.Length > "versionId=".Length
+                    ? Uri.UnescapeDataString(query["versionId=".Length..])
+                    : throw S3Errors.InvalidArgument("x-amz-copy-source may only carry ?versionId=<version>.");
             }
 
             header = header[..question];
@@ -225,8 +293,13 @@ internal static class ObjectHandlers
         }
 
         var bucket = await s3.Services.Buckets.FindAsync(bucketName, s3.Aborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucketName);
-        await s3.AuthorizeAsync("s3:GetObject", bucket.Arn + "/" + Encoding.UTF8.GetString(key), bucket).ConfigureAwait(false);
-        var record = s3.Services.Engine.Get(bucket.Id, key) ?? throw S3Errors.NoSuchKey();
+        await s3.AuthorizeAsync(versionId is null ? "s3:GetObject" : "s3:GetObjectVersion", bucket.Arn + "/" + Encoding.UTF8.GetString(key), bucket).ConfigureAwait(false);
+        var record = s3.Services.Engine.Get(bucket.Id, key, versionId) ?? throw (versionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion());
+        if (record.IsDeleteMarker)
+        {
+            throw versionId is null ? S3Errors.NoSuchKey() : S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.");
+        }
+
         if (record.Corrupt)
         {
             throw S3Errors.ObjectCorrupt();
@@ -250,7 +323,7 @@ internal static class ObjectHandlers
             return Task.CompletedTask;
         }
 
-        var current = s3.Services.Engine.Get(bucket.Id, s3.KeyBytes);
+        var current = s3.Services.Engine.Get(bucket.Id, s3.KeyBytes) is { IsDeleteMarker: false } live ? live : null;
         if (ifNoneMatch.Length > 0 && current is not null && Preconditions.Matches(ifNoneMatch, current.ETag))
         {
             throw S3Errors.PreconditionFailed("If-None-Match");
@@ -262,6 +335,25 @@ internal static class ObjectHandlers
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The version a GET, HEAD or tagging request addresses: <c>?versionId</c>, else the current one.
+    /// <c>NoSuchKey</c> / <c>NoSuchVersion</c> when absent; a delete marker answers 404 (current) or 405 (by version id).
+    /// </summary>
+    public static ObjectRecord Find(S3Context s3, string bucketId, string? versionId)
+    {
+        var record = s3.Services.Engine.Get(bucketId, s3.KeyBytes, versionId) ?? throw (versionId is null ? S3Errors.NoSuchKey() : S3Errors.NoSuchVersion());
+        return record.IsDeleteMarker ? throw S3Errors.DeleteMarker(record.VersionId, versionId is not null) : record;
+    }
+
+    /// <summary><c>x-amz-version-id</c> for buckets that have had versioning configured.</summary>
+    public static void WriteVersionId(S3Context s3, BucketEntry bucket, string versionId)
+    {
+        if (bucket.Versioning != VersioningState.Unversioned)
+        {
+            s3.Response.Headers["x-amz-version-id"] = versionId;
+        }
     }
 
     /// <summary>The byte range of <c>?partNumber=N</c> (GET/HEAD of one part of a multipart object).</summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Nimbus.Contracts.Checksums;
+using Nimbus.Contracts.Signing;
 using Nimbus.Storage.Engine;
 
 namespace Nimbus.Storage.S3;
@@ -36,7 +38,7 @@ internal static class ObjectHeaders
         return new ObjectMeta
         {
             ContentType = NullIfEmpty(headers.ContentType.ToString()) ?? DefaultContentType,
-            ContentEncoding = StripAwsChunked(headers.ContentEncoding.ToString()),
+            ContentEncoding = AwsChunkedPayload.StripContentEncoding(headers.ContentEncoding.ToString()),
             ContentDisposition = NullIfEmpty(headers.ContentDisposition.ToString()),
             ContentLanguage = NullIfEmpty(headers.ContentLanguage.ToString()),
             CacheControl = NullIfEmpty(headers.CacheControl.ToString()),
@@ -76,6 +78,49 @@ internal static class ObjectHeaders
         }
     }
 
+    /// <summary>The stored checksum as S3 answers it: <c>x-amz-checksum-&lt;algorithm&gt;</c> and <c>x-amz-checksum-type</c>.</summary>
+    public static void WriteChecksum(HttpResponse response, ObjectChecksum? checksum)
+    {
+        if (checksum is { } c)
+        {
+            response.Headers[c.HeaderName] = c.Value;
+            response.Headers[ChecksumAlgorithms.TypeHeader] = c.TypeName;
+        }
+    }
+
+    /// <summary>True when a GET or HEAD asks for the stored checksum (<c>x-amz-checksum-mode: ENABLED</c>).</summary>
+    public static bool ChecksumModeEnabled(IHeaderDictionary headers) =>
+        string.Equals(headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The checksum algorithm and type a multipart upload declares (<c>x-amz-checksum-algorithm</c>,
+    /// <c>x-amz-checksum-type</c>); null when none. <c>InvalidRequest</c> for an unknown or unsupported pair.
+    /// </summary>
+    public static ObjectChecksum? DeclaredChecksum(IHeaderDictionary headers)
+    {
+        var algorithmText = headers[ChecksumAlgorithms.AlgorithmHeader].ToString();
+        var typeText = headers[ChecksumAlgorithms.TypeHeader].ToString();
+        if (algorithmText.Length == 0)
+        {
+            return typeText.Length == 0 ? null : throw S3Errors.InvalidRequest("x-amz-checksum-type needs x-amz-checksum-algorithm.");
+        }
+
+        if (!ChecksumAlgorithms.TryParse(algorithmText, out var algorithm))
+        {
+            throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+        }
+
+        var type = ChecksumAlgorithms.GetDefaultType(algorithm);
+        if (typeText.Length > 0 && !ChecksumAlgorithms.TryParseType(typeText, out type))
+        {
+            throw S3Errors.InvalidRequest("Value for x-amz-checksum-type header is invalid: COMPOSITE or FULL_OBJECT.");
+        }
+
+        return ChecksumAlgorithms.Supports(algorithm, type)
+            ? new ObjectChecksum(algorithm, type, "")
+            : throw S3Errors.InvalidRequest($"The {ChecksumAlgorithms.GetName(type)} checksum type cannot be used with the {ChecksumAlgorithms.GetName(algorithm)} checksum algorithm.");
+    }
+
     /// <summary>Tags of <c>x-amz-tagging</c> (<c>k1=v1&amp;k2=v2</c>, URL-encoded); null when absent.</summary>
     public static SortedDictionary<string, string>? ParseTagging(string header)
     {
@@ -102,19 +147,6 @@ internal static class ObjectHeaders
         }
 
         return tags.Count > 10 ? throw S3Errors.InvalidTag("Object tags cannot be greater than 10.") : tags;
-    }
-
-    private static string? StripAwsChunked(string encoding)
-    {
-        if (encoding.Length == 0)
-        {
-            return null;
-        }
-
-        var parts = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => !p.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase));
-        var joined = string.Join(", ", parts);
-        return joined.Length == 0 ? null : joined;
     }
 
     private static void Set(IHeaderDictionary headers, string name, string? value)

@@ -5,32 +5,70 @@ namespace Nimbus.Storage.S3;
 
 /// <summary>
 /// Authorization of S3 requests through the platform's <see cref="IAuthorizer"/>: S3 actions on
-/// <c>nrn:nimbus:s3:::bucket[/key]</c>, with the bucket's owner and policy and S3's condition keys.
+/// <c>nrn:nimbus:s3:::bucket[/key]</c>, with the bucket's owner (S3 names carry no account) and policy, the
+/// bucket's tags for bucket-level actions, and S3's condition keys. An unsigned request is the anonymous
+/// caller, whom only a bucket policy naming <c>"*"</c> can allow; a caller of another account needs both its
+/// own identity policy and the bucket policy.
 /// </summary>
 internal sealed class S3Authorizer(IAuthorizer authorizer)
 {
+    /// <summary>Request headers that are S3 condition keys under their own name (<c>s3:x-amz-acl</c> ...), when sent.</summary>
+    private static readonly string[] HeaderKeys =
+        ["x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-content-sha256"];
+
     public async Task AuthorizeAsync(S3Context s3, string action, string resource, BucketEntry? bucket, IReadOnlyDictionary<string, IReadOnlyList<string>>? conditionKeys)
     {
-        var caller = s3.Caller;
-
-        // Interim until the IAM evaluation of resource policies and anonymous callers lands: an unsigned
-        // request is refused, and so is a caller from another account than the bucket's (only a bucket
-        // policy could allow either); identity policies decide the rest through the plain form.
-        if (caller is null)
+        var caller = s3.Caller ?? CallerContext.Anonymous(s3.Http.Connection.RemoteIpAddress, s3.Http.Request.IsHttps);
+        var target = new AuthorizationTarget
         {
-            throw S3Errors.AccessDenied("Anonymous access is not allowed: sign the request with an access key.");
-        }
-
-        if (bucket is not null && bucket.Account != caller.Account && !caller.IsPlatformAdministrator)
-        {
-            throw S3Errors.AccessDenied($"{caller.Principal} is not authorized to perform {action} on {resource}: the bucket belongs to another account.");
-        }
-
-        _ = conditionKeys;
-        var decision = await authorizer.AuthorizeAsync(caller, action, [resource], s3.Aborted).ConfigureAwait(false);
+            Action = action,
+            Resources = [resource],
+            ResourceAccount = bucket?.Account,
+            ResourcePolicy = bucket?.Spec.Policy,
+            ResourceTags = bucket is not null && resource == bucket.Arn ? bucket.Tags : null,
+            ConditionKeys = ConditionKeys(s3, conditionKeys),
+        };
+        var decision = await authorizer.AuthorizeAsync(caller, target, s3.Aborted).ConfigureAwait(false);
         if (!decision.Allowed)
         {
-            throw S3Errors.AccessDenied($"{caller.Principal} is not authorized to perform {action} on {resource}: {decision.Reason}.");
+            throw S3Errors.AccessDenied(caller.IsAnonymous
+                ? "Access Denied: anonymous requests are allowed only by a bucket policy granting them; sign the request with an access key."
+                : $"{caller.Principal} is not authorized to perform {action} on {resource}: {decision.Reason}.");
         }
+    }
+
+    /// <summary>The handler's keys (<c>s3:prefix</c> ...) plus those the request's headers and query carry; null when there are none.</summary>
+    private static Dictionary<string, IReadOnlyList<string>>? ConditionKeys(S3Context s3, IReadOnlyDictionary<string, IReadOnlyList<string>>? given)
+    {
+        Dictionary<string, IReadOnlyList<string>>? keys = null;
+        foreach (var name in HeaderKeys)
+        {
+            if (s3.Headers.TryGetValue(name, out var value) && value.Count > 0)
+            {
+                (keys ??= new(StringComparer.OrdinalIgnoreCase))["s3:" + name] = [value.ToString()];
+            }
+        }
+
+        if (s3.Request.Query("versionId") is { } version)
+        {
+            (keys ??= new(StringComparer.OrdinalIgnoreCase))["s3:versionid"] = [version];
+        }
+
+        if (s3.Authentication is { } auth)
+        {
+            (keys ??= new(StringComparer.OrdinalIgnoreCase))["s3:authType"] = [auth.IsPresigned ? "REST-QUERY-STRING" : "REST-HEADER"];
+            keys["s3:signatureversion"] = ["AWS4-HMAC-SHA256"];
+        }
+
+        if (given is not null)
+        {
+            keys ??= new(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in given)
+            {
+                keys[name] = values;
+            }
+        }
+
+        return keys;
     }
 }

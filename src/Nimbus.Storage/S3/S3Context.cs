@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Nimbus.Contracts.Checksums;
 using Microsoft.AspNetCore.Http;
 using Nimbus.Contracts.Signing;
 using Nimbus.Core.Api;
@@ -26,8 +26,8 @@ internal sealed class S3Context
     /// <summary>The authenticated caller; null for an anonymous (unsigned) request.</summary>
     public CallerContext? Caller { get; set; }
 
-    /// <summary>What the signature covers as the body: a hex SHA-256, <c>UNSIGNED-PAYLOAD</c>, or null when unsigned.</summary>
-    public string? PayloadHash { get; set; }
+    /// <summary>The <c>Access-Control-*</c> headers the bucket's CORS configuration grants this request (error answers carry them too).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? CorsHeaders { get; set; }
 
     /// <summary>The last authorization asked, for the audit trail.</summary>
     public string? Action { get; set; }
@@ -62,14 +62,17 @@ internal sealed class S3Context
         return Services.Authorizer.AuthorizeAsync(this, action, resource, bucket, conditionKeys);
     }
 
-    /// <summary>The signed payload hash to verify, or null when the body is unsigned (or streaming, refused earlier).</summary>
-    public string? ExpectedSha256 => PayloadHash is { Length: 64 } hash ? hash : null;
+    /// <summary>What signature verification established (payload hash, chunk signing); null for an anonymous request.</summary>
+    public SigV4Result? Authentication { get; set; }
 
-    /// <summary>Reads a small body (XML configuration, delete lists) fully, verifying its signed hash and Content-MD5.</summary>
-    public async Task<byte[]> ReadSmallBodyAsync(int maxBytes)
+    /// <summary>
+    /// Reads a small body (XML configuration, delete lists, part lists) fully, plain or aws-chunked, verifying
+    /// its signed hash, Content-MD5 and checksum header or trailer.
+    /// </summary>
+    public async Task<byte[]> ReadSmallBodyAsync(int maxBytes, bool checksumHeadersDescribeBody = true)
     {
-        var length = Http.Request.ContentLength;
-        if (length > maxBytes)
+        using var body = RequestBody.Open(this, computeMd5: false, defaultChecksum: null, checksumHeadersDescribeBody);
+        if (body.Length > maxBytes)
         {
             throw S3Errors.InvalidRequest($"The request body is larger than {maxBytes} bytes.");
         }
@@ -77,7 +80,7 @@ internal sealed class S3Context
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
-        while ((read = await Http.Request.Body.ReadAsync(chunk, Aborted).ConfigureAwait(false)) > 0)
+        while ((read = await body.Stream.ReadAsync(chunk, Aborted).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > maxBytes)
             {
@@ -87,18 +90,7 @@ internal sealed class S3Context
             buffer.Write(chunk, 0, read);
         }
 
-        var body = buffer.ToArray();
-        if (ExpectedSha256 is { } expected && !Convert.ToHexStringLower(SHA256.HashData(body)).Equals(expected, StringComparison.OrdinalIgnoreCase))
-        {
-            throw S3Errors.Sha256Mismatch();
-        }
-
-        if (ContentMd5() is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(body)))
-        {
-            throw S3Errors.BadDigest();
-        }
-
-        return body;
+        return buffer.ToArray();
     }
 
     /// <summary>The decoded Content-MD5 header; <c>InvalidDigest</c> when it is not 16 bytes of base64.</summary>
@@ -115,54 +107,50 @@ internal sealed class S3Context
     }
 
     /// <summary>
-    /// Receives an object body of the declared length into a temporary file, verifying the signed SHA-256 and
-    /// Content-MD5 once it has all arrived; on a mismatch the data is dropped and nothing becomes visible.
+    /// Opens an upload's body (PUT, UploadPart): its length is Content-Length for a plain body and
+    /// <c>x-amz-decoded-content-length</c> for an aws-chunked one (which may come without Content-Length),
+    /// at most the largest object. <paramref name="defaultChecksum"/> is computed when the request names none.
     /// </summary>
-    public async Task<IncomingData> ReceiveBodyAsync(long length)
+    public RequestBody OpenUpload(ChecksumAlgorithm? defaultChecksum)
     {
-        var md5 = ContentMd5();
+        var body = RequestBody.Open(this, computeMd5: true, defaultChecksum);
+        try
+        {
+            var length = body.Length ?? throw S3Errors.MissingContentLength();
+            if (length > Services.Options.MaxObjectSize)
+            {
+                throw S3Errors.EntityTooLarge(Services.Options.MaxObjectSize);
+            }
+
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Receives an upload's payload into a temporary file; every check (length, hashes, chunk signatures,
+    /// trailer, checksum) passes before this returns, otherwise the data is dropped and nothing becomes visible.
+    /// </summary>
+    public async Task<IncomingData> ReceiveBodyAsync(RequestBody body)
+    {
         IncomingData data;
         try
         {
-            data = await Services.Engine.ReceiveAsync(Http.Request.Body, length, ExpectedSha256 is not null, Aborted).ConfigureAwait(false);
+            data = await Services.Engine.ReceiveAsync(body.Stream, body.Length!.Value, Aborted).ConfigureAwait(false);
         }
         catch (IncompleteBodyException ex)
         {
-            throw ex.TooLong ? S3Errors.InvalidRequest("The request body is longer than its Content-Length.") : S3Errors.IncompleteBody();
+            throw ex.TooLong ? S3Errors.InvalidRequest("The request body is longer than its declared length.") : S3Errors.IncompleteBody();
         }
 
-        if (ExpectedSha256 is { } expected && !expected.Equals(data.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            data.Dispose();
-            throw S3Errors.Sha256Mismatch();
-        }
-
-        if (md5 is not null && !CryptographicOperations.FixedTimeEquals(md5, data.Md5))
-        {
-            data.Dispose();
-            throw S3Errors.BadDigest();
-        }
-
+        data.SetDigests(body.Md5, body.Checksum);
         return data;
-    }
-
-    /// <summary>The body length of an upload: Content-Length (required), at most the largest object.</summary>
-    public long DeclaredLength()
-    {
-        if (SigV4Signer.UnsignedPayload != PayloadHash && PayloadHash is not null && PayloadHash.StartsWith("STREAMING-", StringComparison.Ordinal))
-        {
-            throw S3Errors.NotImplemented($"The streaming payload mode {PayloadHash} (aws-chunked)");
-        }
-
-        var length = Http.Request.ContentLength ?? throw S3Errors.MissingContentLength();
-        if (length > Services.Options.MaxObjectSize)
-        {
-            throw S3Errors.EntityTooLarge(Services.Options.MaxObjectSize);
-        }
-
-        return length;
     }
 }
 
 /// <summary>What the S3 handlers use.</summary>
-internal sealed record S3Services(ObjectEngine Engine, BucketService Buckets, StorageUsage Usage, S3Authorizer Authorizer, StorageOptions Options, TimeProvider Time);
+internal sealed record S3Services(ObjectEngine Engine, BucketService Buckets, StorageUsage Usage, S3Authorizer Authorizer, StorageOptions Options, TimeProvider Time, Iam.Policies.IActionCatalog Actions);

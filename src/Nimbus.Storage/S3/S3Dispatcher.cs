@@ -33,15 +33,23 @@ internal static class S3Dispatcher
                     : r.Has("uploads") ? MultipartHandlers.ListUploadsAsync(s3)
                     : r.Has("versioning") ? BucketHandlers.GetVersioningAsync(s3)
                     : r.Has("acl") ? BucketHandlers.GetAclAsync(s3)
-                    : r.Has("tagging") || r.Has("policy") || r.Has("cors") || r.Has("lifecycle") || r.Has("versions") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("tagging") ? BucketConfigHandlers.GetTaggingAsync(s3)
+                    : r.Has("policy") ? BucketConfigHandlers.GetPolicyAsync(s3)
+                    : r.Has("cors") ? BucketConfigHandlers.GetCorsAsync(s3)
+                    : r.Has("versions") ? VersioningHandlers.ListVersionsAsync(s3)
+                    : r.Has("lifecycle") ? BucketConfigHandlers.GetLifecycleAsync(s3)
                     : r.Query("list-type") == "2" ? ListHandlers.ListObjectsV2Async(s3)
                     : ListHandlers.ListObjectsV1Async(s3);
             }
 
             if (HttpMethods.IsPut(method))
             {
-                return r.Has("tagging") || r.Has("policy") || r.Has("cors") || r.Has("lifecycle") || r.Has("versioning") || r.Has("acl")
-                    ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                return r.Has("tagging") ? BucketConfigHandlers.PutTaggingAsync(s3)
+                    : r.Has("policy") ? BucketConfigHandlers.PutPolicyAsync(s3)
+                    : r.Has("cors") ? BucketConfigHandlers.PutCorsAsync(s3)
+                    : r.Has("versioning") ? VersioningHandlers.PutVersioningAsync(s3)
+                    : r.Has("lifecycle") ? BucketConfigHandlers.PutLifecycleAsync(s3)
+                    : r.Has("acl") ? throw S3Errors.NotImplemented("This bucket sub-resource")
                     : BucketHandlers.CreateBucketAsync(s3);
             }
 
@@ -52,8 +60,10 @@ internal static class S3Dispatcher
 
             if (HttpMethods.IsDelete(method))
             {
-                return r.Has("tagging") || r.Has("policy") || r.Has("cors") || r.Has("lifecycle")
-                    ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                return r.Has("tagging") ? BucketConfigHandlers.DeleteTaggingAsync(s3)
+                    : r.Has("policy") ? BucketConfigHandlers.DeletePolicyAsync(s3)
+                    : r.Has("cors") ? BucketConfigHandlers.DeleteCorsAsync(s3)
+                    : r.Has("lifecycle") ? BucketConfigHandlers.DeleteLifecycleAsync(s3)
                     : BucketHandlers.DeleteBucketAsync(s3);
             }
 
@@ -68,7 +78,8 @@ internal static class S3Dispatcher
         if (HttpMethods.IsGet(method))
         {
             return r.Has("uploadId") ? MultipartHandlers.ListPartsAsync(s3)
-                : r.Has("tagging") || r.Has("acl") || r.Has("attributes") || r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
+                : r.Has("tagging") ? ObjectTaggingHandlers.GetAsync(s3)
+                : r.Has("acl") || r.Has("attributes") || r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
                 : ObjectHandlers.GetObjectAsync(s3, head: false);
         }
 
@@ -79,7 +90,12 @@ internal static class S3Dispatcher
 
         if (HttpMethods.IsPut(method))
         {
-            if (r.Has("tagging") || r.Has("acl") || r.Has("retention") || r.Has("legal-hold"))
+            if (r.Has("tagging"))
+            {
+                return ObjectTaggingHandlers.PutAsync(s3);
+            }
+
+            if (r.Has("acl") || r.Has("retention") || r.Has("legal-hold"))
             {
                 throw S3Errors.NotImplemented("This object sub-resource");
             }
@@ -96,7 +112,7 @@ internal static class S3Dispatcher
         if (HttpMethods.IsDelete(method))
         {
             return r.Has("uploadId") ? MultipartHandlers.AbortAsync(s3)
-                : r.Has("tagging") ? throw S3Errors.NotImplemented("This object sub-resource")
+                : r.Has("tagging") ? ObjectTaggingHandlers.DeleteAsync(s3)
                 : ObjectHandlers.DeleteObjectAsync(s3);
         }
 

@@ -14,6 +14,15 @@ internal static class S3Errors
 
     public static NimbusException NoSuchKey() => new("NoSuchKey", 404, "The specified key does not exist.");
 
+    public static NimbusException NoSuchVersion() => new("NoSuchVersion", 404, "The specified version does not exist.");
+
+    /// <summary>GET/HEAD of a key whose current version is a delete marker (404), or of a delete marker by its version id (405).</summary>
+    public static NimbusException DeleteMarker(string versionId, bool byVersion) =>
+        new(byVersion ? "MethodNotAllowed" : "NoSuchKey", byVersion ? 405 : 404, byVersion ? "The specified method is not allowed against this resource: the version is a delete marker." : "The specified key does not exist.")
+        {
+            Headers = new Dictionary<string, string> { ["x-amz-delete-marker"] = "true", ["x-amz-version-id"] = versionId },
+        };
+
     public static NimbusException NoSuchUpload() => new("NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
 
     public static NimbusException BucketNotEmpty(string bucket) => new("BucketNotEmpty", 409, $"The bucket '{bucket}' you tried to delete is not empty.");

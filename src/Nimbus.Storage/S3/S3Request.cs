@@ -12,6 +12,9 @@ internal sealed class S3Request
 {
     public const int MaxKeyBytes = 1024;
 
+    /// <summary>Printable ASCII but <c>%</c>: a value made only of these is its own bytes.</summary>
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(" !\"#$&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Dictionary<string, string> _query;
@@ -102,8 +105,15 @@ internal sealed class S3Request
     /// <summary>Percent-decodes to bytes, exactly: <c>+</c> stays <c>+</c> (paths are not form-encoded).</summary>
     public static byte[] Unescape(ReadOnlySpan<char> value)
     {
-        // At least 1: ArrayBufferWriter refuses 0, and an empty value ("?uploads=", "prefix=") is legal.
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(1, value.Length));
+        // Most names and query values are plain ASCII (empty ones too: `prefix=` from awscli).
+        if (!value.ContainsAnyExcept(PlainAscii))
+        {
+            var bytes = new byte[value.Length];
+            Encoding.ASCII.GetBytes(value, bytes);
+            return bytes;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(value.Length);
         Span<byte> one = stackalloc byte[4];
         for (var i = 0; i < value.Length; i++)
         {

@@ -64,6 +64,14 @@ public sealed partial class S3Server
             var request = S3Request.Parse(target, http.Request.Headers.Host.ToString(), _services.Options.Domain);
             s3 = new S3Context(http, request, _services);
             audit.Context = s3;
+            if (HttpMethods.IsOptions(http.Request.Method))
+            {
+                // A CORS preflight: browsers send it without credentials; the bucket's CORS rules decide.
+                await CorsHandler.PreflightAsync(s3).ConfigureAwait(false);
+                return;
+            }
+
+            await CorsHandler.ApplyAsync(s3).ConfigureAwait(false);
             await AuthenticateAsync(s3, target).ConfigureAwait(false);
             await S3Dispatcher.DispatchAsync(s3).ConfigureAwait(false);
         }
@@ -106,7 +114,7 @@ public sealed partial class S3Server
         var origin = new RequestOrigin(s3.Http.TraceIdentifier, s3.Http.Connection.RemoteIpAddress, s3.Http.Request.IsHttps);
         var authenticated = await _authenticator.AuthenticateAsync(_verifier, request, origin, s3.Aborted).ConfigureAwait(false);
         s3.Caller = authenticated.Caller;
-        s3.PayloadHash = authenticated.Result.ContentSha256;
+        s3.Authentication = authenticated.Result;
     }
 
     private async Task FailAsync(HttpContext http, S3Context? s3, Exception exception)
@@ -132,6 +140,11 @@ public sealed partial class S3Server
         http.Response.Clear();
         http.Response.Headers["x-amz-request-id"] = http.TraceIdentifier;
         http.Response.Headers["x-amz-id-2"] = http.TraceIdentifier;
+        if (s3?.CorsHeaders is { } cors)
+        {
+            CorsHandler.Write(http.Response, cors);
+        }
+
         if (exception is NimbusException { Headers.Count: > 0 } withHeaders)
         {
             foreach (var (name, value) in withHeaders.Headers)
@@ -189,6 +202,7 @@ public sealed partial class S3Server
             ErrorCodes.VersionConflict or ErrorCodes.Conflict => ("OperationAborted", 409, "A conflicting conditional operation is currently in progress against this resource. Please try again."),
             _ => (nimbus.Code, nimbus.Status, nimbus.Message),
         },
+        S3PayloadException payload => (payload.Code, payload.StatusCode, payload.Message),
         BadHttpRequestException { StatusCode: 413 } => ("EntityTooLarge", 400, "The request body is larger than the largest object allowed."),
         BadHttpRequestException bad => ("IncompleteBody", 400, bad.Message),
         System.Xml.XmlException xml => ("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema: " + xml.Message),
