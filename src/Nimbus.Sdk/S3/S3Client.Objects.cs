@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using Nimbus.Contracts.Checksums;
 using Nimbus.Contracts.Signing;
 
 namespace Nimbus.Sdk.S3;
@@ -51,11 +52,17 @@ public sealed partial class S3Client
     /// <returns>Size, ETag, content type, metadata.</returns>
     public async Task<S3ObjectInfo> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
-        using var answer = await SendAsync(new S3Call(HttpMethod.Head, Bucket(bucket), Key(key)), cancellationToken).ConfigureAwait(false);
+        using var answer = await SendAsync(new S3Call(HttpMethod.Head, Bucket(bucket), Key(key)).WithHeader(ChecksumModeHeader, "ENABLED"), cancellationToken).ConfigureAwait(false);
         return InfoOf(answer.Response);
     }
 
-    /// <summary>Downloads an object (GetObject) into <paramref name="destination"/>, streaming.</summary>
+    private const string ChecksumModeHeader = "x-amz-checksum-mode";
+
+    /// <summary>
+    /// Downloads an object (GetObject) into <paramref name="destination"/>, streaming, and checks what arrived: its
+    /// length, its MD5 against the ETag of a single-PUT object, and its stored full-object checksum (asked for with
+    /// <c>x-amz-checksum-mode: ENABLED</c>), so a multipart object is verified end to end too.
+    /// </summary>
     /// <param name="bucket">Required. Bucket name.</param>
     /// <param name="key">Required. Object key.</param>
     /// <param name="destination">Required. Receives the bytes; not disposed.</param>
@@ -66,9 +73,11 @@ public sealed partial class S3Client
     public async Task<S3ObjectInfo> GetObjectAsync(string bucket, string key, Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var answer = await SendAsync(new S3Call(HttpMethod.Get, Bucket(bucket), Key(key)), cancellationToken).ConfigureAwait(false);
+        using var answer = await SendAsync(new S3Call(HttpMethod.Get, Bucket(bucket), Key(key)).WithHeader(ChecksumModeHeader, "ENABLED"), cancellationToken).ConfigureAwait(false);
         var info = InfoOf(answer.Response);
         using var md5 = info.ETagIsMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+        var (checksum, expected) = FullObjectChecksumOf(info);
+        using var _ = checksum;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
         long received = 0;
         try
@@ -78,6 +87,7 @@ public sealed partial class S3Client
             while ((n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 md5?.AppendData(buffer, 0, n);
+                checksum?.Append(buffer.AsSpan(0, n));
                 await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 received += n;
                 progress?.Report(received);
@@ -96,6 +106,11 @@ public sealed partial class S3Client
         if (md5 is not null && !string.Equals(Convert.ToHexStringLower(md5.GetHashAndReset()), info.ETag!.Trim('"'), StringComparison.OrdinalIgnoreCase))
         {
             throw new IOException($"Download of '{key}': the bytes received do not match the object's ETag {info.ETag}.");
+        }
+
+        if (checksum is not null && !string.Equals(checksum.GetBase64(), expected, StringComparison.Ordinal))
+        {
+            throw new IOException($"Download of '{key}': the bytes received do not match the object's {ChecksumAlgorithms.GetName(checksum.Algorithm)} checksum {expected}.");
         }
 
         return info;
@@ -271,6 +286,25 @@ public sealed partial class S3Client
         return document;
     }
 
+    /// <summary>The first stored checksum that covers the whole object (not a COMPOSITE checksum of parts), ready to compute.</summary>
+    private static (IncrementalChecksum? Checksum, string? Expected) FullObjectChecksumOf(S3ObjectInfo info)
+    {
+        if (string.Equals(info.ChecksumType, "COMPOSITE", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, null);
+        }
+
+        foreach (var (name, value) in info.Checksums)
+        {
+            if (!value.Contains('-', StringComparison.Ordinal) && ChecksumAlgorithms.TryParse(name, out var algorithm))
+            {
+                return (IncrementalChecksum.Create(algorithm), value);
+            }
+        }
+
+        return (null, null);
+    }
+
     private static S3ObjectInfo InfoOf(HttpResponseMessage response)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -295,6 +329,7 @@ public sealed partial class S3Client
             ContentType = response.Content.Headers.ContentType?.ToString(),
             LastModified = response.Content.Headers.LastModified,
             VersionId = response.Headers.TryGetValues("x-amz-version-id", out var version) ? version.FirstOrDefault() : null,
+            ChecksumType = response.Headers.TryGetValues("x-amz-checksum-type", out var type) ? type.FirstOrDefault() : null,
             Metadata = metadata,
             Checksums = checksums,
         };

@@ -24,6 +24,9 @@ public sealed record S3ObjectInfo
     /// <summary>Checksums the server returned (<c>x-amz-checksum-*</c>), by lower-case algorithm name, base64.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
 
+    /// <summary><c>x-amz-checksum-type</c>: <c>FULL_OBJECT</c> or <c>COMPOSITE</c> (a checksum of part checksums); null when not sent.</summary>
+    public string? ChecksumType { get; init; }
+
     /// <summary>True when <see cref="ETag"/> is the MD5 of the whole object (a single PUT), not a multipart ETag.</summary>
     public bool ETagIsMd5 => ETag is { } etag && etag.Trim('"').Length == 32 && !etag.Contains('-', StringComparison.Ordinal);
 }

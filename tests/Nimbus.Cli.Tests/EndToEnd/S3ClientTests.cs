@@ -192,6 +192,28 @@ public sealed class S3ClientTests : IAsyncLifetime
         (await _s3.HeadObjectAsync(bucket, "empty")).ContentLength.ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData(S3PayloadSigning.Signed)]
+    [InlineData(S3PayloadSigning.Chunked)]
+    public async Task Downloads_of_multipart_objects_are_checked_against_the_stored_full_object_checksum(S3PayloadSigning signing)
+    {
+        var bucket = await BucketAsync();
+        using var s3 = ClientFactory.S3(_server, signing, partSize: 5 * 1024 * 1024, threshold: 5 * 1024 * 1024);
+        using var files = new Fakes.TempDirectory();
+        var content = RandomNumberGenerator.GetBytes((6 * 1024 * 1024) + 1);
+        await File.WriteAllBytesAsync(files.Combine("in.bin"), content);
+        await s3.UploadFileAsync(bucket, "mpu", files.Combine("in.bin"));
+
+        var head = await s3.HeadObjectAsync(bucket, "mpu");
+        head.ETagIsMd5.ShouldBeFalse();
+        head.ChecksumType.ShouldBe("FULL_OBJECT", string.Join(", ", head.Checksums));
+        head.Checksums.Keys.ShouldHaveSingleItem();
+        using var body = new MemoryStream();
+        var info = await s3.GetObjectAsync(bucket, "mpu", body);
+        body.ToArray().ShouldBe(content);
+        info.Checksums.ShouldBe(head.Checksums);
+    }
+
     private sealed class SynchronousProgress(List<long> reports) : IProgress<long>
     {
         public void Report(long value)

@@ -90,6 +90,7 @@ public sealed class StorageCliTests : IAsyncLifetime
     [Theory]
     [InlineData("signed")]
     [InlineData("unsigned")]
+    [InlineData("chunked")]
     public async Task Cp_uploads_and_downloads_the_exact_bytes_of_small_and_multipart_files(string payload)
     {
         await OkAsync("storage", "bucket", "create", "data");
