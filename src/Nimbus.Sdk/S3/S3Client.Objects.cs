@@ -235,7 +235,10 @@ public sealed partial class S3Client
     {
         ArgumentNullException.ThrowIfNull(method);
         var uri = S3Paths.Build(Options.Endpoint, Bucket(bucket), Key(key), []);
-        return SigV4Signer.Presign(method, uri, _credentials, Options.Region, S3ClientOptions.ServiceName, Options.TimeProvider.GetUtcNow(), expires);
+        var signed = SigV4Signer.Presign(method, uri, _credentials, Options.Region, S3ClientOptions.ServiceName, Options.TimeProvider.GetUtcNow(), expires);
+
+        // The signer hands back a canonicalized Uri, which drops "." and ".." segments: keep the key's path as signed.
+        return S3Paths.WithQuery(uri, signed.Query);
     }
 
     internal async Task<string> PutAsync(string bucket, string key, S3Body body, S3PutOptions? options, CancellationToken cancellationToken)

@@ -39,6 +39,9 @@ internal static class S3Paths
         return new Uri(builder.ToString(), Raw);
     }
 
+    /// <summary><paramref name="uri"/>'s scheme, authority and raw path with <paramref name="query"/> (starting with <c>?</c>).</summary>
+    public static Uri WithQuery(Uri uri, string query) => new(uri.GetLeftPart(UriPartial.Path) + query, Raw);
+
     /// <summary>Encodes a key's UTF-8 bytes: unreserved characters and <c>/</c> stay, everything else becomes <c>%XX</c>.</summary>
     public static void AppendKey(StringBuilder builder, string key)
     {

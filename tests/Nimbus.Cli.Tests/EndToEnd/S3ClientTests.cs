@@ -64,6 +64,10 @@ public sealed class S3ClientTests : IAsyncLifetime
             System.Text.Encoding.UTF8.GetString(body.ToArray()).ShouldBe("value of " + key, key);
             info.ContentType.ShouldBe("text/plain");
             info.Metadata.ShouldBe(new Dictionary<string, string> { ["origin"] = "test" });
+
+            // A presigned URL keeps the key's path exactly too ("a/../b" is not "b").
+            using var anonymous = new HttpClient();
+            (await anonymous.GetStringAsync(s3.Presign(HttpMethod.Get, bucket, key, TimeSpan.FromMinutes(5)))).ShouldBe("value of " + key, key);
         }
 
         var deleted = await s3.DeleteObjectsAsync(bucket, keys);
