@@ -3,7 +3,7 @@
 #   - Nimbus S3 (Release build, fsync before every acknowledgement) and nginx (GET, WebDAV PUT; no fsync),
 #     GET and PUT of 4 KiB, 1 MiB and 64 MiB objects at concurrency 1 and 32, driven by the same client
 #     (bench/storage/S3Load; Nimbus requests are SigV4-presigned, so each one is signature-checked);
-#   - the disk's ceilings: dd conv=fsync of 64 MiB, and the durable small-write rate (write 4 KiB, fsync,
+#   - the disk's ceilings: dd conv=fsync of 64 MiB and 1 GiB, and the durable small-write rate (write 4 KiB, fsync,
 #     rename, fsync the directory) at concurrency 1 and 32 (bench/storage/DurableWrites);
 #   - the ratios the issue sets targets for.
 # Not part of ./test.sh. Needs nginx (apt-get install nginx) and the .NET SDK.
@@ -31,15 +31,22 @@ done
 LOAD="$ROOT/artifacts/bin/S3Load/release/S3Load.dll"
 
 echo "== disk ceilings"
+# 64 MiB is one large object; 1 GiB is long enough that the virtual disk's write cache cannot flatter it,
+# and is the ceiling the ratios use.
 dd_line="$(dd if=/dev/zero of="$WORK/dd-64m" bs=1M count=64 conv=fsync 2>&1 | tail -1)"
 rm -f "$WORK/dd-64m"
 echo "dd conv=fsync 64 MiB: $dd_line"
+dd_line="$(dd if=/dev/zero of="$WORK/dd-1g" bs=1M count=1024 conv=fsync 2>&1 | tail -1)"
+rm -f "$WORK/dd-1g"
+echo "dd conv=fsync 1 GiB: $dd_line"
 dd_mbs="$(sed -n 's/.*, \([0-9.]*\) MB\/s$/\1/p; s/.*, \([0-9.]*\) GB\/s$/\1e3/p' <<< "$dd_line")"
 durable="$(dotnet "$ROOT/artifacts/bin/DurableWrites/release/DurableWrites.dll" "$WORK" "$RUN_SECONDS" 4096 1,32)"
 echo "$durable"
 
-"$ROOT/bench/storage/nginx.sh" start "$WORK/nginx" 18089 >/dev/null
-NGINX=http://127.0.0.1:18089/
+# A free port: other benchmarks may run on this machine.
+NGINX_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$ROOT/bench/storage/nginx.sh" start "$WORK/nginx" "$NGINX_PORT" >/dev/null
+NGINX="http://127.0.0.1:$NGINX_PORT/"
 mkdir -p "$WORK/nginx/files/bench"
 
 dotnet "$ROOT/artifacts/bin/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/nimbus" --api-port 0 --s3-port 0 \
@@ -57,7 +64,7 @@ SECRET="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secre
 echo "# nimbus-server pid $SERVER_PID at $S3, nginx at $NGINX"
 
 declare -A RESULT
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
+field() { sed -n "s|.* $1=\([0-9.]*\).*|\1|p" <<< "$2"; }
 echo "== runs (nginx, then Nimbus, for each cell)"
 for size in 4096 1048576 67108864; do
   for op in put get; do
