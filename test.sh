@@ -6,8 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the test suite drives for real.
-PACKAGES=(postgresql)
+# Debian packages the test suite drives for real: PostgreSQL for the shared store; runc and busybox-static for compute
+# instances; gcc and libc6-dev compile the instances' init (src/Nimbus.Agent/Init/nimbus-init.c) at build time.
+PACKAGES=(postgresql runc busybox-static gcc libc6-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nimbus.Contracts.Signing;
 using Nimbus.Sdk.Audit;
+using Nimbus.Sdk.Compute;
 using Nimbus.Sdk.Configuration;
 using Nimbus.Sdk.Demo;
 using Nimbus.Sdk.Http;
@@ -56,6 +57,7 @@ public sealed class NimbusClient : IDisposable
         Demo = new DemoClient(this);
         Quotas = new QuotasClient(this);
         Audit = new AuditClient(this);
+        Compute = new ComputeClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -75,6 +77,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>The audit trail: every API request, allowed or denied.</summary>
     public AuditClient Audit { get; }
+
+    /// <summary>Compute: instance types, images and instances.</summary>
+    public ComputeClient Compute { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does
