@@ -59,8 +59,8 @@ public sealed class QuotaTests : IAsyncLifetime
         var list = await (await _admin.GetAsync("/v1/quotas")).ShouldBeOkAsync<QuotaListDto>();
 
         list.Account.ShouldBe(_server.Admin.Account);
-        list.Items.Select(q => q.Code).ShouldBe(["demo.widgets", "iam.access-keys-per-user", "iam.users", "storage.buckets", "storage.bytes"]);
-        list.Items[0].ShouldBe(new QuotaDto
+        list.Items.Select(q => q.Code).ShouldBe(["compute.instances", "compute.memoryMiB", "compute.vcpus", "demo.widgets", "iam.access-keys-per-user", "iam.users", "storage.buckets", "storage.bytes"]);
+        list.Items[3].ShouldBe(new QuotaDto
         {
             Code = "demo.widgets",
             Description = "Widgets per account, counted until a deleted widget is really gone",
