@@ -77,6 +77,7 @@ public static class CliApp
             QuotaCommands.CreateService(context),
             AuditCommands.CreateService(context),
             StsCommands.CreateService(context),
+            ComputeCommands.CreateService(context),
         };
         context.Globals.AddTo(root);
         return root;

@@ -29,5 +29,4 @@ public static class ErrorCodes
     public const string IncorrectInstanceState = "IncorrectInstanceState";
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string OperationNotPermitted = "OperationNotPermitted";
-    public const string DependencyViolation = "DependencyViolation";
 }
