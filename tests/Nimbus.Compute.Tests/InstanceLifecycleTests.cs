@@ -95,7 +95,9 @@ public sealed class InstanceLifecycleTests : IAsyncLifetime
         reported.Status.Phase.ShouldBe("running");
         reported.Status.Conditions.ShouldContain(c => c.Type == "OomKilled" && c.Status == "True");
         reported.Status.Message!.ShouldContain("OOM-killed");
-        (await File.ReadAllTextAsync(Host.CgroupFile("memory", instance.Id, "memory.limit_in_bytes"))).Trim().ShouldBe((256L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var limit = (256L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await File.ReadAllTextAsync(Host.CgroupFile("memory", instance.Id, "memory.limit_in_bytes"))).Trim().ShouldBe(limit);
+        (await File.ReadAllTextAsync(Host.CgroupFile("memory", instance.Id, "memory.memsw.limit_in_bytes"))).Trim().ShouldBe(limit, "memory+swap equals memory: no swap");
         (await Host.ExecAsync(instance.Id, "true")).ExitCode.ShouldBe(0);
     }
 

@@ -144,6 +144,23 @@ public sealed class InstanceOperationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Instance_calls_are_audited_without_the_user_data()
+    {
+        var instance = await RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "audited", UserData = "echo s3cr3t-in-user-data\n" });
+        await Instances.StopAsync(instance.Id, force: true);
+
+        var events = await Poll.UntilAsync(
+            async () => (await _server.Client.Audit.ListEventsAsync(new Nimbus.Sdk.Audit.AuditEventFilter { Action = "compute:*" })).Items,
+            items => items.Any(e => e.Action == "compute:StopInstances"),
+            what: "audit records");
+        var run = events.Single(e => e.Action == "compute:RunInstances");
+        run.Outcome.ShouldBe("allowed");
+        var parameters = run.RequestParameters!.Value.GetRawText();
+        parameters.ShouldContain("\"userData\":\"***REDACTED***\"");
+        parameters.ShouldNotContain("s3cr3t");
+    }
+
+    [Fact]
     public async Task Read_only_access_lists_instances_but_cannot_run_them()
     {
         var user = await _server.Client.Iam.Users.CreateAsync(new Contracts.Iam.CreateUserRequest { Name = "viewer" });

@@ -60,7 +60,7 @@ public sealed class QuotaTests : IAsyncLifetime
 
         list.Account.ShouldBe(_server.Admin.Account);
         list.Items.Select(q => q.Code).ShouldBe(["compute.instances", "compute.memoryMiB", "compute.vcpus", "demo.widgets", "iam.access-keys-per-user", "iam.users", "storage.buckets", "storage.bytes"]);
-        list.Items[3].ShouldBe(new QuotaDto
+        list.Items.Single(q => q.Code == "demo.widgets").ShouldBe(new QuotaDto
         {
             Code = "demo.widgets",
             Description = "Widgets per account, counted until a deleted widget is really gone",
@@ -72,10 +72,11 @@ public sealed class QuotaTests : IAsyncLifetime
             IsOverridden = false,
             Usage = 0,
         });
-        list.Items[1].Scope.ShouldBe("user");
-        list.Items[1].Limit.ShouldBe(2);
-        list.Items[1].Usage.ShouldBeNull();
-        list.Items[2].Limit.ShouldBe(100);
+        var keys = list.Items.Single(q => q.Code == "iam.access-keys-per-user");
+        keys.Scope.ShouldBe("user");
+        keys.Limit.ShouldBe(2);
+        keys.Usage.ShouldBeNull();
+        list.Items.Single(q => q.Code == "iam.users").Limit.ShouldBe(100);
     }
 
     [Fact]
