@@ -100,6 +100,19 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_takes_the_workload_after_a_double_dash()
+    {
+        var (code, stdout, stderr) = await CliAsync(
+            "compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--name", "cmd", "--env", "GREETING=hi there", "--wait", "--", "sh", "-c", "echo $GREETING from the command; sleep 1000");
+        code.ShouldBe(0, stderr);
+        var id = InstanceId().Match(stdout).Value;
+        await Poll.UntilAsync(async () => (await _server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("hi there from the command\n", StringComparison.Ordinal));
+        (code, stdout, _) = await CliAsync("compute", "instance", "get", id, "-o", "json");
+        code.ShouldBe(0);
+        stdout.ShouldContain("\"command\": [");
+    }
+
+    [Fact]
     public async Task Console_follow_prints_new_output_until_the_instance_is_terminated()
     {
         var (code, stdout, stderr) = await CliAsync(

@@ -55,6 +55,33 @@ public sealed class InstanceOperationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_workload_that_ends_by_itself_follows_the_restart_policy()
+    {
+        var once = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "once", Command = ["sh", "-c", "echo working; exit 3"], RestartPolicy = "never" })).Single();
+        var clean = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "clean", Command = ["true"], RestartPolicy = "never" })).Single();
+        var flaky = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "flaky", Command = ["sh", "-c", "exit 1"] })).Single();
+
+        var failed = await Poll.UntilAsync(() => Instances.GetAsync(once.Id), i => i.Status.Phase == "failed", what: "failed by exit 3");
+        failed.Status.Message.ShouldBe("the workload exited with code 3 (restart policy never)");
+        Details(failed).LastExit.ShouldBe("exited with code 3");
+        (await Host.RuncStatusAsync(once.Id)).ShouldBeNull();
+        var console = (await Instances.GetConsoleOutputAsync(once.Id)).Output;
+        console.ShouldContain("working\n");
+        console.ShouldContain("nimbus-init: workload ended");
+
+        var stopped = await Poll.UntilAsync(() => Instances.GetAsync(clean.Id), i => i.Status.Phase == "stopped", what: "stopped by exit 0");
+        stopped.Status.Message.ShouldBe("the workload exited with code 0");
+
+        var restarting = await Poll.UntilAsync(() => Instances.GetAsync(flaky.Id), i => Details(i).RestartCount >= 2, what: "restarted by on-failure");
+        Details(restarting).LastExit.ShouldBe("exited with code 1");
+
+        // A start runs a failed instance again: it fails again the same way.
+        var starting = await Instances.StartAsync(once.Id);
+        await Poll.UntilAsync(() => Instances.GetAsync(once.Id), i => i.Status.Phase == "failed" && i.Status.ObservedVersion == starting.Version, what: "failed again");
+        (await Instances.GetConsoleOutputAsync(once.Id)).Output.Split("working").Length.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Instance_type_changes_only_while_stopped_and_applies_at_the_next_start()
     {
         var instance = await RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "grow" });
@@ -102,9 +129,10 @@ public sealed class InstanceOperationsTests : IAsyncLifetime
             Count = 51,
             Environment = new Dictionary<string, string> { ["1BAD"] = "v" },
             RestartPolicy = "sometimes",
+            Command = [""],
         }));
         invalid.Code.ShouldBe("InvalidParameter");
-        invalid.Problem!.Errors.Select(e => e.Field).ShouldBe(["count", "name", "hostname", "userData", "environment.1BAD", "restartPolicy", "instanceType", "image"], ignoreOrder: true);
+        invalid.Problem!.Errors.Select(e => e.Field).ShouldBe(["count", "name", "hostname", "userData", "environment.1BAD", "command", "restartPolicy", "instanceType", "image"], ignoreOrder: true);
         invalid.Problem.Errors.Single(e => e.Field == "userData").Message.ShouldContain("16 KiB");
         invalid.Problem.Errors.Single(e => e.Field == "instanceType").Message.ShouldContain("n1.micro");
 

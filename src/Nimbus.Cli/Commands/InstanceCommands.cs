@@ -41,7 +41,8 @@ internal static class InstanceCommands
         var tags = CommonOptions.Tags("Tag to set; repeat for several");
         var wait = CommonOptions.Wait("every instance is running (exit code 1 if one fails)");
         var timeout = CommonOptions.Timeout();
-        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, tags, wait, timeout };
+        var workload = new Argument<string[]>("command") { Description = "The workload instead of the image's default command, after --: ... -- httpd -f -p 80", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, tags, wait, timeout, workload };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             string? userData = null;
@@ -71,6 +72,7 @@ internal static class InstanceCommands
                 DeletionProtection = parseResult.GetValue(protection) ? true : null,
                 Environment = ParseEnvironment(parseResult.GetValue(env)),
                 RestartPolicy = parseResult.GetValue(restart),
+                Command = parseResult.GetValue(workload) is { Length: > 0 } argv ? argv : null,
                 Tags = CommonOptions.ParseTags(parseResult.GetValue(tags)),
             };
             var instances = await client.Compute.Instances.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);

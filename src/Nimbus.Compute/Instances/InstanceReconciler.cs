@@ -138,7 +138,7 @@ public sealed partial class InstanceReconciler(
             InstanceId = resource.Id,
             ImageId = image.Id,
             Hostname = spec.Hostname,
-            Command = imageSpec.DefaultCommand,
+            Command = spec.Command ?? imageSpec.DefaultCommand,
             Environment = environment,
             UserData = details.UserDataRan ? null : spec.UserData,
             VCpus = spec.VCpus,

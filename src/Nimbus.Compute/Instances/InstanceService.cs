@@ -66,6 +66,7 @@ public sealed class InstanceService(
                 Hostname = request.Hostname ?? (InstanceValidation.IsHostname(name) ? name : id),
                 UserData = request.UserData,
                 Environment = request.Environment ?? new Dictionary<string, string>(),
+                Command = request.Command,
                 DeletionProtection = request.DeletionProtection ?? false,
                 RestartPolicy = request.RestartPolicy ?? InstanceStates.RestartOnFailure,
                 DesiredState = InstanceStates.Running,

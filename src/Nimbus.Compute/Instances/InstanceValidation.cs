@@ -11,6 +11,7 @@ public static class InstanceValidation
     public const int MaxCount = 50;
     public const int MaxEnvironment = 100;
     public const int MaxEnvironmentValueLength = 4096;
+    public const int MaxCommandArguments = 64;
 
     public static void Validate(FieldErrors errors, RunInstancesRequest request)
     {
@@ -76,6 +77,18 @@ public static class InstanceValidation
         }
 
         ValidateEnvironment(errors, request.Environment);
+        if (request.Command is { } command)
+        {
+            if (command.Count is 0 or > MaxCommandArguments || string.IsNullOrEmpty(command[0]))
+            {
+                errors.Add("command", $"must be 1 to {MaxCommandArguments} arguments, the first one not empty (omit it for the image's default command)");
+            }
+            else if (command.Any(a => a is null || a.Length > MaxEnvironmentValueLength || a.Contains('\0', StringComparison.Ordinal)))
+            {
+                errors.Add("command", $"arguments are at most {MaxEnvironmentValueLength} characters without NUL");
+            }
+        }
+
         if (request.RestartPolicy is not null && !InstanceStates.RestartPolicies.Contains(request.RestartPolicy))
         {
             errors.Add("restartPolicy", $"must be one of {string.Join(", ", InstanceStates.RestartPolicies)}");

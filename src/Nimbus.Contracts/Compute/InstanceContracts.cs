@@ -33,6 +33,9 @@ public sealed record RunInstancesRequest
     /// <summary>Optional. Environment variables of the instance's processes (names: letters, digits, '_'; not starting with a digit).</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
+    /// <summary>Optional. The workload (argv) instead of the image's default command, e.g. <c>["httpd", "-f", "-p", "80"]</c>; at most 64 arguments.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
     /// <summary>Optional. What happens when the workload stops on its own: <c>on-failure</c> (default: restart after a non-zero exit or a kill), <c>always</c> or <c>never</c>.</summary>
     public string? RestartPolicy { get; init; }
 }
@@ -63,6 +66,9 @@ public sealed record InstanceSpec
 
     /// <summary>Environment variables of the instance's processes.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The workload (argv); null runs the image's default command.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
 
     /// <summary>When true, terminate is refused.</summary>
     public bool DeletionProtection { get; init; }
