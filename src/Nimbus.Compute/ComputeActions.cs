@@ -20,6 +20,7 @@ public static class ComputeActions
     public const string TerminateInstances = "compute:TerminateInstances";
     public const string ModifyInstance = "compute:ModifyInstance";
     public const string GetConsoleOutput = "compute:GetConsoleOutput";
+    public const string GetInstanceStats = "compute:GetInstanceStats";
 
     public static void Register(ActionCatalog catalog)
     {
@@ -31,7 +32,7 @@ public static class ComputeActions
             ("RunInstances", ActionAccessLevel.Write), ("ListInstances", ActionAccessLevel.List), ("GetInstance", ActionAccessLevel.Read),
             ("StopInstances", ActionAccessLevel.Write), ("StartInstances", ActionAccessLevel.Write), ("RebootInstances", ActionAccessLevel.Write),
             ("TerminateInstances", ActionAccessLevel.Write), ("ModifyInstance", ActionAccessLevel.Write),
-            ("GetConsoleOutput", ActionAccessLevel.Read),
+            ("GetConsoleOutput", ActionAccessLevel.Read), ("GetInstanceStats", ActionAccessLevel.Read),
         ]);
     }
 }

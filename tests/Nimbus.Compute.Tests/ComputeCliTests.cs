@@ -110,6 +110,10 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         (code, stdout, _) = await CliAsync("compute", "instance", "get", id, "-o", "json");
         code.ShouldBe(0);
         stdout.ShouldContain("\"command\": [");
+        (code, stdout, _) = await CliAsync("compute", "instance", "stats", id);
+        code.ShouldBe(0);
+        stdout.ShouldContain("processes");
+        stdout.ShouldContain("net lo rx/tx");
     }
 
     [Fact]

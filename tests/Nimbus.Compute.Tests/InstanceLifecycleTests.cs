@@ -67,6 +67,28 @@ public sealed class InstanceLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stats_show_the_limits_processes_and_loopback_traffic_of_a_running_instance()
+    {
+        var instance = await RunAsync("stats", "httpd -p 80 -h /etc\nwget -qO /dev/null http://127.0.0.1/hosts && echo fetched\n");
+        await Poll.UntilAsync(() => ConsoleAsync(instance.Id), c => c.Contains("fetched", StringComparison.Ordinal));
+
+        var stats = await Instances.GetStatsAsync(instance.Id);
+        stats.InstanceId.ShouldBe(instance.Id);
+        stats.MemoryLimitBytes.ShouldBe(256L * 1024 * 1024);
+        stats.MemoryBytes.ShouldBeGreaterThan(0);
+        stats.PidsLimit.ShouldBe(256);
+        stats.Pids.ShouldBeGreaterThanOrEqualTo(2, "the init and httpd");
+        stats.CpuUsageNanoseconds.ShouldBeGreaterThan(0);
+        var loopback = stats.Network.Single(n => n.Name == "lo");
+        loopback.RxBytes.ShouldBeGreaterThan(0);
+        stats.Network.Count.ShouldBe(1, "until the networking service, an instance has loopback only");
+
+        var stopping = await Instances.StopAsync(instance.Id, force: true);
+        await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.StoppedPhase, ComputeServer.Wait, stopping.Version);
+        (await Should.ThrowAsync<Nimbus.Sdk.NimbusApiException>(() => Instances.GetStatsAsync(instance.Id))).Code.ShouldBe("IncorrectInstanceState");
+    }
+
+    [Fact]
     public async Task A_file_written_before_stop_is_there_after_start_and_user_data_runs_once()
     {
         var instance = await RunAsync("disk", "echo first boot >> /root/boots\n");

@@ -224,6 +224,12 @@ public sealed partial class RuncNode : IComputeNode
         }
     }
 
+    public async Task<Contracts.Compute.InstanceStatsDto?> StatsAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var observed = await InspectAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        return observed is { State: InstanceRuntimeState.Running, Pid: { } pid } ? CgroupStats.Read(_cgroups, instanceId, pid, DateTimeOffset.UtcNow) : null;
+    }
+
     public async Task<ConsoleChunk> ReadConsoleAsync(string instanceId, long offset, int maxBytes, CancellationToken cancellationToken)
     {
         var path = PathsOf(instanceId).Console;

@@ -25,6 +25,7 @@ internal static class InstanceCommands
             Change(context, "terminate", "Terminate an instance: it stops and everything it had on its node is removed", InstancesClient.TerminatedPhase, force: false),
             Modify(context),
             Console(context),
+            Stats(context),
         };
 
     private static Command Run(CliContext context)
@@ -230,6 +231,15 @@ internal static class InstanceCommands
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
             }
         });
+        return command;
+    }
+
+    private static Command Stats(CliContext context)
+    {
+        var id = CommonOptions.Id("Instance id");
+        var command = new Command("stats", "Show the counters of a running instance: CPU, memory, processes, block I/O, network") { id };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+            output.Write(await client.Compute.Instances.GetStatsAsync(parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false), ComputeViews.Stats));
         return command;
     }
 

@@ -70,6 +70,23 @@ internal static class ComputeViews
         return table;
     }
 
+    public static Table Stats(InstanceStatsDto stats)
+    {
+        var table = new Table("METRIC", "VALUE");
+        table.AddRow("cpu seconds", (stats.CpuUsageNanoseconds / 1e9).ToString("0.000", CultureInfo.InvariantCulture));
+        table.AddRow("cpu throttled", $"{Cells.Number(stats.CpuThrottledPeriods)} periods, {(stats.CpuThrottledNanoseconds / 1e9).ToString("0.000", CultureInfo.InvariantCulture)} s");
+        table.AddRow("memory", $"{Size(stats.MemoryBytes)} of {Size(stats.MemoryLimitBytes)} (peak {Size(stats.MemoryPeakBytes)})");
+        table.AddRow("oom kills", Cells.Number(stats.OomKills));
+        table.AddRow("processes", $"{Cells.Number(stats.Pids)} of {Cells.Number(stats.PidsLimit)}");
+        table.AddRow("block read/write", $"{Size(stats.BlockReadBytes)} / {Size(stats.BlockWriteBytes)}");
+        foreach (var network in stats.Network)
+        {
+            table.AddRow($"net {network.Name} rx/tx", $"{Size(network.RxBytes)} ({Cells.Number(network.RxPackets)} packets) / {Size(network.TxBytes)} ({Cells.Number(network.TxPackets)} packets)");
+        }
+
+        return table;
+    }
+
     private static string Size(long bytes) =>
         bytes >= 1024 * 1024 ? (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB" : (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB";
 }

@@ -92,6 +92,11 @@ public static class ComputeEndpoints
             .RequiresAction(ComputeActions.ModifyInstance, item).ProducesError(404).ProducesError(409)
             .WithSummary("Change the instance type (while stopped) or deletion protection.");
 
+        group.MapGet("/{id}/stats", async (string id, HttpContext http, InstanceService instances, CancellationToken ct) =>
+            TypedResults.Ok(await instances.StatsAsync(http.Caller().Account, id, ct).ConfigureAwait(false)))
+            .RequiresAction(ComputeActions.GetInstanceStats, item).ProducesError(404).ProducesError(409)
+            .WithSummary("Counters of a running instance: CPU, memory, processes, block I/O (cgroups) and network (its namespace).");
+
         group.MapGet("/{id}/console", async (string id, HttpContext http, InstanceService instances, CancellationToken ct) =>
         {
             var (offset, limit) = ReadConsoleQuery(http.Request);

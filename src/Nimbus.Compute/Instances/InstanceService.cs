@@ -262,6 +262,14 @@ public sealed class InstanceService(
         };
     }
 
+    /// <summary>Counters of a running instance (<c>IncorrectInstanceState</c> when it does not run).</summary>
+    public async Task<InstanceStatsDto> StatsAsync(string account, string id, CancellationToken cancellationToken)
+    {
+        var instance = await GetAsync(account, id, cancellationToken).ConfigureAwait(false);
+        return await node.StatsAsync(instance.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw ComputeErrors.IncorrectInstanceState(id, PhaseOf(instance), "measured (it does not run)");
+    }
+
     public static InstanceSpec SpecOf(Resource instance) => instance.Spec.Deserialize<InstanceSpec>(NimbusJson.Options)!;
 
     /// <summary>The phase the API shows: the controller's, or <c>pending</c> before it looked.</summary>

@@ -37,6 +37,9 @@ public interface IComputeNode
     /// <summary>Removes everything of the instance from the node: container, mounts, disk, console log.</summary>
     Task DestroyAsync(string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>Counters of a running instance from its cgroups and network namespace; null when it does not run.</summary>
+    Task<Nimbus.Contracts.Compute.InstanceStatsDto?> StatsAsync(string instanceId, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="maxBytes"/> of the console log from <paramref name="offset"/>.</summary>
     Task<ConsoleChunk> ReadConsoleAsync(string instanceId, long offset, int maxBytes, CancellationToken cancellationToken);
 }

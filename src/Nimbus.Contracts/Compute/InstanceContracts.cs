@@ -164,3 +164,68 @@ public sealed record ConsoleOutputDto
     /// <summary>The output, UTF-8 decoded (invalid sequences replaced).</summary>
     public required string Output { get; init; }
 }
+
+/// <summary>Answer of <c>GET /v1/compute/instances/{id}/stats</c>: counters of a running instance, read from its cgroups and network namespace.</summary>
+public sealed record InstanceStatsDto
+{
+    /// <summary>Instance id.</summary>
+    public required string InstanceId { get; init; }
+
+    /// <summary>When the counters were read (UTC).</summary>
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>CPU time used since the instance started, in nanoseconds.</summary>
+    public long CpuUsageNanoseconds { get; init; }
+
+    /// <summary>CFS periods in which the instance hit its vCPU quota.</summary>
+    public long CpuThrottledPeriods { get; init; }
+
+    /// <summary>Time the instance waited because of its quota, in nanoseconds.</summary>
+    public long CpuThrottledNanoseconds { get; init; }
+
+    /// <summary>Memory in use now (page cache included), in bytes.</summary>
+    public long MemoryBytes { get; init; }
+
+    /// <summary>Highest memory use since the instance started, in bytes.</summary>
+    public long MemoryPeakBytes { get; init; }
+
+    /// <summary>The hard memory limit, in bytes.</summary>
+    public long MemoryLimitBytes { get; init; }
+
+    /// <summary>Processes killed by the OOM killer since the instance started.</summary>
+    public long OomKills { get; init; }
+
+    /// <summary>Processes and threads now.</summary>
+    public long Pids { get; init; }
+
+    /// <summary>The process limit.</summary>
+    public long PidsLimit { get; init; }
+
+    /// <summary>Bytes read from block devices.</summary>
+    public long BlockReadBytes { get; init; }
+
+    /// <summary>Bytes written to block devices.</summary>
+    public long BlockWriteBytes { get; init; }
+
+    /// <summary>Counters of each network interface of the instance.</summary>
+    public IReadOnlyList<InterfaceStatsDto> Network { get; init; } = [];
+}
+
+/// <summary>Counters of one network interface of an instance.</summary>
+public sealed record InterfaceStatsDto
+{
+    /// <summary>Interface name inside the instance, e.g. <c>lo</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Bytes received.</summary>
+    public long RxBytes { get; init; }
+
+    /// <summary>Packets received.</summary>
+    public long RxPackets { get; init; }
+
+    /// <summary>Bytes sent.</summary>
+    public long TxBytes { get; init; }
+
+    /// <summary>Packets sent.</summary>
+    public long TxPackets { get; init; }
+}

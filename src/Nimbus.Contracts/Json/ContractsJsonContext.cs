@@ -76,6 +76,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(ModifyInstanceRequest))]
 [JsonSerializable(typeof(InstanceDetailsDto))]
 [JsonSerializable(typeof(ConsoleOutputDto))]
+[JsonSerializable(typeof(InstanceStatsDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

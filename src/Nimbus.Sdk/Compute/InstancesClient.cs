@@ -144,6 +144,13 @@ public sealed class InstancesClient
             new PathBuilder(ItemPath(id) + "/console").Query("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)).Query("limit", limit).ToString(),
             cancellationToken: cancellationToken);
 
+    /// <summary>Reads the counters of a running instance (409 <c>IncorrectInstanceState</c> when it does not run).</summary>
+    /// <param name="id">Required. Instance id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>CPU, memory, processes, block I/O and network counters.</returns>
+    public Task<InstanceStatsDto> GetStatsAsync(string id, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<InstanceStatsDto>(HttpMethod.Get, ItemPath(id) + "/stats", cancellationToken: cancellationToken);
+
     /// <summary>Polls an instance until it reaches <paramref name="phase"/> in a status that reflects at least <paramref name="minObservedVersion"/>.</summary>
     /// <param name="id">Required. Instance id.</param>
     /// <param name="phase">Required. Phase to wait for, e.g. <see cref="RunningPhase"/>.</param>
