@@ -21,6 +21,8 @@ public static class ComputeActions
     public const string ModifyInstance = "compute:ModifyInstance";
     public const string GetConsoleOutput = "compute:GetConsoleOutput";
     public const string GetInstanceStats = "compute:GetInstanceStats";
+    public const string GetGarbageReport = "compute:GetGarbageReport";
+    public const string RunGarbageCheck = "compute:RunGarbageCheck";
 
     public static void Register(ActionCatalog catalog)
     {
@@ -33,6 +35,7 @@ public static class ComputeActions
             ("StopInstances", ActionAccessLevel.Write), ("StartInstances", ActionAccessLevel.Write), ("RebootInstances", ActionAccessLevel.Write),
             ("TerminateInstances", ActionAccessLevel.Write), ("ModifyInstance", ActionAccessLevel.Write),
             ("GetConsoleOutput", ActionAccessLevel.Read), ("GetInstanceStats", ActionAccessLevel.Read),
+            ("GetGarbageReport", ActionAccessLevel.Read), ("RunGarbageCheck", ActionAccessLevel.Write),
         ]);
     }
 }

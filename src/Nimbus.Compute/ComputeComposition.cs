@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Nimbus.Compute.Garbage;
 using Nimbus.Compute.Images;
 using Nimbus.Compute.Instances;
 using Nimbus.Compute.InstanceTypes;
@@ -23,6 +25,8 @@ public static class ComputeComposition
         services.AddSingleton<InstanceService>();
         services.AddSingleton<IReconciler, ImageReconciler>();
         services.AddSingleton<IReconciler, InstanceReconciler>();
+        services.AddSingleton<GarbageCheck>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<GarbageCheck>());
         return services;
     }
 }

@@ -27,6 +27,9 @@ public sealed record ComputeOptions
     /// <summary>How often the controller looks at a running instance (died, OOM kills); 2 seconds by default.</summary>
     public TimeSpan RunningPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Time between two garbage checks of the node (leaked containers, mounts, cgroups, directories); 10 minutes by default.</summary>
+    public TimeSpan GarbageCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>State directory of runc (<c>runc --root</c>); on tmpfs so that a host reboot starts clean.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";
 

@@ -165,6 +165,17 @@ public sealed class InstanceLifecycleTests : IAsyncLifetime
         await Poll.UntilAsync(() => Task.FromResult(ProcessState(pid)), s => s is null or "Z", what: $"init {pid} gone");
         var quotas = await _server.Client.Quotas.ListAsync();
         quotas.Items.Single(q => q.Code == "compute.instances").Usage.ShouldBe(0);
+
+        // The garbage check agrees, and it does find what nothing owns.
+        var report = await _server.Client.SendAsync<GarbageReportDto>(HttpMethod.Post, "/v1/compute/garbage/run");
+        report.Leaks.ShouldBeEmpty();
+        var stray = Path.Combine(_server.DataDirectory, "compute", "instances", "i-strayleftove");
+        Directory.CreateDirectory(stray);
+        report = await _server.Client.SendAsync<GarbageReportDto>(HttpMethod.Post, "/v1/compute/garbage/run");
+        report.Leaks.ShouldBe([new GarbageLeakDto { Kind = "instance-directory", Id = "i-strayleftove", Location = stray }]);
+        Directory.Exists(stray).ShouldBeTrue("the check reports, it does not delete");
+        (await _server.Client.SendAsync<GarbageReportDto>(HttpMethod.Get, "/v1/compute/garbage")).Leaks.Count.ShouldBe(1);
+        Directory.Delete(stray);
         quotas.Items.Single(q => q.Code == "compute.vcpus").Usage.ShouldBe(0);
     }
 }

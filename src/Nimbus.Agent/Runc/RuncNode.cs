@@ -230,6 +230,66 @@ public sealed partial class RuncNode : IComputeNode
         return observed is { State: InstanceRuntimeState.Running, Pid: { } pid } ? CgroupStats.Read(_cgroups, instanceId, pid, DateTimeOffset.UtcNow) : null;
     }
 
+    public async Task<NodeInventory> InventoryAsync(IEnumerable<string> alsoCheckCgroupsOf, CancellationToken cancellationToken)
+    {
+        var items = new List<NodeItem>();
+        var ids = new HashSet<string>(alsoCheckCgroupsOf, StringComparer.Ordinal);
+
+        // Containers of this node only: the runc root may be shared, the bundles under our directory are ours.
+        if (Directory.Exists(_options.RuncRoot) && ProcessRunner.Find("runc") is { } runc)
+        {
+            var list = await ProcessRunner.RunAsync(runc, ["--root", _options.RuncRoot, "list", "--format", "json"], cancellationToken).ConfigureAwait(false);
+            if (list.ExitCode == 0 && list.Stdout.Trim() is { Length: > 0 } json && json != "null")
+            {
+                using var document = JsonDocument.Parse(json);
+                foreach (var container in document.RootElement.EnumerateArray())
+                {
+                    var id = container.GetProperty("id").GetString() ?? "";
+                    var bundle = container.GetProperty("bundle").GetString() ?? "";
+                    if (bundle.StartsWith(InstancesDirectory + "/", StringComparison.Ordinal))
+                    {
+                        items.Add(new NodeItem("container", id, id));
+                        ids.Add(id);
+                    }
+                }
+            }
+        }
+
+        if (Directory.Exists(InstancesDirectory))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(InstancesDirectory))
+            {
+                var id = Path.GetFileName(directory);
+                items.Add(new NodeItem("instance-directory", id, directory));
+                ids.Add(id);
+            }
+        }
+
+        foreach (var mount in Mounts.MountPoints().Where(m => m.StartsWith(InstancesDirectory + "/", StringComparison.Ordinal)))
+        {
+            var id = mount[(InstancesDirectory.Length + 1)..].Split('/')[0];
+            items.Add(new NodeItem("mount", id, mount));
+        }
+
+        foreach (var id in ids)
+        {
+            foreach (var path in _cgroups.AllPathsOf(id))
+            {
+                items.Add(new NodeItem("cgroup", id, path));
+            }
+        }
+
+        if (Directory.Exists(ImagesDirectory))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(ImagesDirectory))
+            {
+                items.Add(new NodeItem("image-directory", Path.GetFileName(directory), directory));
+            }
+        }
+
+        return new NodeInventory(items);
+    }
+
     public async Task<ConsoleChunk> ReadConsoleAsync(string instanceId, long offset, int maxBytes, CancellationToken cancellationToken)
     {
         var path = PathsOf(instanceId).Console;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Nimbus.Compute.Garbage;
 using Nimbus.Compute.Images;
 using Nimbus.Compute.Instances;
 using Nimbus.Compute.InstanceTypes;
@@ -23,6 +24,26 @@ public static class ComputeEndpoints
 
         MapImages(app, region);
         MapInstances(app, region);
+
+        var garbage = app.MapGroup("/v1/compute/garbage").WithTags("compute").ProducesError(401).ProducesError(403).ProducesError(429);
+        garbage.MapGet("", (HttpContext http, GarbageCheck check) =>
+        {
+            RequireAdministrator(http, ComputeActions.GetGarbageReport);
+            return TypedResults.Ok(check.LastReport);
+        }).RequiresAction(ComputeActions.GetGarbageReport, ResourceScope.None).WithSummary("The last garbage check of the node: leaked containers, mounts, cgroups, directories (platform administrators).");
+        garbage.MapPost("/run", async (HttpContext http, GarbageCheck check, CancellationToken ct) =>
+        {
+            RequireAdministrator(http, ComputeActions.RunGarbageCheck);
+            return TypedResults.Ok(await check.RunAsync(ct).ConfigureAwait(false));
+        }).RequiresAction(ComputeActions.RunGarbageCheck, ResourceScope.None).WithSummary("Check the node for leaks now and report (platform administrators).");
+    }
+
+    private static void RequireAdministrator(HttpContext http, string action)
+    {
+        if (!http.Caller().IsPlatformAdministrator)
+        {
+            throw Core.Errors.NimbusException.AccessDenied($"Only platform administrators may perform {action}.");
+        }
     }
 
     private static void MapImages(IEndpointRouteBuilder app, string region)

@@ -40,6 +40,9 @@ public interface IComputeNode
     /// <summary>Counters of a running instance from its cgroups and network namespace; null when it does not run.</summary>
     Task<Nimbus.Contracts.Compute.InstanceStatsDto?> StatsAsync(string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>Everything of compute on this node: containers, mounts, cgroups and directories, by the instance or image they belong to.</summary>
+    Task<NodeInventory> InventoryAsync(IEnumerable<string> alsoCheckCgroupsOf, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="maxBytes"/> of the console log from <paramref name="offset"/>.</summary>
     Task<ConsoleChunk> ReadConsoleAsync(string instanceId, long offset, int maxBytes, CancellationToken cancellationToken);
 }

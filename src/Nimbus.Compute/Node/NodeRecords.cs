@@ -79,3 +79,9 @@ public sealed record ConsoleChunk(long Offset, long NextOffset, long Size, byte[
 
 /// <summary>A node failure the user can act on (a missing package, a broken image); its message says what to do.</summary>
 public sealed class NodeException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>One thing compute has on a node: its kind (<c>container</c>, <c>mount</c>, <c>cgroup</c>, <c>instance-directory</c>, <c>image-directory</c>), owner id and location.</summary>
+public sealed record NodeItem(string Kind, string Id, string Location);
+
+/// <summary>What a node holds for compute.</summary>
+public sealed record NodeInventory(IReadOnlyList<NodeItem> Items);

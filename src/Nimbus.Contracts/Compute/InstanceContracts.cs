@@ -229,3 +229,26 @@ public sealed record InterfaceStatsDto
     /// <summary>Packets sent.</summary>
     public long TxPackets { get; init; }
 }
+
+/// <summary>What the compute garbage check found on the node (<c>/v1/compute/garbage</c>): things no instance or image owns.</summary>
+public sealed record GarbageReportDto
+{
+    /// <summary>When the check ran (UTC); null before the first check.</summary>
+    public DateTimeOffset? At { get; init; }
+
+    /// <summary>Every leak found; empty when the node is clean.</summary>
+    public IReadOnlyList<GarbageLeakDto> Leaks { get; init; } = [];
+}
+
+/// <summary>One thing left on the node that nothing owns.</summary>
+public sealed record GarbageLeakDto
+{
+    /// <summary><c>container</c>, <c>mount</c>, <c>cgroup</c>, <c>instance-directory</c> or <c>image-directory</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The instance or image id it belongs to.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Where it is: a path, or the runc container id.</summary>
+    public required string Location { get; init; }
+}

@@ -77,6 +77,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(InstanceDetailsDto))]
 [JsonSerializable(typeof(ConsoleOutputDto))]
 [JsonSerializable(typeof(InstanceStatsDto))]
+[JsonSerializable(typeof(GarbageReportDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }
