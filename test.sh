@@ -6,9 +6,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the test suite drives for real: PostgreSQL, and the S3 clients of tests/compat
-# (run by tests/Nimbus.Cli.Tests' CompatScriptTests, so they count in the totals below).
-PACKAGES=(postgresql awscli s3cmd rclone curl python3)
+# Debian packages the test suite drives for real: PostgreSQL for the shared store; the S3 clients of
+# tests/compat (run by tests/Nimbus.Cli.Tests' CompatScriptTests, so they count in the totals below);
+# runc and busybox-static for compute instances; gcc and libc6-dev compile the instances' init
+# (src/Nimbus.Agent/Init/nimbus-init.c) at build time.
+PACKAGES=(postgresql awscli s3cmd rclone curl python3 runc busybox-static gcc libc6-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

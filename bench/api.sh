@@ -9,8 +9,8 @@ DURATION="${1:-30}"
 WARMUP="${WARMUP:-5}"
 CONNECTIONS="${2:-32}"
 THREADS=2
-API_PORT=17070
-HELLO_PORT=17071
+API_PORT="${API_PORT:-17070}"
+HELLO_PORT="${HELLO_PORT:-17071}"
 command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 
 WORK="$(mktemp -d /tmp/nimbus-bench.XXXXXX)"

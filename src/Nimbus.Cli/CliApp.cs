@@ -78,6 +78,7 @@ public static class CliApp
             AuditCommands.CreateService(context),
             StsCommands.CreateService(context),
             StorageCommands.CreateService(context),
+            ComputeCommands.CreateService(context),
         };
         context.Globals.AddTo(root);
         return root;

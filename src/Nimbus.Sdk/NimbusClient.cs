@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nimbus.Contracts.Signing;
 using Nimbus.Sdk.Audit;
+using Nimbus.Sdk.Compute;
 using Nimbus.Sdk.Configuration;
 using Nimbus.Sdk.Demo;
 using Nimbus.Sdk.Http;
@@ -58,6 +59,7 @@ public sealed class NimbusClient : IDisposable
         Quotas = new QuotasClient(this);
         Audit = new AuditClient(this);
         Storage = new StorageClient(this);
+        Compute = new ComputeClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -80,6 +82,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>Object storage buckets as platform resources; objects go through <see cref="S3.S3Client"/>.</summary>
     public StorageClient Storage { get; }
+
+    /// <summary>Compute: instance types, images and instances.</summary>
+    public ComputeClient Compute { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does

@@ -44,8 +44,8 @@ public sealed class QuotaTests : AdminServerTest
         var list = await (await Admin.GetAsync("/v1/quotas")).ShouldBeOkAsync<QuotaListDto>();
 
         list.Account.ShouldBe(Server.Admin.Account);
-        list.Items.Select(q => q.Code).ShouldBe(["demo.widgets", "iam.access-keys-per-user", "iam.users", "storage.buckets", "storage.bytes"]);
-        list.Items[0].ShouldBe(new QuotaDto
+        list.Items.Select(q => q.Code).ShouldBe(["compute.instances", "compute.memoryMiB", "compute.vcpus", "demo.widgets", "iam.access-keys-per-user", "iam.users", "storage.buckets", "storage.bytes"]);
+        list.Items.Single(q => q.Code == "demo.widgets").ShouldBe(new QuotaDto
         {
             Code = "demo.widgets",
             Description = "Widgets per account, counted until a deleted widget is really gone",
@@ -57,10 +57,11 @@ public sealed class QuotaTests : AdminServerTest
             IsOverridden = false,
             Usage = 0,
         });
-        list.Items[1].Scope.ShouldBe("user");
-        list.Items[1].Limit.ShouldBe(2);
-        list.Items[1].Usage.ShouldBeNull();
-        list.Items[2].Limit.ShouldBe(100);
+        var keys = list.Items.Single(q => q.Code == "iam.access-keys-per-user");
+        keys.Scope.ShouldBe("user");
+        keys.Limit.ShouldBe(2);
+        keys.Usage.ShouldBeNull();
+        list.Items.Single(q => q.Code == "iam.users").Limit.ShouldBe(100);
     }
 
     [Fact]

@@ -26,4 +26,7 @@ public static class ErrorCodes
     public const string Throttled = "Throttled";
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string InternalError = "InternalError";
+    public const string IncorrectInstanceState = "IncorrectInstanceState";
+    public const string InsufficientCapacity = "InsufficientCapacity";
+    public const string OperationNotPermitted = "OperationNotPermitted";
 }

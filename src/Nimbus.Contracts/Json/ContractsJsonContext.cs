@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Nimbus.Contracts.Audit;
+using Nimbus.Contracts.Compute;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
@@ -69,6 +70,19 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreateBucketRequest))]
 [JsonSerializable(typeof(BucketSpec))]
 [JsonSerializable(typeof(BucketUsageDto))]
+[JsonSerializable(typeof(InstanceTypeDto))]
+[JsonSerializable(typeof(PageDto<InstanceTypeDto>))]
+[JsonSerializable(typeof(InstanceTypeCatalogDto))]
+[JsonSerializable(typeof(ImageSpec))]
+[JsonSerializable(typeof(ImageDetailsDto))]
+[JsonSerializable(typeof(RunInstancesRequest))]
+[JsonSerializable(typeof(RunInstancesResponse))]
+[JsonSerializable(typeof(InstanceSpec))]
+[JsonSerializable(typeof(ModifyInstanceRequest))]
+[JsonSerializable(typeof(InstanceDetailsDto))]
+[JsonSerializable(typeof(ConsoleOutputDto))]
+[JsonSerializable(typeof(InstanceStatsDto))]
+[JsonSerializable(typeof(GarbageReportDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -16,8 +16,9 @@ public static class AuditRedactor
 
     public const int MaxBytes = 16 * 1024;
 
-    // Property names containing any of these (ignoring case) hold credentials.
-    private static readonly string[] SecretWords = ["secret", "password", "token", "privatekey", "sessiontoken"];
+    // Property names containing any of these (ignoring case) hold credentials. An instance's user data is a script
+    // that often carries passwords or keys (AWS keeps it out of CloudTrail for the same reason).
+    private static readonly string[] SecretWords = ["secret", "password", "token", "privatekey", "sessiontoken", "userdata"];
 
     private static readonly JsonSerializerOptions StringOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

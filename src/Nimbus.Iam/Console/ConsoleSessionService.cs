@@ -15,7 +15,7 @@ namespace Nimbus.Iam.Console;
 
 /// <summary>
 /// Web console sign-in: password (and MFA code when the user has a device) for a session cookie.
-/// Failures lock the user out with exponential backoff; cookie sessions need a CSRF token on
+/// After five failures in a row the user is locked out for 30 s, doubling with each further failure up to 15 minutes; cookie sessions need a CSRF token on
 /// every state change. The store keeps only a hash of the cookie value.
 /// </summary>
 public sealed class ConsoleSessionService(IResourceStore store, UserService users, MfaService mfa, TimeProvider time)
@@ -26,6 +26,7 @@ public sealed class ConsoleSessionService(IResourceStore store, UserService user
     private const string Namespace = "console.session";
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
     private static readonly TimeSpan MaxLockout = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan FirstLockout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset LockedUntil)> _failures = new(StringComparer.Ordinal);
 
     public async Task<(ConsoleSessionDto Session, string Cookie)> LoginAsync(ConsoleLoginRequest request, CancellationToken cancellationToken)
@@ -64,10 +65,13 @@ public sealed class ConsoleSessionService(IResourceStore store, UserService user
 
         if (!ok)
         {
+            // From the moment the attempt failed, not when it began: a slow password check (600,000
+            // PBKDF2 rounds on a busy machine) must not use up the lockout before the next attempt.
+            var failed = time.GetUtcNow();
             var failures = (state.Failures) + 1;
             var lockedUntil = failures >= FreeAttempts
-                ? now + TimeSpan.FromSeconds(Math.Min(MaxLockout.TotalSeconds, Math.Pow(2, failures - FreeAttempts)))
-                : now;
+                ? failed + TimeSpan.FromSeconds(Math.Min(MaxLockout.TotalSeconds, FirstLockout.TotalSeconds * Math.Pow(2, failures - FreeAttempts)))
+                : failed;
             _failures[lockKey] = (failures, lockedUntil);
             throw new NimbusException(ErrorCodes.AccessDenied, 403, "The account, user name, password or MFA code is not right.");
         }

@@ -2,6 +2,10 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Nimbus.Agent;
+using Nimbus.Compute;
+using Nimbus.Compute.Api;
+using Nimbus.Compute.Images;
 using Nimbus.Core.Api;
 using Nimbus.Core.Audit;
 using Nimbus.Core.Controllers;
@@ -103,6 +107,9 @@ public sealed class NimbusHost : IAsyncDisposable
         var s3Endpoint = new Uri(Loopback($"http://{options.Listen}:{s3Listener!.IPEndPoint!.Port}"));
         var bootstrapper = app.Services.GetRequiredService<PlatformBootstrapper>();
         await bootstrapper.RunAsync(options.DataDirectory, endpoint.ToString().TrimEnd('/'), s3Endpoint.ToString().TrimEnd('/'), options.Region, cancellationToken).ConfigureAwait(false);
+
+        // Compute: the built-in images are declared before controllers start, which then build them.
+        await app.Services.GetRequiredService<ImageService>().EnsureBuiltInAsync(app.Services.GetRequiredService<PlatformAccount>().AccountId, cancellationToken).ConfigureAwait(false);
         await app.Services.GetRequiredService<ControllerRuntime>().StartAsync(cancellationToken).ConfigureAwait(false);
         return new NimbusHost(app, options, endpoint, s3Endpoint);
     }
@@ -177,6 +184,7 @@ public sealed class NimbusHost : IAsyncDisposable
         {
             var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
             StorageActions.Register(catalog);
+            ComputeActions.Register(catalog);
             catalog.Register("iam", [
                 ("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read),
                 ("CreateVirtualMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
@@ -220,6 +228,17 @@ public sealed class NimbusHost : IAsyncDisposable
             Region = options.Region,
             Domain = options.S3Domain,
         });
+
+        services.AddNimbusCompute(new ComputeOptions
+        {
+            Directory = Path.Combine(options.DataDirectory, "compute"),
+            Region = options.Region,
+            CpuOvercommitRatio = options.ComputeCpuOvercommitRatio,
+            StopGracePeriod = options.ComputeStopGracePeriod,
+            TerminatedRetention = options.ComputeTerminatedRetention,
+            RuncRoot = options.RuncRoot,
+        });
+        services.AddRuncNode();
 
         services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -268,5 +287,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapQuotaEndpoints();
         app.MapAuditEndpoints();
         app.MapStorageEndpoints();
+        app.MapComputeEndpoints(options.Region);
     }
 }

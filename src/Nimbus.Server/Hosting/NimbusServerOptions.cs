@@ -48,6 +48,18 @@ public sealed record NimbusServerOptions
     /// <summary>Minimum log level; default Information.</summary>
     public string LogLevel { get; init; } = "Information";
 
+    /// <summary>vCPUs the compute scheduler places per host CPU; default 4 (each instance is still held to its own quota).</summary>
+    public double ComputeCpuOvercommitRatio { get; init; } = 4.0;
+
+    /// <summary>Time between SIGTERM and SIGKILL when an instance stops; default 10 seconds.</summary>
+    public TimeSpan ComputeStopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a terminated instance stays listed; default 1 hour.</summary>
+    public TimeSpan ComputeTerminatedRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>runc's state directory (<c>runc --root</c>); default <c>/run/nimbus/runc</c>.</summary>
+    public string RuncRoot { get; init; } = "/run/nimbus/runc";
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

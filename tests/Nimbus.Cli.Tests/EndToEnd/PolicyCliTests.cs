@@ -75,7 +75,7 @@ public sealed class PolicyCliTests : IAsyncLifetime
         before.ExitCode.ShouldBe(1, before.ToString());
         before.Stderr.ShouldStartWith("error: AccessDenied: ");
 
-        (await AdminAsync("iam", "policy", "list", "--builtin")).Stdout.ShouldContain("ReadOnlyAccess       nrn:nimbus:iam::nimbus:policy/ReadOnlyAccess");
+        (await AdminAsync("iam", "policy", "list", "--builtin")).Stdout.ShouldContain("ReadOnlyAccess         nrn:nimbus:iam::nimbus:policy/ReadOnlyAccess");
         var readOnly = (await AdminAsync("iam", "policy", "get", "ReadOnlyAccess", "--document")).Stdout;
         readOnly.ShouldContain("\"iam:ListUsers\"");
         readOnly.ShouldNotContain("\"iam:CreateUser\"");

@@ -1,0 +1,273 @@
+using System.CommandLine;
+using System.Text;
+using Nimbus.Cli.Views;
+using Nimbus.Contracts.Compute;
+using Nimbus.Contracts.Resources;
+using Nimbus.Sdk;
+using Nimbus.Sdk.Compute;
+
+namespace Nimbus.Cli.Commands;
+
+/// <summary><c>nimbus compute instance run|list|get|stop|start|reboot|terminate|modify|console</c>.</summary>
+internal static class InstanceCommands
+{
+    private const int MaxUserDataBytes = 16 * 1024;
+
+    public static Command Create(CliContext context) =>
+        new("instance", "Instances: each one a container with its own namespaces, cgroup limits and disk")
+        {
+            Run(context),
+            List(context),
+            Get(context),
+            Change(context, "stop", "Stop an instance: SIGTERM, SIGKILL after the grace period; its disk is kept", InstancesClient.StoppedPhase, force: true),
+            Change(context, "start", "Start a stopped or failed instance", InstancesClient.RunningPhase, force: false),
+            Change(context, "reboot", "Reboot a running instance (user data does not run again)", InstancesClient.RunningPhase, force: false),
+            Change(context, "terminate", "Terminate an instance: it stops and everything it had on its node is removed", InstancesClient.TerminatedPhase, force: false),
+            Modify(context),
+            Console(context),
+            Stats(context),
+        };
+
+    private static Command Run(CliContext context)
+    {
+        var image = new Option<string>("--image") { Description = "Image id or name, e.g. busybox", HelpName = "image", Required = true };
+        var type = new Option<string>("--type") { Description = "Instance type, e.g. n1.micro (see: nimbus compute instance-type list)", HelpName = "type", Required = true };
+        var name = new Option<string?>("--name") { Description = "Name, unique among your instances; with --count N they are <name>-1..N (default: the id)", HelpName = "name" };
+        var hostname = new Option<string?>("--hostname") { Description = "Host name inside the instance (default: the name)", HelpName = "hostname" };
+        var userDataFile = new Option<FileInfo?>("--user-data-file") { Description = "Script run once at first boot (at most 16 KiB; without #! it runs with /bin/sh)", HelpName = "path" };
+        var count = new Option<int?>("--count") { Description = "How many instances, 1 to 50 (default 1); all or none are created", HelpName = "N" };
+        var protection = new Option<bool>("--deletion-protection") { Description = "Refuse terminate until protection is turned off" };
+        var env = new Option<string[]>("--env") { Description = "Environment variable NAME=value of the instance's processes; repeat for several", HelpName = "NAME=value" };
+        var restart = new Option<string?>("--restart-policy") { Description = "on-failure (default), always or never: what happens when the workload stops by itself", HelpName = "policy" };
+        var tags = CommonOptions.Tags("Tag to set; repeat for several");
+        var wait = CommonOptions.Wait("every instance is running (exit code 1 if one fails)");
+        var timeout = CommonOptions.Timeout();
+        var workload = new Argument<string[]>("command") { Description = "The workload instead of the image's default command, after --: ... -- httpd -f -p 80", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, tags, wait, timeout, workload };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            string? userData = null;
+            if (parseResult.GetValue(userDataFile) is { } file)
+            {
+                if (!file.Exists)
+                {
+                    throw new CliUsageException($"--user-data-file {file.FullName} does not exist.");
+                }
+
+                if (file.Length > MaxUserDataBytes)
+                {
+                    throw new CliUsageException($"--user-data-file {file.FullName} is {file.Length} bytes; user data is at most 16 KiB.");
+                }
+
+                userData = await File.ReadAllTextAsync(file.FullName, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+            }
+
+            var request = new RunInstancesRequest
+            {
+                Image = parseResult.GetValue(image),
+                InstanceType = parseResult.GetValue(type),
+                Name = parseResult.GetValue(name),
+                Hostname = parseResult.GetValue(hostname),
+                UserData = userData,
+                Count = parseResult.GetValue(count),
+                DeletionProtection = parseResult.GetValue(protection) ? true : null,
+                Environment = ParseEnvironment(parseResult.GetValue(env)),
+                RestartPolicy = parseResult.GetValue(restart),
+                Command = parseResult.GetValue(workload) is { Length: > 0 } argv ? argv : null,
+                Tags = CommonOptions.ParseTags(parseResult.GetValue(tags)),
+            };
+            var instances = await client.Compute.Instances.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (parseResult.GetValue(wait))
+            {
+                var settled = new List<ResourceDto>();
+                foreach (var instance in instances)
+                {
+                    settled.Add(await WaitAsync(context, client, instance, InstancesClient.RunningPhase, parseResult.GetValue(timeout), cancellationToken).ConfigureAwait(false));
+                }
+
+                instances = settled;
+            }
+
+            output.Write(instances, ComputeViews.Instances);
+        });
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var name = new Option<string?>("--name") { Description = "Only the instance of this name", HelpName = "name" };
+        var tags = CommonOptions.Tags("Only instances with this tag; repeat to require several");
+        var pageSize = CommonOptions.PageSize();
+        var nextToken = CommonOptions.NextToken();
+        var all = CommonOptions.All();
+        var command = new Command("list", "List instances") { name, tags, pageSize, nextToken, all };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var instances = client.Compute.Instances;
+            var tagFilter = CommonOptions.ParseTags(parseResult.GetValue(tags));
+            PageDto<ResourceDto> page;
+            if (parseResult.GetValue(all))
+            {
+                var items = new List<ResourceDto>();
+                await foreach (var instance in instances.ListAllAsync(parseResult.GetValue(name), tagFilter, cancellationToken).ConfigureAwait(false))
+                {
+                    items.Add(instance);
+                }
+
+                page = ComputeCommands.AllItems(items);
+            }
+            else
+            {
+                page = await instances.ListAsync(parseResult.GetValue(name), tagFilter, parseResult.GetValue(pageSize), parseResult.GetValue(nextToken), cancellationToken).ConfigureAwait(false);
+            }
+
+            output.Write(page, ComputeViews.InstancePage);
+            Paging.HintNextPage(context, output, page.NextToken);
+        });
+        return command;
+    }
+
+    private static Command Get(CliContext context)
+    {
+        var id = CommonOptions.Id("Instance id, e.g. i-7f3k2m9q0c1d");
+        var command = new Command("get", "Show one instance") { id };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+            output.Write(await client.Compute.Instances.GetAsync(parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false), ComputeViews.Instance));
+        return command;
+    }
+
+    private static Command Change(CliContext context, string verb, string description, string settledPhase, bool force)
+    {
+        var id = CommonOptions.Id("Instance id");
+        var forceOption = new Option<bool>("--force") { Description = "SIGKILL at once instead of SIGTERM and the grace period" };
+        var wait = CommonOptions.Wait($"the instance is {settledPhase} (exit code 1 if it fails)");
+        var timeout = CommonOptions.Timeout();
+        var command = new Command(verb, description) { id, wait, timeout };
+        if (force)
+        {
+            command.Options.Add(forceOption);
+        }
+
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var instances = client.Compute.Instances;
+            var instanceId = parseResult.GetValue(id)!;
+            var changed = verb switch
+            {
+                "stop" => await instances.StopAsync(instanceId, parseResult.GetValue(forceOption), cancellationToken).ConfigureAwait(false),
+                "start" => await instances.StartAsync(instanceId, cancellationToken).ConfigureAwait(false),
+                "reboot" => await instances.RebootAsync(instanceId, cancellationToken).ConfigureAwait(false),
+                _ => await instances.TerminateAsync(instanceId, cancellationToken).ConfigureAwait(false),
+            };
+            if (parseResult.GetValue(wait))
+            {
+                changed = await WaitAsync(context, client, changed, settledPhase, parseResult.GetValue(timeout), cancellationToken).ConfigureAwait(false);
+            }
+
+            output.Write(changed, ComputeViews.Instance);
+        });
+        return command;
+    }
+
+    private static Command Modify(CliContext context)
+    {
+        var id = CommonOptions.Id("Instance id");
+        var type = new Option<string?>("--type") { Description = "New instance type (the instance must be stopped)", HelpName = "type" };
+        var protect = new Option<bool>("--deletion-protection") { Description = "Turn deletion protection on" };
+        var unprotect = new Option<bool>("--no-deletion-protection") { Description = "Turn deletion protection off" };
+        var command = new Command("modify", "Change an instance's type (while stopped) or deletion protection") { id, type, protect, unprotect };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            if (parseResult.GetValue(protect) && parseResult.GetValue(unprotect))
+            {
+                throw new CliUsageException("Give --deletion-protection or --no-deletion-protection, not both.");
+            }
+
+            bool? protection = parseResult.GetValue(protect) ? true : parseResult.GetValue(unprotect) ? false : null;
+            if (parseResult.GetValue(type) is null && protection is null)
+            {
+                throw new CliUsageException("Nothing to modify: give --type, --deletion-protection or --no-deletion-protection.");
+            }
+
+            var request = new ModifyInstanceRequest { InstanceType = parseResult.GetValue(type), DeletionProtection = protection };
+            output.Write(await client.Compute.Instances.ModifyAsync(parseResult.GetValue(id)!, request, cancellationToken).ConfigureAwait(false), ComputeViews.Instance);
+        });
+        return command;
+    }
+
+    private static Command Console(CliContext context)
+    {
+        var id = CommonOptions.Id("Instance id");
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new output until Ctrl-C (or the instance is terminated)" };
+        var tail = new Option<int?>("--tail") { Description = "Start this many bytes before the end (default: from the beginning)", HelpName = "bytes" };
+        var command = new Command("console", "Print the console output (stdout and stderr) of an instance") { id, follow, tail };
+        context.SetApiAction(command, async (parseResult, client, _, cancellationToken) =>
+        {
+            var instances = client.Compute.Instances;
+            var instanceId = parseResult.GetValue(id)!;
+            long offset = parseResult.GetValue(tail) is { } bytes ? -Math.Abs((long)bytes) : 0;
+            while (true)
+            {
+                var chunk = await instances.GetConsoleOutputAsync(instanceId, offset, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await context.Stdout.WriteAsync(chunk.Output.AsMemory(), cancellationToken).ConfigureAwait(false);
+                await context.Stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+                offset = chunk.NextOffset;
+                if (chunk.NextOffset < chunk.Size)
+                {
+                    continue;
+                }
+
+                if (!parseResult.GetValue(follow))
+                {
+                    return;
+                }
+
+                var instance = await instances.GetAsync(instanceId, cancellationToken).ConfigureAwait(false);
+                if (instance.Status.Phase == InstancesClient.TerminatedPhase)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        });
+        return command;
+    }
+
+    private static Command Stats(CliContext context)
+    {
+        var id = CommonOptions.Id("Instance id");
+        var command = new Command("stats", "Show the counters of a running instance: CPU, memory, processes, block I/O, network") { id };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+            output.Write(await client.Compute.Instances.GetStatsAsync(parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false), ComputeViews.Stats));
+        return command;
+    }
+
+    private static async Task<ResourceDto> WaitAsync(CliContext context, NimbusClient client, ResourceDto instance, string phase, int timeoutSeconds, CancellationToken cancellationToken)
+    {
+        context.Stderr.WriteLine($"waiting for {instance.Id} to be {phase}...");
+        return await client.Compute.Instances.WaitForPhaseAsync(instance.Id, phase, TimeSpan.FromSeconds(timeoutSeconds), instance.Version, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Dictionary<string, string>? ParseEnvironment(string[]? values)
+    {
+        if (values is null || values.Length == 0)
+        {
+            return null;
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new CliUsageException($"--env '{value}' must be NAME=value.");
+            }
+
+            environment[value[..equals]] = value[(equals + 1)..];
+        }
+
+        return environment;
+    }
+}

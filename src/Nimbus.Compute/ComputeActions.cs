@@ -1,0 +1,41 @@
+using Nimbus.Iam.Policies;
+
+namespace Nimbus.Compute;
+
+/// <summary>
+/// The IAM actions of the compute service. Registering them also gives the built-in <c>ComputeFullAccess</c> and
+/// <c>ComputeReadOnlyAccess</c> managed policies and adds the read actions to <c>ReadOnlyAccess</c>.
+/// </summary>
+public static class ComputeActions
+{
+    public const string ListInstanceTypes = "compute:ListInstanceTypes";
+    public const string ListImages = "compute:ListImages";
+    public const string GetImage = "compute:GetImage";
+    public const string RunInstances = "compute:RunInstances";
+    public const string ListInstances = "compute:ListInstances";
+    public const string GetInstance = "compute:GetInstance";
+    public const string StopInstances = "compute:StopInstances";
+    public const string StartInstances = "compute:StartInstances";
+    public const string RebootInstances = "compute:RebootInstances";
+    public const string TerminateInstances = "compute:TerminateInstances";
+    public const string ModifyInstance = "compute:ModifyInstance";
+    public const string GetConsoleOutput = "compute:GetConsoleOutput";
+    public const string GetInstanceStats = "compute:GetInstanceStats";
+    public const string GetGarbageReport = "compute:GetGarbageReport";
+    public const string RunGarbageCheck = "compute:RunGarbageCheck";
+
+    public static void Register(ActionCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        catalog.Register("compute",
+        [
+            ("ListInstanceTypes", ActionAccessLevel.List),
+            ("ListImages", ActionAccessLevel.List), ("GetImage", ActionAccessLevel.Read),
+            ("RunInstances", ActionAccessLevel.Write), ("ListInstances", ActionAccessLevel.List), ("GetInstance", ActionAccessLevel.Read),
+            ("StopInstances", ActionAccessLevel.Write), ("StartInstances", ActionAccessLevel.Write), ("RebootInstances", ActionAccessLevel.Write),
+            ("TerminateInstances", ActionAccessLevel.Write), ("ModifyInstance", ActionAccessLevel.Write),
+            ("GetConsoleOutput", ActionAccessLevel.Read), ("GetInstanceStats", ActionAccessLevel.Read),
+            ("GetGarbageReport", ActionAccessLevel.Read), ("RunGarbageCheck", ActionAccessLevel.Write),
+        ]);
+    }
+}

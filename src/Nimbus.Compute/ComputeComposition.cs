@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Nimbus.Compute.Garbage;
+using Nimbus.Compute.Images;
+using Nimbus.Compute.Instances;
+using Nimbus.Compute.InstanceTypes;
+using Nimbus.Compute.Scheduling;
+using Nimbus.Core.Controllers;
+
+namespace Nimbus.Compute;
+
+/// <summary>Registers the compute service: catalog, images, instances, scheduler, quotas and controllers. The node comes from <c>Nimbus.Agent</c>.</summary>
+public static class ComputeComposition
+{
+    public static IServiceCollection AddNimbusCompute(this IServiceCollection services, ComputeOptions options)
+    {
+        Directory.CreateDirectory(options.Directory);
+        services.AddSingleton(options);
+        services.AddSingleton(InstanceTypeCatalog.Load(options.Directory));
+        services.AddSingleton(ComputeQuotas.Instances);
+        services.AddSingleton(ComputeQuotas.VCpus);
+        services.AddSingleton(ComputeQuotas.MemoryMiB);
+        services.AddSingleton<InstanceScheduler>();
+        services.AddSingleton<ImageService>();
+        services.AddSingleton<InstanceService>();
+        services.AddSingleton<IReconciler, ImageReconciler>();
+        services.AddSingleton<IReconciler, InstanceReconciler>();
+        services.AddSingleton<GarbageCheck>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<GarbageCheck>());
+        return services;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Nimbus.Compute;
+
+/// <summary>How the compute service runs on this installation.</summary>
+public sealed record ComputeOptions
+{
+    /// <summary>Directory of compute state on the node: images, instance disks, console logs; required.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>Region instances live in; <c>local</c> by default.</summary>
+    public string Region { get; init; } = "local";
+
+    /// <summary>
+    /// vCPUs the scheduler may place per host CPU. Idle instances use little CPU, so a node sells more vCPUs than it
+    /// has (each instance still cannot use more than its own quota); 4 by default.
+    /// </summary>
+    public double CpuOvercommitRatio { get; init; } = 4.0;
+
+    /// <summary>Memory the scheduler may place per MiB of host memory; 1 by default (limits are hard, swap is off).</summary>
+    public double MemoryOvercommitRatio { get; init; } = 1.0;
+
+    /// <summary>Time between SIGTERM and SIGKILL when an instance stops; 10 seconds by default.</summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a terminated instance stays listed (phase <c>terminated</c>) before it is removed; 1 hour by default.</summary>
+    public TimeSpan TerminatedRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the controller looks at a running instance (died, OOM kills); 2 seconds by default.</summary>
+    public TimeSpan RunningPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Time between two garbage checks of the node (leaked containers, mounts, cgroups, directories); 10 minutes by default.</summary>
+    public TimeSpan GarbageCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>State directory of runc (<c>runc --root</c>); on tmpfs so that a host reboot starts clean.</summary>
+    public string RuncRoot { get; init; } = "/run/nimbus/runc";
+
+    /// <summary>Parent of every instance's cgroup in each hierarchy, e.g. <c>/sys/fs/cgroup/memory/nimbus/i-...</c>.</summary>
+    public string CgroupParent { get; init; } = "/nimbus";
+}

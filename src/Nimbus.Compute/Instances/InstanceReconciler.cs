@@ -1,0 +1,320 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Nimbus.Compute.Images;
+using Nimbus.Compute.Node;
+using Nimbus.Compute.Scheduling;
+using Nimbus.Contracts.Compute;
+using Nimbus.Core.Api;
+using Nimbus.Core.Controllers;
+using Nimbus.Core.Errors;
+using Nimbus.Core.Quotas;
+using Nimbus.Core.Resources;
+using Nimbus.Core.Store;
+
+namespace Nimbus.Compute.Instances;
+
+/// <summary>
+/// Drives an instance's container towards its desired state, one small step per reconcile (a stop sends SIGTERM and
+/// comes back later rather than waiting), so that a restart of Nimbus at any point resumes where it was: running
+/// containers are adopted as they are, containers that ended while nobody watched are cleaned up and restarted by
+/// the restart policy, and missing ones (a host reboot) are started again.
+/// </summary>
+public sealed partial class InstanceReconciler(
+    IResourceStore store, IComputeNode node, QuotaService quotas, InstanceScheduler scheduler, ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
+    : IReconciler
+{
+    private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ImagePollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxRestartBackoff = TimeSpan.FromSeconds(30);
+
+    public string Kind => ComputeKinds.Instance;
+
+    public async Task<ReconcileResult> ReconcileAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        var spec = InstanceService.SpecOf(resource);
+        var details = DetailsOf(resource) ?? new InstanceDetailsDto { Node = spec.Node };
+        if (resource.Status.Phase == InstanceStates.Terminated)
+        {
+            return await LingerAsync(resource, details, cancellationToken).ConfigureAwait(false);
+        }
+
+        var observed = await node.InspectAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+        var wantsRunning = spec.DesiredState == InstanceStates.Running;
+        var rebootPending = wantsRunning && spec.RebootCount > details.RebootCount;
+        if (observed.State == InstanceRuntimeState.Running)
+        {
+            if (!wantsRunning || rebootPending)
+            {
+                return await StopStepAsync(resource, spec, details with { Pid = observed.Pid, OomKills = observed.OomKills }, rebootPending, cancellationToken).ConfigureAwait(false);
+            }
+
+            details = details with { Pid = observed.Pid, OomKills = observed.OomKills, StoppingSince = null };
+            return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
+        }
+
+        if (observed.State == InstanceRuntimeState.Stopped)
+        {
+            var exit = await node.CleanupAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+            var stoppedByUs = details.StoppingSince is not null || !wantsRunning || rebootPending;
+            details = details with { Pid = null, StoppingSince = null, StoppedAt = time.GetUtcNow(), OomKills = Math.Max(details.OomKills, exit.OomKills) };
+            if (!stoppedByUs)
+            {
+                return Ended(resource, spec, details with { LastExit = exit.Describe() }, exit);
+            }
+        }
+
+        // No container from here on.
+        if (spec.DesiredState == InstanceStates.Terminated)
+        {
+            return await TerminateAsync(resource, spec, details, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (spec.DesiredState == InstanceStates.Stopped)
+        {
+            return Result(resource, InstanceStates.Stopped, null, details with { Pid = null, StoppingSince = null }, null);
+        }
+
+        if (rebootPending)
+        {
+            details = details with { RebootCount = spec.RebootCount };
+        }
+        else if (resource.Status.Phase is InstanceStates.Stopped or InstanceStates.Failed && resource.Status.ObservedVersion == resource.Version)
+        {
+            // It ended by itself (restart policy said no) or could not start; a start request (a new version) changes that.
+            return new ReconcileResult(resource.Status);
+        }
+
+        if (details.LastExit is not null && details.StoppedAt is { } stoppedAt && resource.Status.Phase == InstanceStates.Pending)
+        {
+            var wait = stoppedAt + RestartBackoff(details.RestartCount) - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                return Result(resource, InstanceStates.Pending, resource.Status.Message, details, wait);
+            }
+        }
+
+        return await StartAsync(resource, spec, details, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task FinalizeAsync(Resource resource, CancellationToken cancellationToken) => node.DestroyAsync(resource.Id, cancellationToken);
+
+    /// <summary>Removal after the retention of a terminated instance: its quota and capacity were given back when it was terminated.</summary>
+    public async Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken)
+    {
+        if (resource.Status.Phase != InstanceStates.Terminated)
+        {
+            await ReleaseAsync(writer, resource.Account, InstanceService.SpecOf(resource), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ReconcileResult> StartAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, CancellationToken cancellationToken)
+    {
+        var image = await store.GetAsync(spec.ImageId, cancellationToken).ConfigureAwait(false);
+        if (image is null)
+        {
+            return Result(resource, InstanceStates.Failed, $"image {spec.ImageId} no longer exists", details, null);
+        }
+
+        if (image.Status.Phase == ResourcePhases.Failed)
+        {
+            return Result(resource, InstanceStates.Failed, $"image {image.Name} ({image.Id}) failed: {image.Status.Message}", details, null);
+        }
+
+        if (image.Status.Phase != ImageService.Available)
+        {
+            return Result(resource, InstanceStates.Pending, $"waiting for image {image.Name} ({image.Id}) to be available", details, ImagePollInterval);
+        }
+
+        var imageSpec = ImageService.SpecOf(image);
+        var environment = new List<string>(imageSpec.Environment);
+        foreach (var (name, value) in spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            environment.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
+            environment.Add(name + "=" + value);
+        }
+
+        var launch = new InstanceLaunch
+        {
+            InstanceId = resource.Id,
+            ImageId = image.Id,
+            Hostname = spec.Hostname,
+            Command = spec.Command ?? imageSpec.DefaultCommand,
+            Environment = environment,
+            UserData = details.UserDataRan ? null : spec.UserData,
+            VCpus = spec.VCpus,
+            MemoryMiB = spec.MemoryMiB,
+            PidsLimit = spec.PidsLimit,
+        };
+        InstanceObservation started;
+        try
+        {
+            started = await node.StartAsync(launch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeException ex)
+        {
+            LogStartFailed(resource.Id, ex.Message);
+            return Result(resource, InstanceStates.Failed, "could not start: " + ex.Message, details with { Pid = null }, null);
+        }
+
+        LogStarted(resource.Id, started.Pid ?? 0);
+        details = details with
+        {
+            Pid = started.Pid,
+            StartedAt = time.GetUtcNow(),
+            StoppingSince = null,
+            OomKills = 0,
+            AppliedInstanceType = spec.InstanceType,
+            UserDataRan = details.UserDataRan || spec.UserData is not null,
+        };
+        return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
+    }
+
+    private async Task<ReconcileResult> StopStepAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, bool reboot, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var why = reboot ? "rebooting" : spec.DesiredState == InstanceStates.Terminated ? "terminating" : "stopping";
+        if (details.StoppingSince is not { } since)
+        {
+            var kill = spec.ForceStop && !reboot;
+            await node.SignalAsync(resource.Id, kill, cancellationToken).ConfigureAwait(false);
+            return Result(resource, InstanceStates.Stopping, kill ? $"{why}: SIGKILL sent" : $"{why}: SIGTERM sent", details with { StoppingSince = now }, StopPollInterval);
+        }
+
+        if (spec.ForceStop || now - since >= options.StopGracePeriod)
+        {
+            await node.SignalAsync(resource.Id, kill: true, cancellationToken).ConfigureAwait(false);
+            return Result(resource, InstanceStates.Stopping, $"{why}: SIGKILL sent", details, StopPollInterval);
+        }
+
+        return Result(resource, InstanceStates.Stopping, resource.Status.Message ?? $"{why}: SIGTERM sent", details, StopPollInterval);
+    }
+
+    /// <summary>The workload ended without being asked to: the restart policy decides between starting it again and leaving it stopped or failed.</summary>
+    private ReconcileResult Ended(Resource resource, InstanceSpec spec, InstanceDetailsDto details, InstanceExit exit)
+    {
+        LogEnded(resource.Id, details.LastExit!);
+        var restart = spec.RestartPolicy == InstanceStates.RestartAlways || (spec.RestartPolicy == InstanceStates.RestartOnFailure && !exit.Clean);
+        if (restart)
+        {
+            details = details with { RestartCount = details.RestartCount + 1 };
+            return Result(resource, InstanceStates.Pending, $"restarting (restart policy {spec.RestartPolicy}): the workload {details.LastExit}", details, RestartBackoff(details.RestartCount));
+        }
+
+        return exit.Clean
+            ? Result(resource, InstanceStates.Stopped, $"the workload {details.LastExit}", details, null)
+            : Result(resource, InstanceStates.Failed, $"the workload {details.LastExit} (restart policy {spec.RestartPolicy})", details, null);
+    }
+
+    private async Task<ReconcileResult> TerminateAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, CancellationToken cancellationToken)
+    {
+        await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var status = new ResourceStatus
+        {
+            Phase = InstanceStates.Terminated,
+            ObservedVersion = resource.Version,
+            Conditions = [new Condition("Ready", "False", "Terminated", null, now)],
+            Details = Serialize(details with { Pid = null, StoppingSince = null, TerminatedAt = now }),
+        };
+
+        // The phase and the return of quota and capacity commit together, once.
+        await store.WriteAsync<bool>(
+            async (w, ct) =>
+            {
+                var current = await w.GetAsync(resource.Id, ct).ConfigureAwait(false);
+                if (current is null || current.Status.Phase == InstanceStates.Terminated)
+                {
+                    return false;
+                }
+
+                if (current.Version != resource.Version)
+                {
+                    throw NimbusException.VersionConflict(resource.Id, resource.Version, current.Version);
+                }
+
+                await ReleaseAsync(w, current.Account, spec, ct).ConfigureAwait(false);
+                await w.UpdateStatusAsync(resource.Id, resource.Version, status, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        LogTerminated(resource.Id);
+        return new ReconcileResult(status, options.TerminatedRetention);
+    }
+
+    /// <summary>A terminated instance stays listed for <see cref="ComputeOptions.TerminatedRetention"/>, then goes.</summary>
+    private async Task<ReconcileResult> LingerAsync(Resource resource, InstanceDetailsDto details, CancellationToken cancellationToken)
+    {
+        var left = (details.TerminatedAt ?? resource.UpdatedAt) + options.TerminatedRetention - time.GetUtcNow();
+        if (left > TimeSpan.Zero)
+        {
+            return new ReconcileResult(resource.Status, left);
+        }
+
+        await store.WriteAsync(
+            async (w, ct) =>
+            {
+                var current = await w.GetAsync(resource.Id, ct).ConfigureAwait(false);
+                return current is null || current.DeletionRequestedAt is not null
+                    ? current
+                    : await w.UpdateAsync(current with { DeletionRequestedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new ReconcileResult(resource.Status);
+    }
+
+    private async Task ReleaseAsync(IStoreWriter writer, string account, InstanceSpec spec, CancellationToken cancellationToken)
+    {
+        await quotas.ReleaseAsync(writer, account, ComputeQuotas.Instances.Code, 1, cancellationToken).ConfigureAwait(false);
+        await quotas.ReleaseAsync(writer, account, ComputeQuotas.VCpus.Code, Math.Max(1, spec.VCpus), cancellationToken).ConfigureAwait(false);
+        await quotas.ReleaseAsync(writer, account, ComputeQuotas.MemoryMiB.Code, Math.Max(1, spec.MemoryMiB), cancellationToken).ConfigureAwait(false);
+        await scheduler.ReleaseAsync(writer, spec.Node, spec.VCpus, spec.MemoryMiB, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ReconcileResult Result(Resource resource, string phase, string? message, InstanceDetailsDto details, TimeSpan? requeue)
+    {
+        var ready = phase == InstanceStates.Running ? "True" : "False";
+        var previous = resource.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
+        var since = previous is not null && previous.Status == ready ? previous.LastTransitionTime : time.GetUtcNow();
+        var conditions = new List<Condition> { new("Ready", ready, Reason(phase), null, since) };
+        if (details.OomKills > 0)
+        {
+            var oom = resource.Status.Conditions.FirstOrDefault(c => c.Type == "OomKilled");
+            var text = $"{details.OomKills} process(es) were killed by the OOM killer: the instance reached its memory limit";
+            conditions.Add(new Condition("OomKilled", "True", "MemoryLimitReached", text, oom?.Message == text ? oom.LastTransitionTime : time.GetUtcNow()));
+        }
+
+        return new ReconcileResult(new ResourceStatus { Phase = phase, Message = message, Conditions = [.. conditions], Details = Serialize(details) }, requeue);
+    }
+
+    private static string Reason(string phase) => phase switch
+    {
+        InstanceStates.Running => "Running",
+        InstanceStates.Stopping => "Stopping",
+        InstanceStates.Stopped => "Stopped",
+        InstanceStates.Failed => "Failed",
+        _ => "Pending",
+    };
+
+    private static string? RunningMessage(InstanceSpec spec, InstanceDetailsDto details) =>
+        details.OomKills > 0 ? $"{details.OomKills} process(es) OOM-killed (memory limit {spec.MemoryMiB} MiB)" : null;
+
+    private static TimeSpan RestartBackoff(int restarts) =>
+        restarts <= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(Math.Pow(2, restarts - 2), MaxRestartBackoff.TotalSeconds));
+
+    private static InstanceDetailsDto? DetailsOf(Resource resource) =>
+        resource.Status.Details is { ValueKind: JsonValueKind.Object } details ? details.Deserialize<InstanceDetailsDto>(NimbusJson.Options) : null;
+
+    private static JsonElement Serialize(InstanceDetailsDto details) => JsonSerializer.SerializeToElement(details, NimbusJson.Options);
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Instance {InstanceId} started (init pid {Pid})")]
+    private partial void LogStarted(string instanceId, int pid);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Instance {InstanceId} could not start: {Reason}")]
+    private partial void LogStartFailed(string instanceId, string reason);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Instance {InstanceId}'s workload ended by itself: {Exit}")]
+    private partial void LogEnded(string instanceId, string exit);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Instance {InstanceId} terminated")]
+    private partial void LogTerminated(string instanceId);
+}

@@ -1,0 +1,171 @@
+using System.Text.RegularExpressions;
+using Nimbus.Cli;
+using Nimbus.Testing;
+using Shouldly;
+using Xunit;
+
+namespace Nimbus.Compute.Tests;
+
+/// <summary><c>nimbus compute ...</c> against a real server, and the worked example of docs/compute.md, command by command.</summary>
+public sealed partial class ComputeCliTests : IAsyncLifetime
+{
+    private ComputeServer _server = null!;
+    private TempDirectory _home = null!;
+
+    public async Task InitializeAsync()
+    {
+        Prerequisites.RequireRuncHost();
+        _server = await ComputeServer.StartAsync();
+        _home = new TempDirectory("nimbus-cli-home");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _home.Dispose();
+    }
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = _home.Path,
+            ["NIMBUS_CONFIG_DIR"] = _home.Path,
+            ["NIMBUS_ENDPOINT"] = _server.Server.Endpoint.ToString(),
+            ["NIMBUS_ACCESS_KEY_ID"] = _server.Server.Admin.AccessKeyId,
+            ["NIMBUS_SECRET_ACCESS_KEY"] = _server.Server.Admin.SecretAccessKey,
+        };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, environment);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task The_worked_example_of_the_compute_docs_runs_as_written()
+    {
+        var (script, steps) = ReadWorkedExample();
+        var userData = Path.Combine(_home.Path, "init.sh");
+        await File.WriteAllTextAsync(userData, script);
+        var image = await _server.WaitForBusyboxAsync();
+        string? id = null;
+        foreach (var (command, expected) in steps)
+        {
+            var args = Regex.Split(command, " +").Skip(1).Select(a => a == "init.sh" ? userData : a == "<id>" ? id! : a).ToArray();
+            var (code, stdout, stderr) = await CliAsync(args);
+            code.ShouldBe(0, $"{command}\n{stdout}\n{stderr}");
+            var actual = (stderr + stdout).Split('\n').Select(l => l.TrimEnd()).ToList();
+            id ??= actual.Select(l => InstanceId().Match(l)).FirstOrDefault(m => m.Success)?.Value;
+            foreach (var line in expected)
+            {
+                var pattern = "^" + Regex.Replace(Regex.Escape(line), @"(\\ )+", @"\s+")
+                    .Replace("<id>", Regex.Escape(id ?? "i-"), StringComparison.Ordinal)
+                    .Replace("<image-id>", Regex.Escape(image.Id), StringComparison.Ordinal)
+                    .Replace("<time>", @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", StringComparison.Ordinal)
+                    .Replace("<size>", @"[0-9.]+ [KM]iB", StringComparison.Ordinal) + "$";
+                actual.ShouldContain(l => Regex.IsMatch(l, pattern), $"`{command}` should print a line like\n{line}\nbut printed\n{string.Join('\n', actual)}");
+            }
+
+            if (command.Contains(" console ", StringComparison.Ordinal))
+            {
+                stdout.ShouldBe(string.Join('\n', expected) + "\n");
+            }
+        }
+
+        id.ShouldNotBeNull();
+        (await _server.Client.Compute.Instances.GetAsync(id)).Status.Phase.ShouldBe("terminated");
+    }
+
+    [Fact]
+    public async Task Cli_reports_bad_input_before_calling_the_server()
+    {
+        var big = Path.Combine(_home.Path, "big.sh");
+        await File.WriteAllTextAsync(big, new string('x', 16 * 1024 + 1));
+        var (code, _, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--user-data-file", big);
+        code.ShouldBe(2);
+        stderr.ShouldContain("16 KiB");
+
+        (code, _, stderr) = await CliAsync("compute", "instance", "modify", "i-000000000000");
+        code.ShouldBe(2);
+        stderr.ShouldContain("Nothing to modify");
+
+        (code, _, stderr) = await CliAsync("compute", "instance", "get", "i-000000000000");
+        code.ShouldBe(1);
+        stderr.ShouldContain("NotFound");
+
+        (code, _, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "zz.top");
+        code.ShouldBe(1);
+        stderr.ShouldContain("InvalidParameter");
+        (await _server.Client.Compute.Instances.ListAsync()).Items.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Run_takes_the_workload_after_a_double_dash()
+    {
+        var (code, stdout, stderr) = await CliAsync(
+            "compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--name", "cmd", "--env", "GREETING=hi there", "--wait", "--", "sh", "-c", "echo $GREETING from the command; sleep 1000");
+        code.ShouldBe(0, stderr);
+        var id = InstanceId().Match(stdout).Value;
+        await Poll.UntilAsync(async () => (await _server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("hi there from the command\n", StringComparison.Ordinal));
+        (code, stdout, _) = await CliAsync("compute", "instance", "get", id, "-o", "json");
+        code.ShouldBe(0);
+        stdout.ShouldContain("\"command\": [");
+        (code, stdout, _) = await CliAsync("compute", "instance", "stats", id);
+        code.ShouldBe(0);
+        stdout.ShouldContain("processes");
+        stdout.ShouldContain("net lo rx/tx");
+    }
+
+    [Fact]
+    public async Task Console_follow_prints_new_output_until_the_instance_is_terminated()
+    {
+        var (code, stdout, stderr) = await CliAsync(
+            "compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--name", "ticker", "--wait", "--output", "json");
+        code.ShouldBe(0, stderr);
+        var id = InstanceId().Match(stdout).Value;
+        var follow = CliAsync("compute", "instance", "console", id, "--follow");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        (await Host.ExecAsync(id, "sh", "-c", "echo tick > /proc/1/fd/1")).ExitCode.ShouldBe(0);
+        await Poll.UntilAsync(async () => (await _server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("tick", StringComparison.Ordinal));
+        await _server.Client.Compute.Instances.TerminateAsync(id);
+        var (followCode, followed, followErrors) = await follow.WaitAsync(TimeSpan.FromSeconds(60));
+        followCode.ShouldBe(0, followErrors);
+        followed.ShouldContain("tick\n");
+    }
+
+    /// <summary>The ```sh block (init.sh) and the ```console block after "## Worked example" of docs/compute.md.</summary>
+    private static (string Script, List<(string Command, List<string> Output)> Steps) ReadWorkedExample()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Nimbus.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        directory.ShouldNotBeNull("repository root (Nimbus.slnx) not found above " + AppContext.BaseDirectory);
+        var lines = File.ReadAllLines(Path.Combine(directory.FullName, "docs", "compute.md"));
+        var start = Array.FindIndex(lines, l => l.StartsWith("## Worked example", StringComparison.Ordinal));
+        start.ShouldBeGreaterThan(0);
+        var sh = Array.IndexOf(lines, "```sh", start);
+        var script = string.Join('\n', lines[(sh + 1)..Array.IndexOf(lines, "```", sh + 1)]) + "\n";
+        var open = Array.IndexOf(lines, "```console", start);
+        var close = Array.IndexOf(lines, "```", open + 1);
+        var steps = new List<(string, List<string>)>();
+        foreach (var line in lines[(open + 1)..close])
+        {
+            if (line.StartsWith("$ nimbus ", StringComparison.Ordinal))
+            {
+                steps.Add((line[2..], []));
+            }
+            else
+            {
+                steps[^1].Item2.Add(line);
+            }
+        }
+
+        return (script, steps);
+    }
+
+    [GeneratedRegex(@"i-[0-9a-z]{12}")]
+    private static partial Regex InstanceId();
+}
