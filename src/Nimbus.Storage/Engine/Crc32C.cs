@@ -1,31 +1,11 @@
-using System.Buffers.Binary;
-using System.Numerics;
-using System.Runtime.InteropServices;
-
 namespace Nimbus.Storage.Engine;
 
 /// <summary>
-/// CRC-32C (Castagnoli) of stored blocks, for bitrot detection. Uses the CPU's CRC32 instruction through
-/// <see cref="BitOperations.Crc32C(uint, ulong)"/>: about 8 bytes a cycle-triple, several GB/s, so verifying
-/// every block on GET costs little next to copying it to the socket.
+/// CRC-32C (Castagnoli) of stored blocks, for bitrot detection: <see cref="Contracts.Checksums.Crc32C"/>, which
+/// runs three interleaved chains of the CPU's CRC32 instruction (about 12 GB/s on one core; the single chain
+/// used before took a tenth of a 64 MiB GET's CPU). The values are the standard CRC-32C, as before.
 /// </summary>
 internal static class Crc32C
 {
-    public static uint Compute(ReadOnlySpan<byte> data) => ~Append(uint.MaxValue, data);
-
-    private static uint Append(uint crc, ReadOnlySpan<byte> data)
-    {
-        var words = MemoryMarshal.Cast<byte, ulong>(data);
-        foreach (var word in words)
-        {
-            crc = BitOperations.Crc32C(crc, BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
-        }
-
-        foreach (var b in data[(words.Length * sizeof(ulong))..])
-        {
-            crc = BitOperations.Crc32C(crc, b);
-        }
-
-        return crc;
-    }
+    public static uint Compute(ReadOnlySpan<byte> data) => Contracts.Checksums.Crc32C.HashToUInt32(data);
 }

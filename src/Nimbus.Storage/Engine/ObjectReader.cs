@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.Win32.SafeHandles;
 
 namespace Nimbus.Storage.Engine;
@@ -11,6 +12,132 @@ namespace Nimbus.Storage.Engine;
 /// </summary>
 internal static class ObjectReader
 {
+    /// <summary>
+    /// Blocks up to this size are read with a synchronous <c>pread</c>: for small objects the thread-pool hop of
+    /// an asynchronous read cost more than the read (page-cache hits are the common case).
+    /// </summary>
+    private const int SyncReadLimit = 64 * 1024;
+
+    /// <summary>
+    /// Sends [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the object to
+    /// the response. The first block is read and verified in a pooled buffer before the response starts, so a
+    /// corrupt object found there is still a clean 500; <paramref name="startResponse"/> is then called and the
+    /// block copied out. Every later whole block is read straight into the response pipe's memory, verified there
+    /// and only then committed (<see cref="PipeWriter.Advance"/>): no intermediate buffer and no copy into
+    /// Kestrel's 4 KiB blocks (together about a quarter of the CPU of a 64 MiB GET before). The writer is
+    /// flushed after every block for back-pressure, unless the response is a single block: then it leaves with its
+    /// headers in one write when the request ends.
+    /// </summary>
+    public static async Task SendAsync(StorageLayout layout, IReadOnlyList<Segment> segments, long start, long length, PipeWriter output, Func<CancellationToken, Task> startResponse, CancellationToken cancellationToken)
+    {
+        var end = start + length;
+        long segmentStart = 0;
+        var remaining = length;
+        var started = false;
+        foreach (var segment in segments)
+        {
+            if (remaining <= 0)
+            {
+                break;
+            }
+
+            var segmentEnd = segmentStart + segment.Length;
+            if (segmentEnd <= start)
+            {
+                segmentStart = segmentEnd;
+                continue;
+            }
+
+            var from = Math.Max(start, segmentStart) - segmentStart;
+            var to = Math.Min(end, segmentEnd) - segmentStart;
+            using var handle = Open(layout, segment);
+            var block = (int)(from / StorageLayout.BlockSize);
+            var lastBlock = (int)((to - 1) / StorageLayout.BlockSize);
+            for (; block <= lastBlock; block++)
+            {
+                long blockStart = (long)block * StorageLayout.BlockSize;
+                var blockLength = (int)Math.Min(StorageLayout.BlockSize, segment.Length - blockStart);
+                var sliceStart = (int)(Math.Max(from, blockStart) - blockStart);
+                var sliceEnd = (int)(Math.Min(to, blockStart + blockLength) - blockStart);
+                if (started && sliceStart == 0 && sliceEnd == blockLength)
+                {
+                    var memory = output.GetMemory(blockLength)[..blockLength];
+                    await ReadBlockAsync(handle, segment, block, blockStart, memory, cancellationToken).ConfigureAwait(false);
+                    output.Advance(blockLength);
+                }
+                else
+                {
+                    var buffer = ArrayPool<byte>.Shared.Rent(blockLength);
+                    try
+                    {
+                        await ReadBlockAsync(handle, segment, block, blockStart, buffer.AsMemory(0, blockLength), cancellationToken).ConfigureAwait(false);
+                        if (!started)
+                        {
+                            await startResponse(cancellationToken).ConfigureAwait(false);
+                            started = true;
+                        }
+
+                        output.Write(buffer.AsSpan(sliceStart, sliceEnd - sliceStart));
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+                }
+
+                // A response of one block is left to Kestrel, which sends it with the headers when the request
+                // ends. Once anything was flushed, Kestrel's end of response does not send what is still buffered
+                // (measured: a 64 MiB GET lost its last MiB), so every block of a longer response is flushed.
+                remaining -= sliceEnd - sliceStart;
+                if (remaining > 0 || sliceEnd - sliceStart < length)
+                {
+                    var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (flushed.IsCanceled || flushed.IsCompleted)
+                    {
+                        throw new OperationCanceledException("The client went away.");
+                    }
+                }
+            }
+
+            segmentStart = segmentEnd;
+        }
+    }
+
+    /// <summary>Reads one whole block into <paramref name="memory"/> and verifies its CRC-32C.</summary>
+    private static async ValueTask ReadBlockAsync(SafeFileHandle handle, Segment segment, int block, long blockStart, Memory<byte> memory, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < memory.Length)
+        {
+            var read = memory.Length <= SyncReadLimit
+                ? RandomAccess.Read(handle, memory.Span[filled..], blockStart + filled)
+                : await RandomAccess.ReadAsync(handle, memory[filled..], blockStart + filled, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new CorruptDataException(segment.Id, block, "the data file is shorter than recorded");
+            }
+
+            filled += read;
+        }
+
+        if (block >= segment.BlockCrcs.Length || Crc32C.Compute(memory.Span) != segment.BlockCrcs[block])
+        {
+            throw new CorruptDataException(segment.Id, block, "block checksum mismatch");
+        }
+    }
+
+    private static SafeFileHandle Open(StorageLayout layout, Segment segment)
+    {
+        try
+        {
+            return File.OpenHandle(layout.PathOf(segment.Id), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new DataMissingException(segment.Id, ex);
+        }
+    }
+
     /// <summary>Copies [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the object to <paramref name="output"/> (null: verify only).</summary>
     public static async Task CopyAsync(StorageLayout layout, IReadOnlyList<Segment> segments, long start, long length, Stream? output, CancellationToken cancellationToken)
     {

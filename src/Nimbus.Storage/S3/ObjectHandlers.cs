@@ -87,7 +87,7 @@ internal static class ObjectHandlers
 
             try
             {
-                await ObjectReader.CopyAsync(s3.Services.Engine.Layout, record.Segments, start, length, s3.Response.Body, s3.Aborted).ConfigureAwait(false);
+                await ObjectReader.SendAsync(s3.Services.Engine.Layout, record.Segments, start, length, s3.Response.BodyWriter, s3.Response.StartAsync, s3.Aborted).ConfigureAwait(false);
                 return;
             }
             catch (DataMissingException) when (attempt == 0 && !s3.Response.HasStarted)
