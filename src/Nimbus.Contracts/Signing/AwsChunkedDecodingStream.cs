@@ -24,7 +24,7 @@ namespace Nimbus.Contracts.Signing;
 /// trailer right after the zero-length chunk's line or after a blank line, a zero-byte payload sent as two
 /// zero-length chunks, hex digits of any case with leading zeros.</para>
 /// </remarks>
-public sealed partial class AwsChunkedDecodingStream : Stream
+public sealed partial class AwsChunkedDecodingStream : ReadOnlyTransformStream
 {
     private const int BufferSize = 64 * 1024;
     private const int MaxLineLength = 4096;
@@ -52,7 +52,6 @@ public sealed partial class AwsChunkedDecodingStream : Stream
     private int _chunkCount;
     private string? _checksumValue;
     private ExceptionDispatchInfo? _failure;
-    private bool _disposed;
 
     /// <summary>Creates a decoding stream over <paramref name="body"/>.</summary>
     /// <param name="body">The request body as received (HTTP chunked transfer coding already removed); required.</param>
@@ -114,29 +113,10 @@ public sealed partial class AwsChunkedDecodingStream : Stream
     public IReadOnlyDictionary<string, string> Trailers => _trailers;
 
     /// <inheritdoc />
-    public override bool CanRead => !_disposed;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
     public override long Position
     {
         get => _delivered;
         set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <inheritdoc />
@@ -156,36 +136,11 @@ public sealed partial class AwsChunkedDecodingStream : Stream
     }
 
     /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: true, cancellationToken).AsTask();
-    }
-
-    /// <inheritdoc />
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(buffer, useAsync: true, cancellationToken);
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
+        if (disposing && !IsDisposed)
         {
-            _disposed = true;
+            IsDisposed = true;
             ReturnBuffers();
             _checksum?.Dispose();
             if (!_options.LeaveOpen)
@@ -200,9 +155,9 @@ public sealed partial class AwsChunkedDecodingStream : Stream
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
-        if (!_disposed)
+        if (!IsDisposed)
         {
-            _disposed = true;
+            IsDisposed = true;
             ReturnBuffers();
             _checksum?.Dispose();
             if (!_options.LeaveOpen)
@@ -214,9 +169,10 @@ public sealed partial class AwsChunkedDecodingStream : Stream
         GC.SuppressFinalize(this);
     }
 
-    private async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken ct)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         _failure?.Throw();
         if (destination.IsEmpty)
         {

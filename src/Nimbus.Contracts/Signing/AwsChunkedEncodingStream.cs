@@ -14,7 +14,7 @@ namespace Nimbus.Contracts.Signing;
 /// <c>x-amz-decoded-content-length</c>, <c>x-amz-trailer</c> when a trailer is sent, and either
 /// <c>Content-Length</c> = <see cref="GetEncodedLength"/> or HTTP chunked transfer coding.
 /// </summary>
-public sealed class AwsChunkedEncodingStream : Stream
+public sealed class AwsChunkedEncodingStream : ReadOnlyTransformStream
 {
     private const int SignatureLength = 64;
 
@@ -29,7 +29,6 @@ public sealed class AwsChunkedEncodingStream : Stream
     private int _frameOffset;
     private bool _finished;
     private long _payloadLength;
-    private bool _disposed;
 
     /// <summary>Creates an encoding stream over <paramref name="payload"/>.</summary>
     /// <param name="payload">The bytes to upload, read to their end; required.</param>
@@ -56,25 +55,6 @@ public sealed class AwsChunkedEncodingStream : Stream
 
     /// <summary>Payload bytes encoded so far.</summary>
     public long PayloadLength => _payloadLength;
-
-    /// <inheritdoc />
-    public override bool CanRead => !_disposed;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>The encoded size of a payload of <paramref name="payloadLength"/> bytes: the request's <c>Content-Length</c>.</summary>
     /// <param name="payloadLength">The payload size in bytes (<c>x-amz-decoded-content-length</c>).</param>
@@ -109,43 +89,11 @@ public sealed class AwsChunkedEncodingStream : Stream
     }
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None).GetAwaiter().GetResult();
-    }
-
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: true, cancellationToken).AsTask();
-    }
-
-    /// <inheritdoc />
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(buffer, useAsync: true, cancellationToken);
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
+        if (disposing && !IsDisposed)
         {
-            _disposed = true;
+            IsDisposed = true;
             ReturnBuffers();
             _checksum?.Dispose();
             if (!_options.LeaveOpen)
@@ -157,9 +105,10 @@ public sealed class AwsChunkedEncodingStream : Stream
         base.Dispose(disposing);
     }
 
-    private async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken ct)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         while (_frameOffset == _frameLength)
         {
             if (_finished)
