@@ -9,7 +9,7 @@ public static class AuditComposition
 {
     public static IServiceCollection AddNimbusAudit(this IServiceCollection services, NimbusServerOptions options)
     {
-        // Same database as the resource store, from the same setting.
+        // From the store setting: the same PostgreSQL database, or a SQLite file next to the store's.
         var connection = string.IsNullOrEmpty(options.Store) ? Path.Combine(options.DataDirectory, StoreFactory.SqliteFileName) : options.Store;
         services.AddSingleton(new AuditOptions { Retention = TimeSpan.FromDays(options.AuditRetentionDays) });
         services.AddSingleton(_ => AuditLogFactory.Create(connection));
