@@ -14,13 +14,17 @@ namespace Nimbus.Store.Audit;
 /// </summary>
 public abstract class SqlAuditLog : IAuditLog
 {
-    private const string Columns =
+    /// <summary>Every column of <c>audit_events</c>, in the order reads expect.</summary>
+    protected const string Columns =
         "seq, time, request_id, account, principal, user_name, session_name, access_key_id, source_ip, user_agent, " +
         "method, path, action, resources, outcome, status, error_code, request_parameters";
 
-    private const string Insert =
+    /// <summary>The start of every insert: the written columns (all but <c>seq</c>), then <c>VALUES</c>.</summary>
+    protected const string InsertInto =
         "INSERT INTO audit_events (time, request_id, account, principal, user_name, session_name, access_key_id, source_ip, user_agent, " +
-        "method, path, action, resources, outcome, status, error_code, request_parameters) VALUES " +
+        "method, path, action, resources, outcome, status, error_code, request_parameters) VALUES ";
+
+    private const string Insert = InsertInto +
         "(@time, @request_id, @account, @principal, @user_name, @session_name, @access_key_id, @source_ip, @user_agent, " +
         "@method, @path, @action, @resources, @outcome, @status, @error_code, @request_parameters)";
 

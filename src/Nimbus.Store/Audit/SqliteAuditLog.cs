@@ -119,7 +119,6 @@ public sealed class SqliteAuditLog : SqlAuditLog
                     return;
                 }
 
-                const string Columns = "seq, time, request_id, account, principal, user_name, session_name, access_key_id, source_ip, user_agent, method, path, action, resources, outcome, status, error_code, request_parameters";
                 await connection.ExecuteAsync($"INSERT OR IGNORE INTO main.audit_events ({Columns}) SELECT {Columns} FROM legacy.audit_events ORDER BY seq", cancellationToken).ConfigureAwait(false);
                 await connection.ExecuteAsync("DROP TABLE legacy.audit_events", cancellationToken).ConfigureAwait(false);
             }
@@ -202,9 +201,7 @@ public sealed class SqliteAuditLog : SqlAuditLog
         return Task.CompletedTask;
     }
 
-    private const string InsertPositional =
-        "INSERT INTO audit_events (time, request_id, account, principal, user_name, session_name, access_key_id, source_ip, user_agent, " +
-        "method, path, action, resources, outcome, status, error_code, request_parameters) VALUES " +
+    private const string InsertPositional = InsertInto +
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
     private static void BindText(sqlite3_stmt stmt, int index, string? value)
