@@ -33,6 +33,15 @@ public sealed record ComputeOptions
     /// <summary>State directory of runc (<c>runc --root</c>); on tmpfs so that a host reboot starts clean.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";
 
+    /// <summary>
+    /// Most bytes of console log kept per instance file: when the log reaches it, it becomes the one previous file
+    /// and a new one starts, so an instance keeps at most twice this on disk; 1 MiB by default, 0 for no cap.
+    /// </summary>
+    public long ConsoleLogMaxBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Most exec sessions open at once per instance (<c>LimitExceeded</c> past it); 8 by default.</summary>
+    public int MaxExecSessionsPerInstance { get; init; } = 8;
+
     /// <summary>Parent of every instance's cgroup in each hierarchy, e.g. <c>/sys/fs/cgroup/memory/nimbus/i-...</c>.</summary>
     public string CgroupParent { get; init; } = "/nimbus";
 }

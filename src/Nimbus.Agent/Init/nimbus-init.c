@@ -10,11 +10,23 @@
  * (SIGKILL 10 s later) and the init exits with COMMAND's status, which it also writes to STATUS_FILE so the host
  * can tell an exit code from a kill.
  *
- *   nimbus-init --spawn LOG -- PROGRAM ARGS...
+ *   nimbus-init --spawn LOG MAX_BYTES -- PROGRAM ARGS...
  *
- * On the host: runs PROGRAM (runc) with stdin from /dev/null and stdout/stderr appended to LOG. `runc run --detach`
- * hands its own stdio to the container, so the instance's console output lands in LOG without any process of
- * Nimbus in the path, and keeps landing there while Nimbus restarts.
+ * On the host: runs PROGRAM (runc) with stdin from /dev/null and stdout/stderr into a pipe read by a small logger
+ * process that appends to LOG. `runc run --detach` hands its own stdio to the container, so the instance's console
+ * output lands in LOG without any process of Nimbus in the path, and keeps landing there while Nimbus restarts. The
+ * logger caps LOG: when it reaches MAX_BYTES (0: no cap) it becomes LOG.1 (the one previous file kept) and a new LOG
+ * starts. LOG.state says where LOG starts in the whole output ("GENERATION OFFSET"; the generation is odd while a
+ * rotation is under way), so a reader can give stable offsets across rotations. The logger ends when the last
+ * process of the instance closes the pipe.
+ *
+ *   nimbus-init --exec STATUS_FILE -- COMMAND ARGS...
+ *
+ * Inside a running instance, for `runc exec`: runs COMMAND in the caller's session (it keeps the terminal of an
+ * interactive exec), waits for it, writes how it ended to STATUS_FILE ("-": none) and exits with its code (128 +
+ * signal when killed). SIGHUP and SIGTERM are passed on to COMMAND; terminal signals (SIGINT, ...) reach COMMAND
+ * from the terminal itself. A detached `runc exec --tty` hands the process to the instance's init, which reaps it
+ * without telling anyone: the status file is how the host learns the exit code.
  *
  * Why C and not a busybox script or a .NET program: PID 1 must block and collect signals and reap with waitpid(-1)
  * for the whole life of the instance; a shell cannot do this reliably, and a .NET runtime per instance would cost
@@ -48,23 +60,140 @@ static void say(const char *format, ...)
     va_end(args);
 }
 
+static int write_all(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = write(fd, data, length);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        data += n;
+        length -= (size_t)n;
+    }
+    return 0;
+}
+
+/* LOG.state: "GENERATION OFFSET\n", replaced atomically (written beside, renamed over). */
+static void write_state(const char *log, unsigned long long generation, unsigned long long offset)
+{
+    char path[4096], temporary[4096], text[64];
+    snprintf(path, sizeof path, "%s.state", log);
+    snprintf(temporary, sizeof temporary, "%s.state.tmp", log);
+    int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return;
+    }
+    int length = snprintf(text, sizeof text, "%llu %llu\n", generation, offset);
+    if (write_all(fd, text, (size_t)length) == 0 && close(fd) == 0) {
+        rename(temporary, path);
+    } else {
+        unlink(temporary);
+    }
+}
+
+static void read_state(const char *log, unsigned long long *generation, unsigned long long *offset)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s.state", log);
+    *generation = 0;
+    *offset = 0;
+    FILE *file = fopen(path, "re");
+    if (file != NULL) {
+        if (fscanf(file, "%llu %llu", generation, offset) != 2) {
+            *generation = 0;
+            *offset = 0;
+        }
+        fclose(file);
+    }
+    *generation += *generation % 2; /* a rotation cut short by a crash: its renames are done or not, the offset is the old one */
+}
+
+/* The console logger: copies the pipe to LOG, rotating at MAX_BYTES. Runs until every writer has gone. */
+static int console_logger(int in, const char *log, unsigned long long max)
+{
+    unsigned long long generation, offset;
+    read_state(log, &generation, &offset);
+    int out = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (out < 0) {
+        return 1;
+    }
+    struct stat st;
+    unsigned long long size = fstat(out, &st) == 0 ? (unsigned long long)st.st_size : 0;
+    char previous[4096];
+    snprintf(previous, sizeof previous, "%s.1", log);
+    static char buffer[16384];
+    for (;;) {
+        ssize_t n = read(in, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        char *data = buffer;
+        while (n > 0) {
+            if (max > 0 && size >= max) {
+                write_state(log, ++generation, offset); /* odd: rotating */
+                close(out);
+                rename(log, previous);
+                out = open(log, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                offset += size;
+                size = 0;
+                write_state(log, ++generation, offset);
+                if (out < 0) {
+                    return 1;
+                }
+            }
+            size_t room = max > 0 ? (size_t)(max - size) : (size_t)n;
+            size_t chunk = (size_t)n < room ? (size_t)n : room;
+            if (write_all(out, data, chunk) < 0) {
+                return 1;
+            }
+            size += chunk;
+            data += chunk;
+            n -= (ssize_t)chunk;
+        }
+    }
+    return 0;
+}
+
 static int spawn(int argc, char **argv)
 {
-    if (argc < 5 || strcmp(argv[3], "--") != 0) {
-        say("usage: nimbus-init --spawn LOG -- PROGRAM ARGS...");
+    if (argc < 6 || strcmp(argv[4], "--") != 0) {
+        say("usage: nimbus-init --spawn LOG MAX_BYTES -- PROGRAM ARGS...");
         return 2;
     }
-    int log = open(argv[2], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    const char *log = argv[2];
+    unsigned long long max = strtoull(argv[3], NULL, 10);
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (log < 0 || null < 0) {
-        say("cannot open %s: %s", argv[2], strerror(errno));
+    int pipe_fds[2];
+    if (null < 0 || pipe2(pipe_fds, O_CLOEXEC) < 0) {
+        say("cannot set up the console of %s: %s", log, strerror(errno));
         return 2;
     }
-    if (dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0) {
+    pid_t logger = fork();
+    if (logger < 0) {
+        say("fork: %s", strerror(errno));
         return 2;
     }
-    execvp(argv[4], &argv[4]);
-    say("cannot run %s: %s", argv[4], strerror(errno));
+    if (logger == 0) {
+        /* Its own session: a signal to the caller's process group (Ctrl-C on `nimbus up`) must not cut the console. */
+        setsid();
+        close(pipe_fds[1]);
+        if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
+            _exit(2);
+        }
+        _exit(console_logger(pipe_fds[0], log, max));
+    }
+    close(pipe_fds[0]);
+    if (dup2(null, 0) < 0 || dup2(pipe_fds[1], 1) < 0 || dup2(pipe_fds[1], 2) < 0) {
+        return 2;
+    }
+    execvp(argv[5], &argv[5]);
+    say("cannot run %s: %s", argv[5], strerror(errno));
     return 127;
 }
 
@@ -138,10 +267,59 @@ static void write_status(const char *path, int status, int have)
     fclose(file);
 }
 
+static int run_exec(int argc, char **argv)
+{
+    if (argc < 5 || strcmp(argv[3], "--") != 0) {
+        say("usage: nimbus-init --exec STATUS_FILE -- COMMAND ARGS...");
+        return 2;
+    }
+    const char *status_file = strcmp(argv[2], "-") == 0 ? NULL : argv[2];
+    sigset_t all, original;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &original);
+    pid_t child = fork();
+    if (child < 0) {
+        say("fork: %s", strerror(errno));
+        return 126;
+    }
+    if (child == 0) {
+        sigprocmask(SIG_SETMASK, &original, NULL);
+        int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (adj >= 0) {
+            if (write(adj, "0", 1) < 0) {
+                /* Best effort, as for the workload. */
+            }
+            close(adj);
+        }
+        execvp(argv[4], &argv[4]);
+        fprintf(stderr, "%s: %s\n", argv[4], strerror(errno));
+        _exit(errno == ENOENT ? 127 : 126);
+    }
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&all, &info);
+        if (sig == SIGCHLD) {
+            int status;
+            pid_t pid;
+            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (pid == child) {
+                    write_status(status_file, status, 1);
+                    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+                }
+            }
+        } else if (sig == SIGHUP || sig == SIGTERM || sig == SIGKILL) {
+            kill(child, sig);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--spawn") == 0) {
         return spawn(argc, argv);
+    }
+    if (argc > 1 && strcmp(argv[1], "--exec") == 0) {
+        return run_exec(argc, argv);
     }
 
     const char *user_data = NULL, *status_file = NULL;

@@ -164,10 +164,11 @@ public sealed partial class RuncNode : IComputeNode
         File.Delete(paths.PidFile);
         File.Delete(paths.RuncLog);
 
-        // runc --detach hands its stdio to the container: the spawn helper makes that stdio the console log.
+        // runc --detach hands its stdio to the container: the spawn helper makes that stdio a pipe to its console
+        // logger, which appends to the console log and rotates it at the cap.
         string[] arguments =
         [
-            "--spawn", paths.Console, "--", runc, "--root", _options.RuncRoot, "--log", paths.RuncLog, "--log-format", "json",
+            "--spawn", paths.Console, _options.ConsoleLogMaxBytes.ToString(CultureInfo.InvariantCulture), "--", runc, "--root", _options.RuncRoot, "--log", paths.RuncLog, "--log-format", "json",
             "run", "--detach", "--pid-file", paths.PidFile, "--bundle", paths.Bundle, launch.InstanceId,
         ];
         var result = await ProcessRunner.RunAsync(_initPath, arguments, cancellationToken).ConfigureAwait(false);
@@ -288,24 +289,6 @@ public sealed partial class RuncNode : IComputeNode
         }
 
         return new NodeInventory(items);
-    }
-
-    public async Task<ConsoleChunk> ReadConsoleAsync(string instanceId, long offset, int maxBytes, CancellationToken cancellationToken)
-    {
-        var path = PathsOf(instanceId).Console;
-        if (!File.Exists(path))
-        {
-            return new ConsoleChunk(0, 0, 0, []);
-        }
-
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
-        var size = stream.Length;
-        var start = offset < 0 ? Math.Max(0, size + offset) : Math.Min(offset, size);
-        var length = (int)Math.Min(maxBytes, size - start);
-        var data = new byte[length];
-        stream.Position = start;
-        await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
-        return new ConsoleChunk(start, start + length, size, data);
     }
 
     /// <summary>Paths of an instance's files on this node.</summary>
@@ -433,6 +416,8 @@ public sealed partial class RuncNode : IComputeNode
         public string Bundle => Path.Combine(Root, "bundle");
 
         public string Console => Path.Combine(Root, "console.log");
+
+        public string ConsoleState => Path.Combine(Root, "console.log.state");
 
         public string RuncLog => Path.Combine(Root, "bundle", "runc.log");
 

@@ -43,6 +43,16 @@ public interface IComputeNode
     /// <summary>Everything of compute on this node: containers, mounts, cgroups and directories, by the instance or image they belong to.</summary>
     Task<NodeInventory> InventoryAsync(IEnumerable<string> alsoCheckCgroupsOf, CancellationToken cancellationToken);
 
-    /// <summary>Up to <paramref name="maxBytes"/> of the console log from <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// Starts a command in a running instance and returns once it runs. <see cref="NodeException"/> when it cannot
+    /// start (the instance does not run, runc refused).
+    /// </summary>
+    Task<IExecProcess> ExecAsync(ExecLaunch launch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="maxBytes"/> of the console log from <paramref name="offset"/>, an offset in everything the
+    /// instance ever wrote: the log keeps only its last part (the cap, rotated once), so an offset before what is kept
+    /// reads from the oldest byte still there.
+    /// </summary>
     Task<ConsoleChunk> ReadConsoleAsync(string instanceId, long offset, int maxBytes, CancellationToken cancellationToken);
 }

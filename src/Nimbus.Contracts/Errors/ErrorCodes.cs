@@ -29,4 +29,5 @@ public static class ErrorCodes
     public const string IncorrectInstanceState = "IncorrectInstanceState";
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string OperationNotPermitted = "OperationNotPermitted";
+    public const string LimitExceeded = "LimitExceeded";
 }

@@ -70,7 +70,7 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, Time
             Outcome = OutcomeOf(status, errorCode),
             Status = status,
             ErrorCode = errorCode,
-            RequestParameters = IsWrite(method) ? AuditRedactor.Redact(context.BufferedBody().Span) : null,
+            RequestParameters = context.AuditParameters() ?? (IsWrite(method) ? AuditRedactor.Redact(context.BufferedBody().Span) : null),
         };
     }
 
