@@ -21,6 +21,7 @@ public static class ComputeActions
     public const string ModifyInstance = "compute:ModifyInstance";
     public const string GetConsoleOutput = "compute:GetConsoleOutput";
     public const string GetInstanceStats = "compute:GetInstanceStats";
+    public const string ExecInstance = "compute:ExecInstance";
     public const string GetGarbageReport = "compute:GetGarbageReport";
     public const string RunGarbageCheck = "compute:RunGarbageCheck";
 
@@ -34,7 +35,7 @@ public static class ComputeActions
             ("RunInstances", ActionAccessLevel.Write), ("ListInstances", ActionAccessLevel.List), ("GetInstance", ActionAccessLevel.Read),
             ("StopInstances", ActionAccessLevel.Write), ("StartInstances", ActionAccessLevel.Write), ("RebootInstances", ActionAccessLevel.Write),
             ("TerminateInstances", ActionAccessLevel.Write), ("ModifyInstance", ActionAccessLevel.Write),
-            ("GetConsoleOutput", ActionAccessLevel.Read), ("GetInstanceStats", ActionAccessLevel.Read),
+            ("GetConsoleOutput", ActionAccessLevel.Read), ("GetInstanceStats", ActionAccessLevel.Read), ("ExecInstance", ActionAccessLevel.Write),
             ("GetGarbageReport", ActionAccessLevel.Read), ("RunGarbageCheck", ActionAccessLevel.Write),
         ]);
     }

@@ -23,6 +23,8 @@ public static class ComputeComposition
         services.AddSingleton<InstanceScheduler>();
         services.AddSingleton<ImageService>();
         services.AddSingleton<InstanceService>();
+        services.AddSingleton<Exec.ExecSlots>();
+        services.AddSingleton<Exec.ExecService>();
         services.AddSingleton<IReconciler, ImageReconciler>();
         services.AddSingleton<IReconciler, InstanceReconciler>();
         services.AddSingleton<GarbageCheck>();

@@ -118,6 +118,10 @@ public static class ComputeEndpoints
             .RequiresAction(ComputeActions.GetInstanceStats, item).ProducesError(404).ProducesError(409)
             .WithSummary("Counters of a running instance: CPU, memory, processes, block I/O (cgroups) and network (its namespace).");
 
+        group.MapGet("/{id}/exec", (string id, HttpContext http, Exec.ExecService exec, CancellationToken ct) => exec.RunAsync(http, id, ct))
+            .RequiresAction(ComputeActions.ExecInstance, item).ProducesError(404).ProducesError(409)
+            .WithSummary("Run a command in a running instance over a WebSocket (upgrade this GET): command=argv (repeated), tty, stdin, rows, cols. Frames: see docs/compute.md.");
+
         group.MapGet("/{id}/console", async (string id, HttpContext http, InstanceService instances, CancellationToken ct) =>
         {
             var (offset, limit) = ReadConsoleQuery(http.Request);

@@ -236,6 +236,7 @@ public sealed class NimbusHost : IAsyncDisposable
             CpuOvercommitRatio = options.ComputeCpuOvercommitRatio,
             StopGracePeriod = options.ComputeStopGracePeriod,
             TerminatedRetention = options.ComputeTerminatedRetention,
+            ConsoleLogMaxBytes = options.ComputeConsoleLogMaxBytes,
             RuncRoot = options.RuncRoot,
         });
         services.AddRuncNode();
@@ -273,6 +274,9 @@ public sealed class NimbusHost : IAsyncDisposable
         app.UseMiddleware<SigV4AuthenticationMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<AuthorizationMiddleware>();
+
+        // Exec sessions (compute) are WebSockets: the upgrade request passes authentication, authorization and audit first.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapPlatformEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json").Anonymous();
         app.MapIamEndpoints();

@@ -54,6 +54,9 @@ public sealed record NimbusServerOptions
     /// <summary>Time between SIGTERM and SIGKILL when an instance stops; default 10 seconds.</summary>
     public TimeSpan ComputeStopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Bytes of console log kept per instance file before it rotates to the one previous file; default 1 MiB, 0 for no cap.</summary>
+    public long ComputeConsoleLogMaxBytes { get; init; } = 1024 * 1024;
+
     /// <summary>How long a terminated instance stays listed; default 1 hour.</summary>
     public TimeSpan ComputeTerminatedRetention { get; init; } = TimeSpan.FromHours(1);
 

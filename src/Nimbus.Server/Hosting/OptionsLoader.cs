@@ -24,6 +24,7 @@ public static class OptionsLoader
         ["--audit-retention-days"] = "auditRetentionDays",
         ["--log-format"] = "logFormat",
         ["--log-level"] = "logLevel",
+        ["--console-log-max-bytes"] = "consoleLogMaxBytes",
     };
 
     /// <summary>Parses; throws <see cref="ArgumentException"/> with a user-facing message on bad input.</summary>
@@ -113,7 +114,13 @@ public static class OptionsLoader
             AuditRetentionDays = Int(settings, "auditRetentionDays", defaults.AuditRetentionDays, 1, 100 * 365),
             LogFormat = settings.GetValueOrDefault("logFormat") ?? defaults.LogFormat,
             LogLevel = settings.GetValueOrDefault("logLevel") ?? defaults.LogLevel,
+            ComputeConsoleLogMaxBytes = settings.ContainsKey("consoleLogMaxBytes") ? Int(settings, "consoleLogMaxBytes", 0, 0, int.MaxValue) : defaults.ComputeConsoleLogMaxBytes,
         };
+
+        if (options.ComputeConsoleLogMaxBytes is > 0 and < 4096)
+        {
+            throw new ArgumentException("--console-log-max-bytes must be 0 (no cap) or at least 4096");
+        }
 
         if (!System.Net.IPAddress.TryParse(options.Listen, out _) && options.Listen != "localhost")
         {
