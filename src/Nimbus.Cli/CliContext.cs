@@ -60,6 +60,22 @@ internal sealed class CliContext
             await action(parseResult, client, output, cancellationToken).ConfigureAwait(false);
         });
 
+    /// <summary>Sets a command's action that talks to the API and decides the exit code itself (exec passes on the remote command's).</summary>
+    public void SetApiActionWithExitCode(Command command, Func<ParseResult, NimbusClient, CancellationToken, Task<int>> action) =>
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                var settings = ResolveSettings(parseResult);
+                using var client = CreateClient(settings);
+                return await action(parseResult, client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                return ErrorReporter.Report(ex, Stderr);
+            }
+        });
+
     /// <summary>Sets a command's action; every failure becomes an <c>error:</c> line and an exit code.</summary>
     public void SetAction(Command command, Func<ParseResult, CancellationToken, Task> action) =>
         command.SetAction(async (parseResult, cancellationToken) =>

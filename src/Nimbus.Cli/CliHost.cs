@@ -21,6 +21,12 @@ public sealed record CliHost
     /// <summary>Optional. Whether <see cref="Stderr"/> is a terminal, where progress bars are drawn; default false.</summary>
     public bool StderrIsTerminal { get; init; }
 
+    /// <summary>Optional. The process's standard streams as bytes, for commands that pass bytes through (exec); default null: text through <see cref="Stdin"/>, <see cref="Stdout"/> and <see cref="Stderr"/>.</summary>
+    public RawStreams? Raw { get; init; }
+
     /// <summary>Optional. HTTP handler for API calls (e.g. an in-memory test server's); default a real socket handler.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 }
+
+/// <summary>The standard streams of a CLI process as bytes, and whether standard input is a terminal.</summary>
+public sealed record RawStreams(Stream Stdin, Stream Stdout, Stream Stderr, bool StdinIsTerminal);

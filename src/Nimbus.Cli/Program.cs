@@ -20,7 +20,9 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
-            var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected };
+            var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected,
+                Raw = new RawStreams(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.OpenStandardError(), !Console.IsInputRedirected),
+            };
             return await CliApp.RunAsync(args, host, cancellation.Token).ConfigureAwait(false);
         }
         finally

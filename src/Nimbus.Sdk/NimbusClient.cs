@@ -132,6 +132,15 @@ public sealed class NimbusClient : IDisposable
         return response.ReadJson<T>();
     }
 
+    /// <summary>Opens a WebSocket session on an API route (a signed GET upgraded to a WebSocket), e.g. an instance exec.</summary>
+    /// <param name="pathAndQuery">Required. Path from the API root, starting with <c>/</c>, query already encoded.</param>
+    /// <param name="cancellationToken">Cancels the opening handshake.</param>
+    /// <returns>The open WebSocket; the caller disposes it.</returns>
+    /// <exception cref="NimbusApiException">The server refused the upgrade; its problem says why.</exception>
+    /// <exception cref="NimbusConnectionException">The server could not be reached.</exception>
+    internal Task<System.Net.WebSockets.WebSocket> OpenWebSocketAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        _sender.OpenWebSocketAsync(pathAndQuery, cancellationToken);
+
     /// <summary>Disposes the HTTP client if this client created or owns it.</summary>
     public void Dispose()
     {

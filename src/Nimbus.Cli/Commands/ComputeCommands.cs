@@ -13,7 +13,24 @@ internal static class ComputeCommands
             InstanceTypes(context),
             Images(context),
             InstanceCommands.Create(context),
+            Garbage(context),
         };
+
+    private static Command Garbage(CliContext context)
+    {
+        var run = new Option<bool>("--run") { Description = "Check the node now instead of showing the last check" };
+        var command = new Command("garbage", "Show what compute left on the node that no instance or image owns: containers, mounts, cgroups, directories (platform administrators; it deletes nothing)") { run };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var report = parseResult.GetValue(run)
+                ? await client.Compute.RunGarbageCheckAsync(cancellationToken).ConfigureAwait(false)
+                : await client.Compute.GetGarbageReportAsync(cancellationToken).ConfigureAwait(false);
+            var when = report.At is { } at ? at.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "never (run one with --run)";
+            await context.Stderr.WriteLineAsync($"garbage check: {when}; {report.Leaks.Count} leak(s)").ConfigureAwait(false);
+            output.Write(report, ComputeViews.Garbage);
+        });
+        return command;
+    }
 
     private static Command InstanceTypes(CliContext context)
     {

@@ -8,7 +8,7 @@ using Nimbus.Sdk.Compute;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus compute instance run|list|get|stop|start|reboot|terminate|modify|console</c>.</summary>
+/// <summary><c>nimbus compute instance run|list|get|stop|start|reboot|terminate|modify|console|exec|stats</c>.</summary>
 internal static class InstanceCommands
 {
     private const int MaxUserDataBytes = 16 * 1024;
@@ -25,6 +25,7 @@ internal static class InstanceCommands
             Change(context, "terminate", "Terminate an instance: it stops and everything it had on its node is removed", InstancesClient.TerminatedPhase, force: false),
             Modify(context),
             Console(context),
+            ExecCommand.Create(context),
             Stats(context),
         };
 

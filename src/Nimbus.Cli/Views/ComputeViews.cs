@@ -70,6 +70,17 @@ internal static class ComputeViews
         return table;
     }
 
+    public static Table Garbage(GarbageReportDto report)
+    {
+        var table = new Table("KIND", "ID", "LOCATION");
+        foreach (var leak in report.Leaks)
+        {
+            table.AddRow(leak.Kind, leak.Id, leak.Location);
+        }
+
+        return table;
+    }
+
     public static Table Stats(InstanceStatsDto stats)
     {
         var table = new Table("METRIC", "VALUE");

@@ -151,6 +151,58 @@ public sealed class InstancesClient
     public Task<InstanceStatsDto> GetStatsAsync(string id, CancellationToken cancellationToken = default) =>
         _client.SendAsync<InstanceStatsDto>(HttpMethod.Get, ItemPath(id) + "/stats", cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Starts a command in a running instance (<c>compute:ExecInstance</c>) and returns the session: its output as it
+    /// comes, its input, its terminal size, its exit code. Refused with 409 <c>IncorrectInstanceState</c> when the
+    /// instance does not run, 409 <c>LimitExceeded</c> when it has too many sessions open.
+    /// </summary>
+    /// <param name="id">Required. Instance id.</param>
+    /// <param name="options">Required. The command and how to run it.</param>
+    /// <param name="cancellationToken">Cancels opening the session.</param>
+    /// <returns>The session; dispose it when done.</returns>
+    public async Task<ExecSession> ExecAsync(string id, ExecOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = new PathBuilder(ItemPath(id) + "/exec");
+        foreach (var argument in options.Command)
+        {
+            path.Query(Contracts.Compute.ExecProtocol.CommandParameter, argument);
+        }
+
+        path.Query(Contracts.Compute.ExecProtocol.TtyParameter, options.Tty ? "true" : null)
+            .Query(Contracts.Compute.ExecProtocol.StdinParameter, options.Stdin ? "true" : null)
+            .Query(Contracts.Compute.ExecProtocol.RowsParameter, options.Tty ? options.Rows : null)
+            .Query(Contracts.Compute.ExecProtocol.ColumnsParameter, options.Tty ? options.Columns : null);
+        return new ExecSession(await _client.OpenWebSocketAsync(path.ToString(), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Runs a command in a running instance to its end and collects its output (no terminal).</summary>
+    /// <param name="id">Required. Instance id.</param>
+    /// <param name="command">Required. The program and its arguments.</param>
+    /// <param name="input">Optional. Bytes for its standard input, then end of file; default none (end of file at once).</param>
+    /// <param name="cancellationToken">Cancels the run (the command is ended).</param>
+    /// <returns>Exit code, standard output and standard error.</returns>
+    public async Task<ExecResult> RunCommandAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte>? input = null, CancellationToken cancellationToken = default)
+    {
+        await using var session = await ExecAsync(id, new ExecOptions { Command = command, Stdin = input is not null }, cancellationToken).ConfigureAwait(false);
+        if (input is { } bytes)
+        {
+            await session.WriteInputAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await session.CloseInputAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        while (await session.ReadAsync(cancellationToken).ConfigureAwait(false) is { } output)
+        {
+            (output.Stream == ExecStream.Stdout ? stdout : stderr).Write(output.Data.Span);
+        }
+
+        var code = session.ExitCode ?? throw new NimbusConnectionException(
+            _client.Options.Endpoint, 1, new System.Net.WebSockets.WebSocketException($"the exec session ended without an exit code: {session.CloseReason}"));
+        return new ExecResult(code, System.Text.Encoding.UTF8.GetString(stdout.ToArray()), System.Text.Encoding.UTF8.GetString(stderr.ToArray()));
+    }
+
     /// <summary>Polls an instance until it reaches <paramref name="phase"/> in a status that reflects at least <paramref name="minObservedVersion"/>.</summary>
     /// <param name="id">Required. Instance id.</param>
     /// <param name="phase">Required. Phase to wait for, e.g. <see cref="RunningPhase"/>.</param>

@@ -1,4 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
 using Nimbus.Contracts.Signing;
 
 namespace Nimbus.Sdk.Http;
@@ -85,6 +89,54 @@ internal sealed class RequestSender
                 return new NimbusResponse(response.StatusCode, response.Headers, contentType, bytes);
             }
         }
+    }
+
+    /// <summary>
+    /// A signed GET upgraded to a WebSocket (RFC 6455 section 4): sent through the same HTTP client as every call, so
+    /// a refusal comes back as an ordinary problem+json answer and becomes a <see cref="NimbusApiException"/>.
+    /// </summary>
+    public async Task<WebSocket> OpenWebSocketAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var uri = BuildUri(pathAndQuery);
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonMediaType));
+        request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
+        request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
+        request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", key);
+        SigV4Signer.Sign(request, _credentials, _options.Region, NimbusClientOptions.ServiceName, _options.TimeProvider.GetUtcNow(), SigV4Signer.EmptyPayloadHash);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
+        {
+            throw new NimbusConnectionException(_options.Endpoint, 1, ex);
+        }
+
+        if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
+        {
+            using (response)
+            {
+                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
+                throw ProblemParser.ToException(response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, bytes, requestId, null);
+            }
+        }
+
+        // The server proves it read this handshake: SHA-1 of the key and the protocol's GUID.
+        var expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+        if (!response.Headers.TryGetValues("Sec-WebSocket-Accept", out var accepts) || accepts.FirstOrDefault() != expected)
+        {
+            response.Dispose();
+            throw new NimbusConnectionException(_options.Endpoint, 1, new WebSocketException("the server's Sec-WebSocket-Accept does not match the handshake"));
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.FromSeconds(30) });
     }
 
     private HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, byte[]? body, string payloadHash, NimbusRequestOptions? requestOptions)
