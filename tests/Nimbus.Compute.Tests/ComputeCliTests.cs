@@ -133,6 +133,72 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         followed.ShouldContain("tick\n");
     }
 
+    [Fact]
+    public async Task Exec_streams_output_and_returns_the_command_s_exit_code()
+    {
+        var created = (await _server.Client.Compute.Instances.RunAsync(new Contracts.Compute.RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "shell" })).Single();
+        await _server.Client.Compute.Instances.WaitForPhaseAsync(created.Id, "running", ComputeServer.Wait);
+
+        var (code, stdout, stderr) = await CliAsync("compute", "instance", "exec", created.Id, "--", "sh", "-c", "echo hello; echo oops >&2; exit 4");
+        code.ShouldBe(4);
+        stdout.ShouldBe("hello\n");
+        stderr.ShouldBe("oops\n");
+
+        (code, stdout, stderr) = await CliAsync("compute", "instance", "exec", created.Id, "--", "hostname");
+        code.ShouldBe(0, stderr);
+        stdout.ShouldBe("shell\n");
+
+        // -i sends standard input, and its end.
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = _home.Path,
+            ["NIMBUS_CONFIG_DIR"] = _home.Path,
+            ["NIMBUS_ENDPOINT"] = _server.Server.Endpoint.ToString(),
+            ["NIMBUS_ACCESS_KEY_ID"] = _server.Server.Admin.AccessKeyId,
+            ["NIMBUS_SECRET_ACCESS_KEY"] = _server.Server.Admin.SecretAccessKey,
+        };
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var host = new CliHost { Stdout = output, Stderr = errors, Stdin = new StringReader("piped in\nand more\n"), Environment = environment };
+        (await CliApp.RunAsync(["compute", "instance", "exec", created.Id, "-i", "--", "wc", "-l"], host)).ShouldBe(0, errors.ToString());
+        output.ToString().Trim().ShouldBe("2");
+
+        (code, _, stderr) = await CliAsync("compute", "instance", "exec", created.Id);
+        code.ShouldBe(2);
+        stderr.ShouldContain("Give the command after --");
+
+        (code, _, stderr) = await CliAsync("compute", "instance", "exec", "i-000000000000", "--", "true");
+        code.ShouldBe(1);
+        stderr.ShouldContain("NotFound");
+    }
+
+    [Fact]
+    public async Task Garbage_shows_the_last_check_and_runs_one_on_demand()
+    {
+        var (code, stdout, stderr) = await CliAsync("compute", "garbage", "--run");
+        code.ShouldBe(0, stderr);
+        stderr.ShouldContain("0 leak(s)");
+        stdout.ShouldContain("KIND");
+
+        var leaked = Path.Combine(_server.DataDirectory, "compute", "instances", "i-leakedleaked");
+        Directory.CreateDirectory(leaked);
+        try
+        {
+            (code, stdout, stderr) = await CliAsync("compute", "garbage", "--run");
+            code.ShouldBe(0, stderr);
+            stderr.ShouldContain("1 leak(s)");
+            stdout.Split('\n').ShouldContain(l => Regex.IsMatch(l, @"^instance-directory\s+i-leakedleaked\s+" + Regex.Escape(leaked) + "$"));
+
+            (code, stdout, _) = await CliAsync("compute", "garbage", "--output", "json");
+            code.ShouldBe(0);
+            stdout.ShouldContain("\"kind\": \"instance-directory\"");
+        }
+        finally
+        {
+            Directory.Delete(leaked);
+        }
+    }
+
     /// <summary>The ```sh block (init.sh) and the ```console block after "## Worked example" of docs/compute.md.</summary>
     private static (string Script, List<(string Command, List<string> Output)> Steps) ReadWorkedExample()
     {

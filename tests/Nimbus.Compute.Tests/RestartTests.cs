@@ -70,4 +70,48 @@ public sealed class RestartTests
         Details(restarted).Pid.ShouldNotBe(Details(instance).Pid);
         (await Host.RuncStatusAsync(instance.Id)).ShouldBe("running");
     }
+
+    [Fact]
+    public async Task After_a_host_reboot_running_instances_come_back_with_their_files()
+    {
+        Prerequisites.RequireRuncHost();
+        using var data = new TempDirectory("nimbus-compute");
+        ResourceDto instance;
+        ResourceDto stopped;
+        await using (var first = await ComputeServer.StartAsync(dataDirectory: data.Path))
+        {
+            var created = (await first.Client.Compute.Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "phoenix", UserData = "echo first boot\n" })).Single();
+            instance = await first.Client.Compute.Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+            (await Host.ExecAsync(instance.Id, "sh", "-c", "echo kept > /root-file")).ExitCode.ShouldBe(0);
+            var other = (await first.Client.Compute.Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "resting" })).Single();
+            await first.Client.Compute.Instances.WaitForPhaseAsync(other.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+            var stopping = await first.Client.Compute.Instances.StopAsync(other.Id, force: true);
+            stopped = await first.Client.Compute.Instances.WaitForPhaseAsync(other.Id, InstancesClient.StoppedPhase, ComputeServer.Wait, stopping.Version);
+            await first.StopServerAsync();
+        }
+
+        // What a reboot does behind Nimbus's back: every process gone, runc's state (tmpfs) gone, the overlay unmounted.
+        (await Host.RunAsync("runc", ["--root", ComputeServer.RuncRoot, "kill", instance.Id, "KILL"])).ExitCode.ShouldBe(0);
+        await Poll.UntilAsync(() => Host.RuncStatusAsync(instance.Id), s => s == "stopped", what: "container dead");
+        (await Host.RunAsync("runc", ["--root", ComputeServer.RuncRoot, "delete", "--force", instance.Id])).ExitCode.ShouldBe(0);
+        var rootfs = Path.Combine(data.Path, "compute", "instances", instance.Id, "rootfs");
+        (await Host.RunAsync("umount", [rootfs])).ExitCode.ShouldBe(0);
+        Host.MountsOf(instance.Id).ShouldBeEmpty();
+        (await Host.RuncStatusAsync(instance.Id)).ShouldBeNull();
+
+        await using var second = await ComputeServer.StartAsync(dataDirectory: data.Path);
+        var back = await Poll.UntilAsync(
+            () => second.Client.Compute.Instances.GetAsync(instance.Id),
+            i => i.Status.Phase == "running" && Details(i).Pid is { } pid && pid != Details(instance).Pid,
+            what: "started again after the reboot");
+        (await Host.RuncStatusAsync(instance.Id)).ShouldBe("running");
+        Details(back).RestartCount.ShouldBe(0, "a reboot is not a crash of the workload");
+        Details(back).LastExit.ShouldBeNull();
+        (await Host.ExecAsync(instance.Id, "cat", "/root-file")).Stdout.ShouldBe("kept\n");
+        (await second.Client.Compute.Instances.GetConsoleOutputAsync(instance.Id)).Output.Split("first boot").Length.ShouldBe(2, "user data runs at the first boot only");
+
+        // The stopped one stays stopped.
+        (await second.Client.Compute.Instances.GetAsync(stopped.Id)).Status.Phase.ShouldBe("stopped");
+        (await Host.RuncStatusAsync(stopped.Id)).ShouldBeNull();
+    }
 }

@@ -93,6 +93,13 @@ public sealed partial class InstanceReconciler(
             }
         }
 
+        if (observed.State == InstanceRuntimeState.Absent && resource.Status.Phase == InstanceStates.Running)
+        {
+            // The store says running and the node has no container at all (no runc state, no mount): the host
+            // rebooted (or runc's state was wiped). That is not the workload failing, so no restart is counted.
+            LogRecovering(resource.Id);
+        }
+
         return await StartAsync(resource, spec, details, cancellationToken).ConfigureAwait(false);
     }
 
@@ -314,6 +321,9 @@ public sealed partial class InstanceReconciler(
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Instance {InstanceId}'s workload ended by itself: {Exit}")]
     private partial void LogEnded(string instanceId, string exit);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Instance {InstanceId} should run but has no container on the node (host reboot?): starting it again")]
+    private partial void LogRecovering(string instanceId);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Instance {InstanceId} terminated")]
     private partial void LogTerminated(string instanceId);
