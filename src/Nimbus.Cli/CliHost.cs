@@ -28,5 +28,5 @@ public sealed record CliHost
     public HttpMessageHandler? HttpHandler { get; init; }
 }
 
-/// <summary>The standard streams of a CLI process as bytes, and whether standard input is a terminal.</summary>
-public sealed record RawStreams(Stream Stdin, Stream Stdout, Stream Stderr, bool StdinIsTerminal);
+/// <summary>The standard streams of a CLI process as bytes (standard input opened on first use), and whether standard input is a terminal.</summary>
+public sealed record RawStreams(Func<Stream> OpenStdin, Stream Stdout, Stream Stderr, bool StdinIsTerminal);

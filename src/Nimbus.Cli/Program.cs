@@ -21,7 +21,7 @@ public static class Program
         try
         {
             var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected,
-                Raw = new RawStreams(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.OpenStandardError(), !Console.IsInputRedirected),
+                Raw = new RawStreams(RawStandardInput, Console.OpenStandardOutput(), Console.OpenStandardError(), !Console.IsInputRedirected),
             };
             return await CliApp.RunAsync(args, host, cancellation.Token).ConfigureAwait(false);
         }
@@ -30,6 +30,13 @@ public static class Program
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    /// <summary>
+    /// Standard input as plain bytes from file descriptor 0. Console.OpenStandardInput on a terminal reads through
+    /// .NET's line editor, which echoes and buffers lines: an interactive exec must see every key as typed.
+    /// </summary>
+    private static FileStream RawStandardInput() =>
+        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
 
     private static Dictionary<string, string> ProcessEnvironment()
     {

@@ -66,9 +66,10 @@ internal static class ExecCommand
         {
             if (context.Host.Raw is { } raw)
             {
+                var stdin = raw.OpenStdin();
                 var buffer = new byte[16 * 1024];
                 int read;
-                while ((read = await raw.Stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     await session.WriteInputAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
