@@ -25,6 +25,7 @@ public static class OptionsLoader
         ["--log-format"] = "logFormat",
         ["--log-level"] = "logLevel",
         ["--console-log-max-bytes"] = "consoleLogMaxBytes",
+        ["--cpu-overcommit-ratio"] = "cpuOvercommitRatio",
     };
 
     /// <summary>Parses; throws <see cref="ArgumentException"/> with a user-facing message on bad input.</summary>
@@ -114,6 +115,7 @@ public static class OptionsLoader
             AuditRetentionDays = Int(settings, "auditRetentionDays", defaults.AuditRetentionDays, 1, 100 * 365),
             LogFormat = settings.GetValueOrDefault("logFormat") ?? defaults.LogFormat,
             LogLevel = settings.GetValueOrDefault("logLevel") ?? defaults.LogLevel,
+            ComputeCpuOvercommitRatio = settings.TryGetValue("cpuOvercommitRatio", out var ratio) ? Ratio(ratio) : defaults.ComputeCpuOvercommitRatio,
             ComputeConsoleLogMaxBytes = settings.ContainsKey("consoleLogMaxBytes") ? Int(settings, "consoleLogMaxBytes", 0, 0, int.MaxValue) : defaults.ComputeConsoleLogMaxBytes,
         };
 
@@ -158,6 +160,11 @@ public static class OptionsLoader
         "s3Domain" => "S3_DOMAIN",
         _ => string.Concat(setting.Select(c => char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString())),
     };
+
+    private static double Ratio(string text) =>
+        double.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 0.1 and <= 1000
+            ? value
+            : throw new ArgumentException($"--cpu-overcommit-ratio '{text}' must be a number from 0.1 to 1000");
 
     private static int Int(Dictionary<string, string> settings, string key, int fallback, int min, int max)
     {

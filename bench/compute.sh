@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The compute benchmark of issue 5, in one run on this machine:
+#   - the ceiling: raw `runc run -d` of the same busybox rootfs (an overlay mount on the image, as Nimbus makes), until
+#     the workload's first output, 1 at a time and 50 at once;
+#   - Nimbus: API call (POST /v1/compute/instances) until phase running and the workload's first console output, 1
+#     and 50 concurrent creates (each its own API call, the client polling every 10 ms); terminate latency;
+#   - memory per idle instance at 200 busybox instances: Nimbus's RSS growth, the console loggers, the instances'
+#     own cgroups and the host's MemAvailable drop, each divided by 200.
+# The workload is `sh -c 'echo ready; exec sleep 100000'` in both. Needs root, runc and the .NET SDK; not part of
+# ./test.sh. A bench instance type (b1.nano: 1 vCPU, 64 MiB) and a CPU overcommit of 128 let 200 instances fit on
+# 2 cores; compute quotas are raised through the admin API.
+# usage: bench/compute.sh [ROUNDS_OF_ONE=20] [IDLE_INSTANCES=200]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${1:-20}"
+IDLE="${2:-200}"
+API_PORT="${API_PORT:-17170}"
+S3_PORT="${S3_PORT:-17171}"
+[[ $EUID -eq 0 ]] || { echo "compute.sh: instances need root" >&2; exit 1; }
+command -v runc >/dev/null || { echo "compute.sh: runc is needed (apt-get install runc)" >&2; exit 1; }
+WORK="$(mktemp -d /tmp/nimbus-compute-bench.XXXXXX)"
+SERVER_PID=""
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  for c in $(runc --root "$WORK/runc-raw" list -q 2>/dev/null); do runc --root "$WORK/runc-raw" delete --force "$c" || true; done
+  grep -o "$WORK[^ ]*/rootfs" /proc/self/mountinfo | xargs -r -n1 umount 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), $(runc --version | head -1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+for project in src/Nimbus.Server bench/compute/ComputeLoad; do
+  dotnet build "$ROOT/$project" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+done
+BIN="$ROOT/artifacts/bin"
+load() { dotnet "$BIN/ComputeLoad/release/ComputeLoad.dll" "$@"; }
+
+mkdir -p "$WORK/data/compute" "$WORK/raw"
+cp "$ROOT/bench/compute/instance-types.json" "$WORK/data/compute/instance-types.json"
+dotnet "$BIN/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/data" --api-port "$API_PORT" --s3-port "$S3_PORT" \
+  --rate-limit 10000000 --rate-limit-burst 10000000 --cpu-overcommit-ratio 128 --log-level Warning >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+ENDPOINT="http://127.0.0.1:$API_PORT"
+CREDS="$WORK/data/bootstrap-credentials.json"
+load setup "$ENDPOINT" "$CREDS"
+for _ in $(seq 1 600); do compgen -G "$WORK/data/compute/images/img-*/rootfs" >/dev/null && break; sleep 0.1; done
+LOWER="$(compgen -G "$WORK/data/compute/images/img-*/rootfs" | head -1)"
+[[ -n "$LOWER" ]] || { echo "compute.sh: the busybox image was not built; see $WORK/server.log" >&2; exit 1; }
+sleep 1
+
+# The raw bundle: runc's own default spec, with the same workload, no terminal, a writable root.
+(cd "$WORK/raw" && runc spec)
+sed -i -e 's|"terminal": true|"terminal": false|' -e 's|^\(\s*\)"sh"$|\1"sh", "-c", "echo ready; exec sleep 100000"|' \
+  -e 's|"path": "rootfs"|"path": "ROOTFS"|' -e 's|"readonly": true|"readonly": false|' "$WORK/raw/config.json"
+mv "$WORK/raw/config.json" "$WORK/raw/config.template.json"
+
+echo "# latency in ms: name p50 p99 max wall(avg per round)"
+load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 1 "$ROUNDS"
+load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 50 1
+load create "$ENDPOINT" "$CREDS" 1 "$ROUNDS"
+load create "$ENDPOINT" "$CREDS" 50 1
+echo "# memory at $IDLE idle instances (MiB per instance)"
+load idle "$ENDPOINT" "$CREDS" "$IDLE" "$SERVER_PID"
