@@ -14,8 +14,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${1:-20}"
 IDLE="${2:-200}"
-API_PORT="${API_PORT:-17170}"
-S3_PORT="${S3_PORT:-17171}"
+API_PORT="${API_PORT:-17370}"
+S3_PORT="${S3_PORT:-17371}"
 [[ $EUID -eq 0 ]] || { echo "compute.sh: instances need root" >&2; exit 1; }
 command -v runc >/dev/null || { echo "compute.sh: runc is needed (apt-get install runc)" >&2; exit 1; }
 WORK="$(mktemp -d /tmp/nimbus-compute-bench.XXXXXX)"
@@ -40,9 +40,10 @@ cp "$ROOT/bench/compute/instance-types.json" "$WORK/data/compute/instance-types.
 dotnet "$BIN/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/data" --api-port "$API_PORT" --s3-port "$S3_PORT" \
   --rate-limit 10000000 --rate-limit-burst 10000000 --cpu-overcommit-ratio 128 --log-level Warning >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 ENDPOINT="http://127.0.0.1:$API_PORT"
 CREDS="$WORK/data/bootstrap-credentials.json"
+for _ in $(seq 1 1200); do [[ -f "$CREDS" ]] && curl -fs "$ENDPOINT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+[[ -f "$CREDS" ]] || { echo "compute.sh: Nimbus did not come up in 2 minutes; see $WORK/server.log" >&2; cat "$WORK/server.log" >&2; exit 1; }
 load setup "$ENDPOINT" "$CREDS"
 for _ in $(seq 1 600); do compgen -G "$WORK/data/compute/images/img-*/rootfs" >/dev/null && break; sleep 0.1; done
 LOWER="$(compgen -G "$WORK/data/compute/images/img-*/rootfs" | head -1)"

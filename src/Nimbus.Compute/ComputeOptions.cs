@@ -39,6 +39,9 @@ public sealed record ComputeOptions
     /// </summary>
     public long ConsoleLogMaxBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>Instances reconciled (started, stopped) at once; 32 by default: a reconcile mostly waits on runc.</summary>
+    public int ReconcileWorkers { get; init; } = 32;
+
     /// <summary>Most exec sessions open at once per instance (<c>LimitExceeded</c> past it); 8 by default.</summary>
     public int MaxExecSessionsPerInstance { get; init; } = 8;
 

@@ -52,7 +52,7 @@ static async Task<(int Code, string Output)> RunAsync(string program, params str
     return (process.ExitCode, await output + await errors);
 }
 
-async Task<double> WaitRunningWithOutputAsync(InstancesClient instances, string id, Stopwatch clock)
+async Task<(double Running, double Output)> WaitRunningWithOutputAsync(InstancesClient instances, string id, Stopwatch clock)
 {
     var deadline = DateTime.UtcNow + timeout;
     while (true)
@@ -71,6 +71,7 @@ async Task<double> WaitRunningWithOutputAsync(InstancesClient instances, string 
         await Task.Delay(poll);
     }
 
+    var running = clock.Elapsed.TotalMilliseconds;
     while (!(await instances.GetConsoleOutputAsync(id)).Output.Contains("ready", StringComparison.Ordinal))
     {
         if (DateTime.UtcNow > deadline)
@@ -81,7 +82,7 @@ async Task<double> WaitRunningWithOutputAsync(InstancesClient instances, string 
         await Task.Delay(poll);
     }
 
-    return clock.Elapsed.TotalMilliseconds;
+    return (running, clock.Elapsed.TotalMilliseconds);
 }
 
 switch (args.FirstOrDefault())
@@ -160,6 +161,7 @@ switch (args.FirstOrDefault())
         var (count, rounds) = (int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
         var instances = client.Compute.Instances;
         var (allCreated, allTerminated, createWalls, terminateWalls) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        var (posts, runnings) = (new List<double>(), new List<double>());
         for (var round = 0; round < rounds; round++)
         {
         var run = Guid.NewGuid().ToString("N")[..6];
@@ -169,11 +171,15 @@ switch (args.FirstOrDefault())
         {
             var clock = Stopwatch.StartNew();
             var instance = (await instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = InstanceType, Name = $"bench-{run}-{i}", Command = ["sh", "-c", Workload] })).Single();
+            var post = clock.Elapsed.TotalMilliseconds;
             ids[i] = instance.Id;
-            return await WaitRunningWithOutputAsync(instances, instance.Id, clock);
+            var (running, output) = await WaitRunningWithOutputAsync(instances, instance.Id, clock);
+            return (post, running, output);
         })));
         createWalls.Add(wall.Elapsed.TotalMilliseconds);
-        allCreated.AddRange(created);
+        allCreated.AddRange(created.Select(c => c.output));
+        posts.AddRange(created.Select(c => c.post));
+        runnings.AddRange(created.Select(c => c.running));
 
         wall.Restart();
         var terminated = await Task.WhenAll(ids.Select(id => Task.Run(async () =>
@@ -188,6 +194,7 @@ switch (args.FirstOrDefault())
         }
 
         Console.WriteLine(Summary($"nimbus-create-{count}", allCreated, createWalls.Average()));
+        Console.WriteLine(Summary($"  of which: API call answered", posts, 0) + "; " + Summary("phase running seen", runnings, 0));
         Console.WriteLine(Summary($"nimbus-terminate-{count}", allTerminated, terminateWalls.Average()));
         return 0;
     }

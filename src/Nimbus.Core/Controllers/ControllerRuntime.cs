@@ -49,7 +49,7 @@ public sealed partial class ControllerRuntime : IAsyncDisposable
         _tasks.Add(Task.Run(() => PeriodicResyncAsync(token), CancellationToken.None));
         foreach (var loop in _loops.Values)
         {
-            for (var i = 0; i < WorkersPerKind; i++)
+            for (var i = 0; i < Math.Max(1, loop.Reconciler.Workers ?? WorkersPerKind); i++)
             {
                 _tasks.Add(Task.Run(() => WorkAsync(loop, token), CancellationToken.None));
             }

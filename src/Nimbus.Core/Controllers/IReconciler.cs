@@ -14,6 +14,12 @@ public interface IReconciler
     string Kind { get; }
 
     /// <summary>
+    /// How many resources of this kind reconcile at once; null (default) for the runtime's 4. A kind whose reconciles
+    /// mostly wait on outside processes (starting containers) takes more, so that a burst of creates does not queue.
+    /// </summary>
+    int? Workers => null;
+
+    /// <summary>
     /// Brings the world in line with <paramref name="resource"/> and returns the status to
     /// record. Throwing means "retry later with backoff"; the message goes to status.
     /// </summary>
