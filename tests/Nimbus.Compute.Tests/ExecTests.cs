@@ -3,6 +3,7 @@ using Nimbus.Contracts.Compute;
 using Nimbus.Contracts.Resources;
 using Nimbus.Sdk;
 using Nimbus.Sdk.Compute;
+using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
