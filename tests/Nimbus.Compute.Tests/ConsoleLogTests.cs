@@ -9,7 +9,7 @@ namespace Nimbus.Compute.Tests;
 /// <summary>The console log is capped and rotated so that a chatty instance cannot fill the disk, and a reader following it keeps its place.</summary>
 public sealed class ConsoleLogTests
 {
-    private const int Cap = 4096;
+    private const int Cap = 8192;
 
     [Fact]
     public async Task A_chatty_instance_keeps_at_most_twice_the_cap_and_a_follower_misses_nothing_across_rotations()
@@ -18,9 +18,10 @@ public sealed class ConsoleLogTests
         await using var server = await ComputeServer.StartAsync(o => o with { ComputeConsoleLogMaxBytes = Cap });
         var instances = server.Client.Compute.Instances;
 
-        // About 37 KB at about 10 KB/s: nine rotations, slow enough for a reader polling the API.
-        const int lines = 1500;
-        var script = $"i=0; while [ $i -lt {lines} ]; do echo \"line-$i-padpadpadpad\"; i=$((i+1)); if [ $((i % 20)) = 0 ]; then usleep 50000; fi; done; echo finished; sleep 3600";
+        // About 25 KB at about 2.5 KB/s: three rotations, and 16 KB kept give a reader polling the API seconds of slack
+        // on a loaded machine.
+        const int lines = 1000;
+        var script = $"i=0; while [ $i -lt {lines} ]; do echo \"line-$i-padpadpadpad\"; i=$((i+1)); if [ $((i % 10)) = 0 ]; then usleep 100000; fi; done; echo finished; sleep 3600";
         var created = (await instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "chatty", Command = ["sh", "-c", script] })).Single();
         await instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
 

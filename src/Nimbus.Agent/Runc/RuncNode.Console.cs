@@ -66,8 +66,9 @@ public sealed partial class RuncNode
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            // Never written yet, or the instance was just terminated (its directory removed): no output.
             return null;
         }
     }
@@ -79,7 +80,7 @@ public sealed partial class RuncNode
         {
             text = File.ReadAllText(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return (0, 0);
         }
