@@ -30,7 +30,7 @@ public sealed class ImageService(IResourceStore store, ComputeOptions options, T
         {
             Description = "BusyBox userland from Debian's busybox-static: sh, httpd, wget, nc, ip and 300 more applets",
             Os = "linux",
-            Architecture = ArchitectureName(),
+            Architecture = NodeArchitecture(),
             Source = "builtin:" + BusyboxName,
             DefaultCommand = [],
             Environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"],
@@ -110,7 +110,8 @@ public sealed class ImageService(IResourceStore store, ComputeOptions options, T
         return all;
     }
 
-    private static string ArchitectureName() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    /// <summary>This machine's CPU architecture in OCI's words (<c>amd64</c>, <c>arm64</c>).</summary>
+    public static string NodeArchitecture() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
     {
         System.Runtime.InteropServices.Architecture.X64 => "amd64",
         System.Runtime.InteropServices.Architecture.Arm64 => "arm64",

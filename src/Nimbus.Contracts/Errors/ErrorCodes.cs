@@ -29,4 +29,6 @@ public static class ErrorCodes
     public const string IncorrectInstanceState = "IncorrectInstanceState";
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string OperationNotPermitted = "OperationNotPermitted";
+    public const string DependencyViolation = "DependencyViolation";
+    public const string BadDigest = "BadDigest";
 }
