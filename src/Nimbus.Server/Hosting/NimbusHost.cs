@@ -237,6 +237,8 @@ public sealed class NimbusHost : IAsyncDisposable
             StopGracePeriod = options.ComputeStopGracePeriod,
             TerminatedRetention = options.ComputeTerminatedRetention,
             RuncRoot = options.RuncRoot,
+            DebianMirror = options.ComputeDebianMirror,
+            MaxImageUploadBytes = options.ComputeMaxImageUploadBytes,
         });
         services.AddRuncNode();
 

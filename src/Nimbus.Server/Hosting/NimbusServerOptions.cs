@@ -57,6 +57,12 @@ public sealed record NimbusServerOptions
     /// <summary>How long a terminated instance stays listed; default 1 hour.</summary>
     public TimeSpan ComputeTerminatedRetention { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Debian mirror image builds (debootstrap) download from; default <c>http://deb.debian.org/debian</c>.</summary>
+    public string ComputeDebianMirror { get; init; } = "http://deb.debian.org/debian";
+
+    /// <summary>Largest image archive an import accepts, in bytes; default 4 GiB.</summary>
+    public long ComputeMaxImageUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
     /// <summary>runc's state directory (<c>runc --root</c>); default <c>/run/nimbus/runc</c>.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";
 
