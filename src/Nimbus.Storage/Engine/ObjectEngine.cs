@@ -385,6 +385,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 Segments = [.. chosen.Select(p => p.Segment)],
                 PartCount = chosen.Count,
                 Checksum = CombineChecksums(upload.Checksum, chosen),
+                PartChecksums = chosen.Any(p => p.Checksum is not null) ? [.. chosen.Select(p => p.Checksum)] : null,
                 VersionId = NewVersionId(versioning),
             };
             if (expectedChecksum is { } expected
