@@ -41,7 +41,7 @@ internal static class MultipartHandlers
             throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {ChecksumAlgorithms.GetName(d).ToLowerInvariant()}, actual checksum Type: {ChecksumAlgorithms.GetName(requested.Algorithm).ToLowerInvariant()}");
         }
 
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         s3.Response.Headers.ETag = part.ETag;
@@ -67,7 +67,7 @@ internal static class MultipartHandlers
             throw S3Errors.EntityTooLarge(s3.Services.Options.MaxObjectSize);
         }
 
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.Services.Engine.CopyAsync(source, start, length, upload.Checksum?.Algorithm ?? ObjectHandlers.DefaultChecksum, s3.Aborted).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         using var xml = new S3Xml("CopyPartResult");

@@ -22,7 +22,7 @@ internal static class ObjectHandlers
         using var body = s3.OpenUpload(DefaultChecksum);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         await CheckWritePreconditionsAsync(s3, bucket).ConfigureAwait(false);
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         s3.Response.Headers.ETag = record.ETag;
@@ -246,7 +246,7 @@ internal static class ObjectHandlers
             algorithm = source.Checksum is { Type: ChecksumType.FullObject } full ? full.Algorithm : DefaultChecksum;
         }
 
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, algorithm, s3.Aborted).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         WriteVersionId(s3, bucket, record.VersionId);
