@@ -258,7 +258,7 @@ internal sealed class S3AuditRecord(AuditTrail trail, HttpContext http, DateTime
             Path = Context?.Request.Resource ?? http.Request.Path.Value ?? "/",
             Action = Context?.Action,
             Resources = Context?.Resources ?? [],
-            Outcome = status < 400 ? AuditOutcomes.Allowed : status is 401 or 403 ? AuditOutcomes.Denied : AuditOutcomes.Error,
+            Outcome = status < 400 ? AuditOutcomes.Allowed : status is 401 or 403 && errorCode != "InvalidObjectState" ? AuditOutcomes.Denied : AuditOutcomes.Error,
             Status = status,
             ErrorCode = errorCode,
         };
