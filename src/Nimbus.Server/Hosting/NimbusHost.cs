@@ -215,6 +215,7 @@ public sealed class NimbusHost : IAsyncDisposable
             Directory = Path.Combine(options.DataDirectory, "storage"),
             Region = options.Region,
             Domain = options.S3Domain,
+            CompleteKeepAliveAfter = options.S3CompleteKeepAliveAfter,
         });
 
         services.AddNimbusCompute(new ComputeOptions

@@ -21,6 +21,12 @@ public sealed record NimbusServerOptions
     /// </summary>
     public string S3Domain { get; init; } = "s3.localhost";
 
+    /// <summary>
+    /// How long a CompleteMultipartUpload works before its 200 starts and whitespace keeps the connection alive;
+    /// default 2 seconds, zero starts at once (tests).
+    /// </summary>
+    public TimeSpan S3CompleteKeepAliveAfter { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Address to listen on; default 127.0.0.1.</summary>
     public string Listen { get; init; } = "127.0.0.1";
 
