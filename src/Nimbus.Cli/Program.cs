@@ -20,8 +20,22 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
+<<<<<<< HEAD
             var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected,
                 Raw = new RawStreams(RawStandardInput, Console.OpenStandardOutput(), Console.OpenStandardError(), !Console.IsInputRedirected),
+=======
+            await using var stdinBytes = Console.OpenStandardInput();
+            await using var stdoutBytes = Console.OpenStandardOutput();
+            var host = new CliHost
+            {
+                Stdout = Console.Out,
+                Stderr = Console.Error,
+                Stdin = Console.In,
+                StdinBytes = stdinBytes,
+                StdoutBytes = stdoutBytes,
+                Environment = ProcessEnvironment(),
+                StderrIsTerminal = !Console.IsErrorRedirected,
+>>>>>>> main
             };
             return await CliApp.RunAsync(args, host, cancellation.Token).ConfigureAwait(false);
         }

@@ -94,6 +94,7 @@ public sealed class InstanceService(
                 await quotas.ConsumeAsync(w, account, ComputeQuotas.VCpus.Code, (long)type!.VCpus * count, ct).ConfigureAwait(false);
                 await quotas.ConsumeAsync(w, account, ComputeQuotas.MemoryMiB.Code, (long)type.MemoryMiB * count, ct).ConfigureAwait(false);
                 await scheduler.PlaceAsync(w, type.VCpus, type.MemoryMiB, count, ct).ConfigureAwait(false);
+                await images.GuardUseAsync(w, image!.Id, ct).ConfigureAwait(false);
                 var created = new List<Resource>(count);
                 foreach (var instance in instances)
                 {

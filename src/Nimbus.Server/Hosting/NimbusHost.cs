@@ -215,6 +215,7 @@ public sealed class NimbusHost : IAsyncDisposable
             Directory = Path.Combine(options.DataDirectory, "storage"),
             Region = options.Region,
             Domain = options.S3Domain,
+            CompleteKeepAliveAfter = options.S3CompleteKeepAliveAfter,
         });
 
         services.AddNimbusCompute(new ComputeOptions
@@ -226,6 +227,8 @@ public sealed class NimbusHost : IAsyncDisposable
             TerminatedRetention = options.ComputeTerminatedRetention,
             ConsoleLogMaxBytes = options.ComputeConsoleLogMaxBytes,
             RuncRoot = options.RuncRoot,
+            DebianMirror = options.ComputeDebianMirror,
+            MaxImageUploadBytes = options.ComputeMaxImageUploadBytes,
         });
         services.AddRuncNode();
 
