@@ -20,10 +20,6 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
-<<<<<<< HEAD
-            var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected,
-                Raw = new RawStreams(RawStandardInput, Console.OpenStandardOutput(), Console.OpenStandardError(), !Console.IsInputRedirected),
-=======
             await using var stdinBytes = Console.OpenStandardInput();
             await using var stdoutBytes = Console.OpenStandardOutput();
             var host = new CliHost
@@ -35,7 +31,7 @@ public static class Program
                 StdoutBytes = stdoutBytes,
                 Environment = ProcessEnvironment(),
                 StderrIsTerminal = !Console.IsErrorRedirected,
->>>>>>> main
+                Raw = new RawStreams(RawStandardInput, stdoutBytes, Console.OpenStandardError(), !Console.IsInputRedirected),
             };
             return await CliApp.RunAsync(args, host, cancellation.Token).ConfigureAwait(false);
         }

@@ -33,7 +33,6 @@ public sealed record ComputeOptions
     /// <summary>State directory of runc (<c>runc --root</c>); on tmpfs so that a host reboot starts clean.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";
 
-<<<<<<< HEAD
     /// <summary>
     /// Most bytes of console log kept per instance file: when the log reaches it, it becomes the one previous file
     /// and a new one starts, so an instance keeps at most twice this on disk; 1 MiB by default, 0 for no cap.
@@ -45,7 +44,7 @@ public sealed record ComputeOptions
 
     /// <summary>Most exec sessions open at once per instance (<c>LimitExceeded</c> past it); 8 by default.</summary>
     public int MaxExecSessionsPerInstance { get; init; } = 8;
-=======
+
     /// <summary>Largest image archive an import accepts, in bytes; 4 GiB by default.</summary>
     public long MaxImageUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 
@@ -57,7 +56,6 @@ public sealed record ComputeOptions
 
     /// <summary>Debian mirror <c>image build debian-12</c> downloads from; <c>http://deb.debian.org/debian</c> by default.</summary>
     public string DebianMirror { get; init; } = "http://deb.debian.org/debian";
->>>>>>> main
 
     /// <summary>Parent of every instance's cgroup in each hierarchy, e.g. <c>/sys/fs/cgroup/memory/nimbus/i-...</c>.</summary>
     public string CgroupParent { get; init; } = "/nimbus";

@@ -132,7 +132,6 @@ public sealed class NimbusClient : IDisposable
         return response.ReadJson<T>();
     }
 
-<<<<<<< HEAD
     /// <summary>Opens a WebSocket session on an API route (a signed GET upgraded to a WebSocket), e.g. an instance exec.</summary>
     /// <param name="pathAndQuery">Required. Path from the API root, starting with <c>/</c>, query already encoded.</param>
     /// <param name="cancellationToken">Cancels the opening handshake.</param>
@@ -141,11 +140,10 @@ public sealed class NimbusClient : IDisposable
     /// <exception cref="NimbusConnectionException">The server could not be reached.</exception>
     internal Task<System.Net.WebSockets.WebSocket> OpenWebSocketAsync(string pathAndQuery, CancellationToken cancellationToken) =>
         _sender.OpenWebSocketAsync(pathAndQuery, cancellationToken);
-=======
+
     /// <summary>Sends a file as a streamed body signed with its SHA-256 (image imports); the request must finish within <see cref="NimbusClientOptions.Timeout"/>.</summary>
     internal Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, CancellationToken cancellationToken) =>
         _sender.SendFileAsync(method, pathAndQuery, filePath, sha256Hex, cancellationToken);
->>>>>>> main
 
     /// <summary>Disposes the HTTP client if this client created or owns it.</summary>
     public void Dispose()

@@ -29,10 +29,7 @@ public static class ErrorCodes
     public const string IncorrectInstanceState = "IncorrectInstanceState";
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string OperationNotPermitted = "OperationNotPermitted";
-<<<<<<< HEAD
     public const string LimitExceeded = "LimitExceeded";
-=======
     public const string DependencyViolation = "DependencyViolation";
     public const string BadDigest = "BadDigest";
->>>>>>> main
 }
