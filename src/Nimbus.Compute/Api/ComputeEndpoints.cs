@@ -73,7 +73,7 @@ public static class ComputeEndpoints
 
         group.MapPost("", async (RunInstancesRequest request, HttpContext http, InstanceService instances, PlatformAccount platform, CancellationToken ct) =>
         {
-            var created = await instances.RunAsync(http.Caller().Account, platform.AccountId, request, ct).ConfigureAwait(false);
+            var created = await instances.RunAsync(http.Caller(), platform.AccountId, request, ct).ConfigureAwait(false);
             return TypedResults.Created($"/v1/compute/instances/{created[0].Id}", new RunInstancesResponse { Instances = [.. created.Select(ResourceMapping.ToDto)] });
         }).RequiresAction(ComputeActions.RunInstances, collection).WithIdempotency().ProducesError(409)
             .WithSummary("Run instances from an image: all of count or none (quota, capacity).");

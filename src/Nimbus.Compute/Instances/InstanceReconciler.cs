@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Nimbus.Compute.Images;
+using Nimbus.Compute.Networking;
 using Nimbus.Compute.Node;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Contracts.Compute;
@@ -20,7 +21,8 @@ namespace Nimbus.Compute.Instances;
 /// the restart policy, and missing ones (a host reboot) are started again.
 /// </summary>
 public sealed partial class InstanceReconciler(
-    IResourceStore store, IComputeNode node, QuotaService quotas, InstanceScheduler scheduler, ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
+    IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, QuotaService quotas, InstanceScheduler scheduler,
+    ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
     : IReconciler
 {
     private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(100);
@@ -32,7 +34,12 @@ public sealed partial class InstanceReconciler(
     public async Task<ReconcileResult> ReconcileAsync(Resource resource, CancellationToken cancellationToken)
     {
         var spec = InstanceService.SpecOf(resource);
-        var details = DetailsOf(resource) ?? new InstanceDetailsDto { Node = spec.Node };
+        var details = (DetailsOf(resource) ?? new InstanceDetailsDto { Node = spec.Node }) with
+        {
+            PrivateIpAddress = spec.NetworkInterface?.PrivateIpAddress,
+            Hostname = spec.Hostname,
+            IamRole = spec.IamRoleName,
+        };
         if (resource.Status.Phase == InstanceStates.Terminated)
         {
             return await LingerAsync(resource, details, cancellationToken).ConfigureAwait(false);
@@ -96,14 +103,21 @@ public sealed partial class InstanceReconciler(
         return await StartAsync(resource, spec, details, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task FinalizeAsync(Resource resource, CancellationToken cancellationToken) => node.DestroyAsync(resource.Id, cancellationToken);
+    public async Task FinalizeAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+        if (InstanceService.SpecOf(resource).NetworkInterface is not null && network.Current is { } current)
+        {
+            await networkNode.RemoveInterfaceAsync(current.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-    /// <summary>Removal after the retention of a terminated instance: its quota and capacity were given back when it was terminated.</summary>
+    /// <summary>Removal after the retention of a terminated instance: its quota, capacity and address were given back when it was terminated.</summary>
     public async Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken)
     {
         if (resource.Status.Phase != InstanceStates.Terminated)
         {
-            await ReleaseAsync(writer, resource.Account, InstanceService.SpecOf(resource), cancellationToken).ConfigureAwait(false);
+            await ReleaseAsync(writer, resource.Account, resource.Id, InstanceService.SpecOf(resource), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -133,8 +147,36 @@ public sealed partial class InstanceReconciler(
             environment.Add(name + "=" + value);
         }
 
+        var launchNetwork = new InstanceNetwork();
+        if (spec.NetworkInterface is { } nic)
+        {
+            try
+            {
+                var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+                var path = await networkNode.EnsureInterfaceAsync(
+                    new InterfaceSetup
+                    {
+                        Bridge = state.Bridge,
+                        InstanceId = resource.Id,
+                        PrivateIpAddress = nic.PrivateIpAddress,
+                        PrefixLength = nic.PrefixLength,
+                        Gateway = nic.Gateway,
+                        MacAddress = nic.MacAddress,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
+                launchNetwork = new InstanceNetwork { NamespacePath = path };
+            }
+            catch (NodeException ex)
+            {
+                LogStartFailed(resource.Id, ex.Message);
+                return Result(resource, InstanceStates.Failed, "could not set up its network interface: " + ex.Message, details with { Pid = null }, null);
+            }
+        }
+
         var launch = new InstanceLaunch
         {
+            Network = launchNetwork,
             InstanceId = resource.Id,
             ImageId = image.Id,
             Hostname = spec.Hostname,
@@ -208,13 +250,19 @@ public sealed partial class InstanceReconciler(
     private async Task<ReconcileResult> TerminateAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, CancellationToken cancellationToken)
     {
         await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+        if (spec.NetworkInterface is not null)
+        {
+            var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+        }
+
         var now = time.GetUtcNow();
         var status = new ResourceStatus
         {
             Phase = InstanceStates.Terminated,
             ObservedVersion = resource.Version,
             Conditions = [new Condition("Ready", "False", "Terminated", null, now)],
-            Details = Serialize(details with { Pid = null, StoppingSince = null, TerminatedAt = now }),
+            Details = Serialize(details with { Pid = null, StoppingSince = null, TerminatedAt = now, PrivateIpAddress = null }),
         };
 
         // The phase and the return of quota and capacity commit together, once.
@@ -232,11 +280,17 @@ public sealed partial class InstanceReconciler(
                     throw NimbusException.VersionConflict(resource.Id, resource.Version, current.Version);
                 }
 
-                await ReleaseAsync(w, current.Account, spec, ct).ConfigureAwait(false);
+                await ReleaseAsync(w, current.Account, resource.Id, spec, ct).ConfigureAwait(false);
                 await w.UpdateStatusAsync(resource.Id, resource.Version, status, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
+        if (spec.NetworkInterface is not null)
+        {
+            // The address left the store with the phase change; the ruleset follows (its anti-spoofing entry goes).
+            await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         LogTerminated(resource.Id);
         return new ReconcileResult(status, options.TerminatedRetention);
     }
@@ -262,12 +316,15 @@ public sealed partial class InstanceReconciler(
         return new ReconcileResult(resource.Status);
     }
 
-    private async Task ReleaseAsync(IStoreWriter writer, string account, InstanceSpec spec, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(IStoreWriter writer, string account, string instanceId, InstanceSpec spec, CancellationToken cancellationToken)
     {
         await quotas.ReleaseAsync(writer, account, ComputeQuotas.Instances.Code, 1, cancellationToken).ConfigureAwait(false);
         await quotas.ReleaseAsync(writer, account, ComputeQuotas.VCpus.Code, Math.Max(1, spec.VCpus), cancellationToken).ConfigureAwait(false);
         await quotas.ReleaseAsync(writer, account, ComputeQuotas.MemoryMiB.Code, Math.Max(1, spec.MemoryMiB), cancellationToken).ConfigureAwait(false);
         await scheduler.ReleaseAsync(writer, spec.Node, spec.VCpus, spec.MemoryMiB, cancellationToken).ConfigureAwait(false);
+
+        // Last, as in a run: quota keys, the node's allocation, then the network's IPAM record.
+        await network.ReleaseAsync(writer, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
     }
 
     private ReconcileResult Result(Resource resource, string phase, string? message, InstanceDetailsDto details, TimeSpan? requeue)

@@ -28,5 +28,6 @@ public static class ErrorCodes
     public const string InternalError = "InternalError";
     public const string IncorrectInstanceState = "IncorrectInstanceState";
     public const string InsufficientCapacity = "InsufficientCapacity";
+    public const string IpAddressExhausted = "IpAddressExhausted";
     public const string OperationNotPermitted = "OperationNotPermitted";
 }

@@ -237,6 +237,10 @@ public sealed class NimbusHost : IAsyncDisposable
             StopGracePeriod = options.ComputeStopGracePeriod,
             TerminatedRetention = options.ComputeTerminatedRetention,
             RuncRoot = options.RuncRoot,
+            NetworkCidr = options.NetworkCidr,
+            BridgeName = options.NetworkBridge,
+            NftTable = options.NetworkBridge == "nimbus0" ? "nimbus" : "nimbus_" + options.NetworkBridge.Replace('-', '_'),
+            MetadataPort = options.MetadataPort,
         });
         services.AddRuncNode();
 

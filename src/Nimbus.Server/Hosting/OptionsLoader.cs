@@ -24,6 +24,8 @@ public static class OptionsLoader
         ["--audit-retention-days"] = "auditRetentionDays",
         ["--log-format"] = "logFormat",
         ["--log-level"] = "logLevel",
+        ["--network-cidr"] = "networkCidr",
+        ["--network-bridge"] = "networkBridge",
     };
 
     /// <summary>Parses; throws <see cref="ArgumentException"/> with a user-facing message on bad input.</summary>
@@ -113,7 +115,19 @@ public static class OptionsLoader
             AuditRetentionDays = Int(settings, "auditRetentionDays", defaults.AuditRetentionDays, 1, 100 * 365),
             LogFormat = settings.GetValueOrDefault("logFormat") ?? defaults.LogFormat,
             LogLevel = settings.GetValueOrDefault("logLevel") ?? defaults.LogLevel,
+            NetworkCidr = settings.GetValueOrDefault("networkCidr") ?? defaults.NetworkCidr,
+            NetworkBridge = settings.GetValueOrDefault("networkBridge") ?? defaults.NetworkBridge,
         };
+
+        if (Nimbus.Compute.Networking.Ipv4Range.TryParse(options.NetworkCidr, out var cidrError) is null)
+        {
+            throw new ArgumentException($"--network-cidr '{options.NetworkCidr}' {cidrError}");
+        }
+
+        if (options.NetworkBridge.Length is 0 or > 15 || !options.NetworkBridge.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"--network-bridge '{options.NetworkBridge}' must be 1 to 15 lower-case letters, digits, '-' and '_'");
+        }
 
         if (!System.Net.IPAddress.TryParse(options.Listen, out _) && options.Listen != "localhost")
         {
