@@ -33,7 +33,7 @@ internal sealed class ComputeServer : IAsyncDisposable
     public static async Task<ComputeServer> StartAsync(Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null, bool waitForImage = true)
     {
         var server = await NimbusServer.StartAsync(
-            o => (configure ?? (x => x))(o with { ComputeStopGracePeriod = TimeSpan.FromSeconds(3), RuncRoot = RuncRoot }),
+            o => (configure ?? (x => x))(WithOwnNetwork(o with { ComputeStopGracePeriod = TimeSpan.FromSeconds(3), RuncRoot = RuncRoot })),
             dataDirectory);
         var compute = new ComputeServer(server);
         if (waitForImage)
@@ -62,6 +62,26 @@ internal sealed class ComputeServer : IAsyncDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>The bridge of this server's default network (its own, so that servers of parallel tests never share one).</summary>
+    public string Bridge => Server.Host.Options.NetworkBridge;
+
+    /// <summary>Name of this server's nftables tables (inet and bridge).</summary>
+    public string NftTable => "nimbus_" + Bridge.Replace('-', '_');
+
+    /// <summary>The instance's network namespace, as <c>ip netns</c> names it.</summary>
+    public string NetnsOf(string instanceId) => Bridge + "-" + instanceId;
+
+    /// <summary>
+    /// A bridge and a /24 of 10.200.0.0/13 derived from the data directory: a restarted server gets the same ones, two
+    /// servers of parallel tests (nearly always) different ones.
+    /// </summary>
+    private static NimbusServerOptions WithOwnNetwork(NimbusServerOptions options)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.DataDirectory));
+        var bridge = "nt" + Convert.ToHexStringLower(hash.AsSpan(0, 5));
+        return options with { NetworkBridge = bridge, NetworkCidr = $"10.{200 + (hash[5] % 8)}.{hash[6]}.0/24" };
     }
 
     public string InstanceDirectory(string id) => Path.Combine(DataDirectory, "compute", "instances", id);
@@ -103,6 +123,13 @@ internal sealed class ComputeServer : IAsyncDisposable
         }
 
         Client.Dispose();
+        var bridge = Bridge;
+        var table = NftTable;
         await Server.DisposeAsync();
+
+        // The bridge and the tables stay when Nimbus stops (instances keep their network); a test server's go with it.
+        await Host.RunAsync("nft", ["delete", "table", "inet", table]);
+        await Host.RunAsync("nft", ["delete", "table", "bridge", table]);
+        await Host.RunAsync("ip", ["link", "del", bridge]);
     }
 }

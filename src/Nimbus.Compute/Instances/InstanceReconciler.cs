@@ -21,7 +21,7 @@ namespace Nimbus.Compute.Instances;
 /// the restart policy, and missing ones (a host reboot) are started again.
 /// </summary>
 public sealed partial class InstanceReconciler(
-    IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, QuotaService quotas, InstanceScheduler scheduler,
+    IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, Metadata.MetadataService metadata, QuotaService quotas, InstanceScheduler scheduler,
     ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
     : IReconciler
 {
@@ -152,7 +152,7 @@ public sealed partial class InstanceReconciler(
         {
             try
             {
-                var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+                var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
                 var path = await networkNode.EnsureInterfaceAsync(
                     new InterfaceSetup
                     {

@@ -20,21 +20,55 @@ namespace Nimbus.Compute.Metadata;
 /// </summary>
 public sealed partial class MetadataService(DefaultNetwork network, MetadataHandler handler, ComputeOptions options, ILogger<MetadataService> logger) : IHostedService, IAsyncDisposable
 {
-    private WebApplication? _app;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile WebApplication? _app;
 
+    /// <summary>At start-up: when instances hold addresses (they may be running, adopted as they are), the network and the listener come up at once.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        NetworkState state;
+        if (!await network.HasAllocationsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Nothing uses the network yet: the bridge is made when the first instance starts.
+            return;
+        }
+
         try
         {
-            state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (NodeException ex)
         {
             LogNetworkUnavailable(ex.Message);
-            return;
+        }
+    }
+
+    /// <summary>Sets up the default network and starts the listener unless it runs; throws <see cref="NodeException"/> naming what is missing.</summary>
+    public async Task<NetworkState> EnsureStartedAsync(CancellationToken cancellationToken)
+    {
+        var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (_app is not null)
+        {
+            return state;
         }
 
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is null)
+            {
+                await ListenAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            return state;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ListenAsync(NetworkState state, CancellationToken cancellationToken)
+    {
         var range = Ipv4Range.TryParse(state.Cidr, out _)!;
         var gateway = IPAddress.Parse(Ipv4Range.Format(range.Gateway));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Nimbus.Metadata", ContentRootPath = AppContext.BaseDirectory });
@@ -48,7 +82,16 @@ public sealed partial class MetadataService(DefaultNetwork network, MetadataHand
         });
         var app = builder.Build();
         app.Run(handler.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new NodeException($"the instance metadata service could not listen on {gateway}:{options.MetadataPort}: {ex.Message}", ex);
+        }
+
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         network.MetadataPort = new Uri(bound).Port;

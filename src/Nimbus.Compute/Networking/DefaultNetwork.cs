@@ -125,6 +125,10 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         }
     }
 
+    /// <summary>True when some instance holds an address (so the network must be up from the start).</summary>
+    public async Task<bool> HasAllocationsAsync(CancellationToken cancellationToken) =>
+        (await ReadAsync(cancellationToken).ConfigureAwait(false)).Allocations.Count > 0;
+
     /// <summary>Who holds <paramref name="address"/> in the default network, or null.</summary>
     public async Task<IpAllocation?> FindAsync(IPAddress address, CancellationToken cancellationToken)
     {

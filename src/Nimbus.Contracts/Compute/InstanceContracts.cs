@@ -299,7 +299,7 @@ public sealed record GarbageReportDto
 /// <summary>One thing left on the node that nothing owns.</summary>
 public sealed record GarbageLeakDto
 {
-    /// <summary><c>container</c>, <c>mount</c>, <c>cgroup</c>, <c>instance-directory</c> or <c>image-directory</c>.</summary>
+    /// <summary><c>container</c>, <c>mount</c>, <c>cgroup</c>, <c>instance-directory</c>, <c>image-directory</c>, <c>veth</c>, <c>netns</c> or <c>nft-rule</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The instance or image id it belongs to.</summary>
