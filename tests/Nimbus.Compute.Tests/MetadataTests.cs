@@ -136,10 +136,11 @@ public sealed class MetadataTests : IAsyncLifetime
     public async Task Giving_an_instance_a_role_needs_pass_role_and_a_trust_policy_naming_compute()
     {
         await _server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest { Name = "trusted", TrustPolicy = TrustCompute });
+        var account = (await _server.Client.Sts.GetCallerIdentityAsync()).Account;
         var user = await _server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest
         {
             Name = "users-only",
-            TrustPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Nimbus":"*"},"Action":"sts:AssumeRole"}]}""",
+            TrustPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Nimbus":"nrn:nimbus:iam::{{account}}:root"},"Action":"sts:AssumeRole"}]}""",
         });
         var untrusted = await Should.ThrowAsync<NimbusApiException>(() => Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", IamRole = "users-only" }));
         untrusted.Code.ShouldBe("InvalidParameter");

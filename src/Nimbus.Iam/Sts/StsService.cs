@@ -113,7 +113,7 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
 
         var spec = RoleService.SpecOf(role);
         var principal = ServicePrincipals.PrincipalOf(service);
-        if (!TrustAllows(spec.TrustPolicy, role, principal, account, account))
+        if (!TrustAllows(spec.TrustPolicy, role, principal, "", ""))
         {
             throw NimbusException.AccessDenied($"{service} is not allowed to assume {role.Nrn}: its trust policy does not name the service principal {service}.");
         }
@@ -138,7 +138,7 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
     public bool TrustsService(Resource role, string service)
     {
         ArgumentNullException.ThrowIfNull(role);
-        return TrustAllows(RoleService.SpecOf(role).TrustPolicy, role, ServicePrincipals.PrincipalOf(service), role.Account, role.Account);
+        return TrustAllows(RoleService.SpecOf(role).TrustPolicy, role, ServicePrincipals.PrincipalOf(service), "", "");
     }
 
     private async Task<TemporaryCredentialsDto> IssueAsync(SessionRecord template, CancellationToken cancellationToken)
@@ -400,6 +400,7 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
 
     private bool TrustAllows(string? trustPolicy, Resource role, CallerContext caller) => TrustAllows(trustPolicy, role, caller.Principal, caller.Account, caller.Account);
 
+    /// <remarks>A service principal belongs to no account (<paramref name="principalAccount"/> empty): only a statement naming the service, or <c>*</c>, lets it in, never an account's root; the role is evaluated as a resource of no account too, so that the service's request is not cross-account.</remarks>
     private bool TrustAllows(string? trustPolicy, Resource role, string principal, string principalAccount, string resourceAccount)
     {
         if (trustPolicy is null)
