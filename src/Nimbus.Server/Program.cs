@@ -21,7 +21,8 @@ try
 }
 catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {
-    await Console.Error.WriteLineAsync($"nimbus up: cannot listen on {options.Listen}:{options.ApiPort} or :{options.S3Port}: {ex.Message}. Is Nimbus already running? Pick other ports with --api-port and --s3-port.");
+    // Kestrel's message names the address that is taken (the API's or the S3 port).
+    await Console.Error.WriteLineAsync($"nimbus up: {ex.Message.TrimEnd('.')}. Is Nimbus already running? Pick other ports with --api-port and --s3-port.");
     return 1;
 }
 

@@ -43,6 +43,7 @@ public static class AuthorizationRules
                 Action = action,
                 Resource = resource,
                 PrincipalNrn = subject.PrincipalNrn,
+                PrincipalAliases = subject.AlsoNamedAs,
                 PrincipalAccount = subject.Account,
                 ResourceAccount = owner,
                 Context = context,

@@ -23,7 +23,8 @@ public enum SubjectKind
 /// <param name="PrincipalNrn">Its NRN; <c>*</c> for anonymous.</param>
 /// <param name="Account">Its account; empty for anonymous.</param>
 /// <param name="Policies">Its compiled policies when <paramref name="Kind"/> is <see cref="SubjectKind.Policies"/>.</param>
-public sealed record AuthorizationSubject(SubjectKind Kind, string PrincipalNrn, string Account, CompiledPolicySet? Policies = null)
+/// <param name="AlsoNamedAs">Other NRNs a resource policy may name it by: a role session is named by its role.</param>
+public sealed record AuthorizationSubject(SubjectKind Kind, string PrincipalNrn, string Account, CompiledPolicySet? Policies = null, IReadOnlyList<string>? AlsoNamedAs = null)
 {
     public static AuthorizationSubject Anonymous { get; } = new(SubjectKind.Anonymous, "*", "");
 }

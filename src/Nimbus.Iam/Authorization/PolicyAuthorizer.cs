@@ -72,7 +72,7 @@ public sealed class PolicyAuthorizer(IResourceStore store, PrincipalPolicies pri
             }
 
             var set = await principalPolicies.GetForRoleAsync(role, caller.SessionPolicy, cancellationToken).ConfigureAwait(false);
-            subject = new AuthorizationSubject(SubjectKind.Policies, caller.Principal, caller.Account, set);
+            subject = new AuthorizationSubject(SubjectKind.Policies, caller.Principal, caller.Account, set, [role.Nrn, $"nrn:nimbus:iam::{role.Account}:role/{role.Name}"]);
             context = ContextForRole(caller, role, await TargetKeysAsync(target, set, resourcePolicy, cancellationToken).ConfigureAwait(false));
         }
         else

@@ -45,6 +45,12 @@ public sealed class ActionCatalog : IActionCatalog
             ("SimulatePrincipalPolicy", ActionAccessLevel.Read),
             ("CreateAccount", ActionAccessLevel.Write), ("ListAccounts", ActionAccessLevel.List),
             ("EnableMfaDevice", ActionAccessLevel.Write), ("ListMfaDevices", ActionAccessLevel.List),
+            ("CreateVirtualMfaDevice", ActionAccessLevel.Write), ("DeactivateMfaDevice", ActionAccessLevel.Write),
+            ("GetAccount", ActionAccessLevel.Read),
+            ("GetAccountPasswordPolicy", ActionAccessLevel.Read), ("UpdateAccountPasswordPolicy", ActionAccessLevel.Permissions),
+            ("DeleteUserPolicy", ActionAccessLevel.Permissions),
+            ("PutUserPermissionsBoundary", ActionAccessLevel.Permissions), ("DeleteUserPermissionsBoundary", ActionAccessLevel.Permissions),
+            ("PutRolePermissionsBoundary", ActionAccessLevel.Permissions), ("DeleteRolePermissionsBoundary", ActionAccessLevel.Permissions),
         ]);
         catalog.Register("audit", [("ListEvents", ActionAccessLevel.List), ("ExportEvents", ActionAccessLevel.Read)]);
         catalog.Register("quota", [("ListQuotas", ActionAccessLevel.List), ("SetQuota", ActionAccessLevel.Write)]);

@@ -12,6 +12,12 @@ public sealed record AuthorizationRequest
     /// <summary>Required. The NRN of the calling user, role or root.</summary>
     public required string PrincipalNrn { get; init; }
 
+    /// <summary>
+    /// Optional. Other NRNs that name the principal in a resource policy's <c>Principal</c>: for an assumed-role
+    /// session, its role (by id and by name), as AWS matches a role ARN to the role's sessions.
+    /// </summary>
+    public IReadOnlyList<string>? PrincipalAliases { get; init; }
+
     /// <summary>Required. The principal's 12-digit account id.</summary>
     public required string PrincipalAccount { get; init; }
 

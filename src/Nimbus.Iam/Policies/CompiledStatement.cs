@@ -72,7 +72,8 @@ internal sealed class CompiledStatement
         var named = false;
         foreach (var principal in _principals)
         {
-            if (principal == "*" || principal == request.PrincipalAccount || principal == request.PrincipalNrn || IsAccountRoot(principal, request.PrincipalAccount))
+            if (principal == "*" || principal == request.PrincipalAccount || principal == request.PrincipalNrn || IsAccountRoot(principal, request.PrincipalAccount)
+                || (request.PrincipalAliases is { } aliases && aliases.Contains(principal)))
             {
                 named = true;
                 break;

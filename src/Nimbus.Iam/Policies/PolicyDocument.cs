@@ -6,8 +6,14 @@ public sealed record PolicyDocument
     public const string Version2012 = "2012-10-17";
     public const string Version2026 = "2026-11-01";
 
-    /// <summary>Documents above this size (UTF-8 bytes) are refused.</summary>
+    /// <summary>Identity and trust documents above this size (UTF-8 bytes) are refused (AWS's role policy limit).</summary>
     public const int MaxBytes = 10 * 1024;
+
+    /// <summary>Resource policies (bucket policies) may be larger: S3 allows 20 KB.</summary>
+    public const int MaxResourcePolicyBytes = 20 * 1024;
+
+    /// <summary>The size limit of a document of <paramref name="kind"/>.</summary>
+    public static int MaxBytesOf(PolicyKind kind) => kind == PolicyKind.Resource ? MaxResourcePolicyBytes : MaxBytes;
 
     public const int MaxStatements = 100;
 

@@ -31,9 +31,10 @@ internal sealed partial class PolicyParser
         }
 
         _bytes = Encoding.UTF8.GetBytes(json);
-        if (_bytes.Length > PolicyDocument.MaxBytes)
+        var max = PolicyDocument.MaxBytesOf(_kind);
+        if (_bytes.Length > max)
         {
-            return new PolicyParseResult(null, [new PolicyError(1, 1, $"the document is {_bytes.Length} bytes; at most {PolicyDocument.MaxBytes} are allowed")]);
+            return new PolicyParseResult(null, [new PolicyError(1, 1, $"the document is {_bytes.Length} bytes; at most {max} are allowed")]);
         }
 
         PolicyDocument? document = null;

@@ -185,18 +185,6 @@ public sealed class NimbusHost : IAsyncDisposable
             var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
             StorageActions.Register(catalog);
             ComputeActions.Register(catalog);
-            catalog.Register("iam", [
-                ("GetAccount", Nimbus.Iam.Policies.ActionAccessLevel.Read),
-                ("CreateVirtualMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
-                ("DeactivateMfaDevice", Nimbus.Iam.Policies.ActionAccessLevel.Write),
-                ("PutUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
-                ("DeleteUserPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
-                ("PutRolePermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
-                ("DeleteRolePermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
-                ("GetAccountPasswordPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Read),
-                ("UpdateAccountPasswordPolicy", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
-                ("DeleteUserPermissionsBoundary", Nimbus.Iam.Policies.ActionAccessLevel.Permissions),
-            ]);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();

@@ -8,7 +8,7 @@ namespace Nimbus.Storage.S3;
 internal static class BucketConfigHandlers
 {
     private const int MaxBucketTags = 50;
-    private const int MaxPolicyBytes = 20 * 1024;
+    private const int MaxPolicyBytes = PolicyDocument.MaxResourcePolicyBytes;
 
     public static async Task GetTaggingAsync(S3Context s3)
     {

@@ -29,7 +29,7 @@ public sealed class CatalogTests
     public void Built_in_catalog_lists_every_action_of_the_first_services()
     {
         Catalog.Services.ShouldBe(["audit", "demo", "iam", "quota", "sts"]);
-        Catalog.Actions.Count.ShouldBe(4 + 49 + 2 + 2 + 5);
+        Catalog.Actions.Count.ShouldBe(4 + 59 + 2 + 2 + 5);
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "PutGroupPolicy", ActionAccessLevel.Permissions));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "ListRolePolicies", ActionAccessLevel.List));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "RevokeRoleSessions", ActionAccessLevel.Write));
@@ -37,6 +37,7 @@ public sealed class CatalogTests
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "SimulatePrincipalPolicy", ActionAccessLevel.Read));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "AttachUserPolicy", ActionAccessLevel.Permissions));
         Catalog.Actions.ShouldContain(new CatalogAction("demo", "ListWidgets", ActionAccessLevel.List));
+        Catalog.Actions.ShouldContain(new CatalogAction("iam", "UpdateAccountPasswordPolicy", ActionAccessLevel.Permissions));
     }
 
     [Fact]

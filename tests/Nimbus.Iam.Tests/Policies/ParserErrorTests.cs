@@ -116,6 +116,17 @@ public sealed class ParserErrorTests
     }
 
     [Fact]
+    public void Resource_policies_may_be_20_KB_as_bucket_policies_are()
+    {
+        string Sized(int sid) => "{ \"Statement\": { \"Sid\": \"" + new string('a', sid) + "\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"*\", \"Resource\": \"*\" } }";
+
+        var accepted = PolicyDocument.Parse(Sized(15_000), Catalog, PolicyKind.Resource);
+        accepted.Errors.ShouldBeEmpty();
+        accepted.Succeeded.ShouldBeTrue();
+        Errors(Sized(20_400), PolicyKind.Resource).ShouldBe(["line 1, column 1: the document is 20499 bytes; at most 20480 are allowed"]);
+    }
+
+    [Fact]
     public void Documents_over_100_statements_are_refused()
     {
         var statements = string.Join(",\n", Enumerable.Repeat("""{"Effect":"Allow","Action":"*","Resource":"*"}""", 101));

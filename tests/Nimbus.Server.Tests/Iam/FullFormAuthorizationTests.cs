@@ -80,6 +80,31 @@ public sealed class FullFormAuthorizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resource_policy_naming_a_role_grants_its_sessions_by_role_id_or_name()
+    {
+        var role = await (await _admin.PostJsonAsync("/v1/iam/roles", new CreateRoleRequest
+        {
+            Name = "reader",
+            TrustPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Nimbus":"{{_account}}"},"Action":"sts:AssumeRole"}]}""",
+        })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        var session = new CallerContext
+        {
+            Account = _account,
+            Principal = $"nrn:nimbus:sts::{_account}:assumed-role/reader/build-7",
+            RoleId = role.Id,
+            SessionName = "build-7",
+            SourceIp = IPAddress.Loopback,
+        };
+        Task<AuthorizationDecision> Get(string principal) =>
+            _authorizer.AuthorizeAsync(session, new AuthorizationTarget { Action = "demo:GetWidget", Resources = [WidgetNrn], ResourcePolicy = SharePolicy(principal) }, default).AsTask();
+
+        (await Get($$"""{ "Nimbus": "{{role.Nrn}}" }""")).Allowed.ShouldBeTrue();
+        (await Get($$"""{ "AWS": "arn:aws:iam::{{_account}}:role/reader" }""")).Allowed.ShouldBeTrue();
+        (await Get($$"""{ "Nimbus": "{{session.Principal}}" }""")).Allowed.ShouldBeTrue();
+        (await Get($$"""{ "AWS": "arn:aws:iam::{{_account}}:role/writer" }""")).Allowed.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Another_accounts_root_needs_the_resource_policy_of_the_owning_account()
     {
         var tenant = await (await _admin.PostJsonAsync("/v1/iam/accounts", new CreateAccountRequest { Name = "tenant-b" })).ShouldBeOkAsync<CreateAccountResponse>(HttpStatusCode.Created);
