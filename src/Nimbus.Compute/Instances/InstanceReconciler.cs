@@ -62,6 +62,13 @@ public sealed partial class InstanceReconciler(
         if (observed.State == InstanceRuntimeState.Stopped)
         {
             var exit = await node.CleanupAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+
+            // A stopped instance keeps its address (in the store) but not its namespace and veth: the next start makes them again.
+            if (spec.NetworkInterface is not null)
+            {
+                var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+                await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+            }
             var stoppedByUs = details.StoppingSince is not null || !wantsRunning || rebootPending;
             details = details with { Pid = null, StoppingSince = null, StoppedAt = time.GetUtcNow(), OomKills = Math.Max(details.OomKills, exit.OomKills) };
             if (!stoppedByUs)
