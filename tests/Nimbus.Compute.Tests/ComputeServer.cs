@@ -10,6 +10,7 @@ namespace Nimbus.Compute.Tests;
 internal sealed class ComputeServer : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private bool _keptRunning;
     public const string RuncRoot = "/run/nimbus/runc";
 
     private ComputeServer(NimbusServer server)
@@ -89,6 +90,7 @@ internal sealed class ComputeServer : IAsyncDisposable
     /// <summary>Stops the server, keeping its data directory and the running instances.</summary>
     public async Task<string> StopServerAsync()
     {
+        _keptRunning = true;
         Client.Dispose();
         await Server.StopAsync();
         return DataDirectory;
@@ -127,7 +129,13 @@ internal sealed class ComputeServer : IAsyncDisposable
         var table = NftTable;
         await Server.DisposeAsync();
 
-        // The bridge and the tables stay when Nimbus stops (instances keep their network); a test server's go with it.
+        // The bridge and the tables stay when Nimbus stops (instances keep their network); a test server's go with it,
+        // unless the test stopped it to start another on the same data directory.
+        if (_keptRunning)
+        {
+            return;
+        }
+
         await Host.RunAsync("nft", ["delete", "table", "inet", table]);
         await Host.RunAsync("nft", ["delete", "table", "bridge", table]);
         await Host.RunAsync("ip", ["link", "del", bridge]);

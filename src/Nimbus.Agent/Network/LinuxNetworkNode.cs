@@ -59,12 +59,13 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         {
             // A half-made pair (a crash between the two steps) leaves eth0 in the namespace: it goes first.
             await RunAsync(ip, ["-n", name, "link", "del", "eth0"], cancellationToken, ignore: "").ConfigureAwait(false);
-            await RunAsync(ip, ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", name], cancellationToken).ConfigureAwait(false);
+            await RunAsync(ip, ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "address", setup.MacAddress, "netns", name], cancellationToken).ConfigureAwait(false);
         }
 
+        // The rest holds for a pair made now and for one found in place (an adopted instance after a restart, whose
+        // bridge may have been made anew): each step leaves a correct setting as it is.
         await RunAsync(ip, ["link", "set", veth, "master", setup.Bridge, "up"], cancellationToken).ConfigureAwait(false);
         await RunAsync(ip, ["-n", name, "link", "set", "lo", "up"], cancellationToken).ConfigureAwait(false);
-        await RunAsync(ip, ["-n", name, "link", "set", "eth0", "address", setup.MacAddress], cancellationToken).ConfigureAwait(false);
         await RunAsync(ip, ["-n", name, "addr", "replace", $"{setup.PrivateIpAddress}/{setup.PrefixLength}", "dev", "eth0"], cancellationToken).ConfigureAwait(false);
         await RunAsync(ip, ["-n", name, "link", "set", "eth0", "up"], cancellationToken).ConfigureAwait(false);
         await RunAsync(ip, ["-n", name, "route", "replace", "default", "via", setup.Gateway, "dev", "eth0"], cancellationToken).ConfigureAwait(false);

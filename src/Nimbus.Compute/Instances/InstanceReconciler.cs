@@ -29,6 +29,9 @@ public sealed partial class InstanceReconciler(
     private static readonly TimeSpan ImagePollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRestartBackoff = TimeSpan.FromSeconds(30);
 
+    /// <summary>Instances whose interface this process has checked (made, or found in place after an adoption).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _networkChecked = new(StringComparer.Ordinal);
+
     public string Kind => ComputeKinds.Instance;
 
     public async Task<ReconcileResult> ReconcileAsync(Resource resource, CancellationToken cancellationToken)
@@ -55,6 +58,20 @@ public sealed partial class InstanceReconciler(
                 return await StopStepAsync(resource, spec, details with { Pid = observed.Pid, OomKills = observed.OomKills }, rebootPending, cancellationToken).ConfigureAwait(false);
             }
 
+            if (spec.NetworkInterface is { } nic && _networkChecked.TryAdd(resource.Id, true))
+            {
+                // Adopted after a restart of Nimbus (or of the bridge): its veth goes back on the bridge if it left it.
+                try
+                {
+                    await EnsureInterfaceAsync(resource.Id, nic, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NodeException ex)
+                {
+                    _networkChecked.TryRemove(resource.Id, out _);
+                    LogNetworkCheckFailed(resource.Id, ex.Message);
+                }
+            }
+
             details = details with { Pid = observed.Pid, OomKills = observed.OomKills, StoppingSince = null };
             return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
         }
@@ -68,6 +85,7 @@ public sealed partial class InstanceReconciler(
             {
                 var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
                 await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+                _networkChecked.TryRemove(resource.Id, out _);
             }
             var stoppedByUs = details.StoppingSince is not null || !wantsRunning || rebootPending;
             details = details with { Pid = null, StoppingSince = null, StoppedAt = time.GetUtcNow(), OomKills = Math.Max(details.OomKills, exit.OomKills) };
@@ -159,20 +177,8 @@ public sealed partial class InstanceReconciler(
         {
             try
             {
-                var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-                var path = await networkNode.EnsureInterfaceAsync(
-                    new InterfaceSetup
-                    {
-                        Bridge = state.Bridge,
-                        InstanceId = resource.Id,
-                        PrivateIpAddress = nic.PrivateIpAddress,
-                        PrefixLength = nic.PrefixLength,
-                        Gateway = nic.Gateway,
-                        MacAddress = nic.MacAddress,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
-                launchNetwork = new InstanceNetwork { NamespacePath = path };
+                launchNetwork = new InstanceNetwork { NamespacePath = await EnsureInterfaceAsync(resource.Id, nic, cancellationToken).ConfigureAwait(false) };
+                _networkChecked[resource.Id] = true;
             }
             catch (NodeException ex)
             {
@@ -218,6 +224,25 @@ public sealed partial class InstanceReconciler(
         return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
     }
 
+    /// <summary>The instance's namespace and veth on the bridge (made unless there), the ruleset in line; returns the namespace's path.</summary>
+    private async Task<string> EnsureInterfaceAsync(string instanceId, InstanceInterfaceSpec nic, CancellationToken cancellationToken)
+    {
+        var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        var path = await networkNode.EnsureInterfaceAsync(
+            new InterfaceSetup
+            {
+                Bridge = state.Bridge,
+                InstanceId = instanceId,
+                PrivateIpAddress = nic.PrivateIpAddress,
+                PrefixLength = nic.PrefixLength,
+                Gateway = nic.Gateway,
+                MacAddress = nic.MacAddress,
+            },
+            cancellationToken).ConfigureAwait(false);
+        await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
+        return path;
+    }
+
     private async Task<ReconcileResult> StopStepAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, bool reboot, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -261,6 +286,7 @@ public sealed partial class InstanceReconciler(
         {
             var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
             await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+            _networkChecked.TryRemove(resource.Id, out _);
         }
 
         var now = time.GetUtcNow();
@@ -378,6 +404,9 @@ public sealed partial class InstanceReconciler(
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Instance {InstanceId}'s workload ended by itself: {Exit}")]
     private partial void LogEnded(string instanceId, string exit);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "The network interface of running instance {InstanceId} could not be checked: {Reason}")]
+    private partial void LogNetworkCheckFailed(string instanceId, string reason);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Instance {InstanceId} terminated")]
     private partial void LogTerminated(string instanceId);
