@@ -11,6 +11,9 @@ public sealed class TempDirectory : IDisposable
 
     public string Path { get; }
 
+    /// <summary>A path inside the directory.</summary>
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
     public void Dispose()
     {
         try
@@ -19,6 +22,7 @@ public sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
+            // Best effort: a leftover temp directory must not fail a test.
         }
         catch (UnauthorizedAccessException)
         {

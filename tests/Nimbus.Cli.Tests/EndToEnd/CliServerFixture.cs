@@ -8,7 +8,7 @@ namespace Nimbus.Cli.Tests.EndToEnd;
 /// <summary>A real server, an admin CLI configured from its bootstrap credentials, and a folder for policy files.</summary>
 public sealed class CliServerFixture : IAsyncDisposable
 {
-    private CliServerFixture(NimbusServer server, CliRun admin, Fakes.TempDirectory files)
+    private CliServerFixture(NimbusServer server, CliRun admin, TempDirectory files)
     {
         Server = server;
         Admin = admin;
@@ -19,14 +19,14 @@ public sealed class CliServerFixture : IAsyncDisposable
 
     public CliRun Admin { get; }
 
-    public Fakes.TempDirectory Files { get; }
+    public TempDirectory Files { get; }
 
     public static async Task<CliServerFixture> StartAsync()
     {
         var server = await NimbusServer.StartAsync();
         var admin = new CliRun(handler: null, withCredentials: false);
         (await admin.RunAsync(["configure", "--from-bootstrap", server.DataDirectory])).ExitCode.ShouldBe(0);
-        return new CliServerFixture(server, admin, new Fakes.TempDirectory());
+        return new CliServerFixture(server, admin, new TempDirectory());
     }
 
     public static async Task<CliResult> OkAsync(CliRun cli, string[] args, string? stdin = null)

@@ -29,12 +29,12 @@ public sealed class PolicyCliTests : IAsyncLifetime
 
     private NimbusServer _server = null!;
     private CliRun _admin = null!;
-    private Fakes.TempDirectory _files = null!;
+    private TempDirectory _files = null!;
 
     public async Task InitializeAsync()
     {
         _server = await NimbusServer.StartAsync();
-        _files = new Fakes.TempDirectory();
+        _files = new TempDirectory();
         _admin = new CliRun(handler: null, withCredentials: false);
         (await _admin.RunAsync(["configure", "--from-bootstrap", _server.DataDirectory])).ExitCode.ShouldBe(0);
     }

@@ -144,7 +144,7 @@ public sealed class S3ClientTests : IAsyncLifetime
     public async Task Upload_file_chooses_parts_by_size_and_reports_progress()
     {
         var bucket = await BucketAsync();
-        using var files = new Fakes.TempDirectory();
+        using var files = new TempDirectory();
         var path = files.Combine("file.bin");
         var content = RandomNumberGenerator.GetBytes((11 * 1024 * 1024) + 7);
         await File.WriteAllBytesAsync(path, content);
@@ -203,7 +203,7 @@ public sealed class S3ClientTests : IAsyncLifetime
     {
         var bucket = await BucketAsync();
         using var s3 = ClientFactory.S3(_server, signing, partSize: 5 * 1024 * 1024, threshold: 5 * 1024 * 1024);
-        using var files = new Fakes.TempDirectory();
+        using var files = new TempDirectory();
         var content = RandomNumberGenerator.GetBytes((6 * 1024 * 1024) + 1);
         await File.WriteAllBytesAsync(files.Combine("in.bin"), content);
         await s3.UploadFileAsync(bucket, "mpu", files.Combine("in.bin"));

@@ -13,12 +13,12 @@ public sealed class StorageCliTests : IAsyncLifetime
 {
     private NimbusServer _server = null!;
     private CliRun _cli = null!;
-    private Fakes.TempDirectory _files = null!;
+    private TempDirectory _files = null!;
 
     public async Task InitializeAsync()
     {
         _server = await NimbusServer.StartAsync();
-        _files = new Fakes.TempDirectory();
+        _files = new TempDirectory();
         _cli = new CliRun(handler: null, withCredentials: false);
 
         // The bootstrap file carries the S3 endpoint, so the profile knows both ports.

@@ -26,7 +26,7 @@ public sealed class StorageCrashTests : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly int[] Sizes = [0, 1, 4096, 100_000, (1024 * 1024) + 7, 3 * 1024 * 1024];
 
-    private readonly Fakes.TempDirectory _work = new();
+    private readonly TempDirectory _work = new();
     private readonly List<ChildProcess> _processes = [];
 
     private string DataDirectory => Path.Combine(_work.Path, "data");

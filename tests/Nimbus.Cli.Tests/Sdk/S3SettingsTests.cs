@@ -12,7 +12,7 @@ public sealed class S3SettingsTests
     [Fact]
     public void S3_endpoint_comes_from_the_override_then_the_environment_then_the_profile_then_the_api_host_on_port_9000()
     {
-        using var dir = new Fakes.TempDirectory();
+        using var dir = new TempDirectory();
         var environment = new Dictionary<string, string> { ["NIMBUS_CONFIG_DIR"] = dir.Path, ["NIMBUS_ENDPOINT"] = "http://10.1.2.3:7070" };
         new CredentialChain(environment).Resolve().S3Endpoint.ShouldBe(new Uri("http://10.1.2.3:9000"));
 
