@@ -13,7 +13,7 @@ internal sealed class ComputeServer : IAsyncDisposable
     private bool _keptRunning;
     public const string RuncRoot = "/run/nimbus/runc";
 
-    private ComputeServer(NimbusServer server)
+    private ComputeServer(NimbusServer server, TimeProvider time)
     {
         Server = server;
         Client = new NimbusClient(new NimbusClientOptions
@@ -22,6 +22,7 @@ internal sealed class ComputeServer : IAsyncDisposable
             Credentials = server.AdminCredentials,
             Region = server.Host.Options.Region,
             WaitPollInterval = TimeSpan.FromMilliseconds(50),
+            TimeProvider = time,
         });
     }
 
@@ -31,12 +32,14 @@ internal sealed class ComputeServer : IAsyncDisposable
 
     public string DataDirectory => Server.DataDirectory;
 
-    public static async Task<ComputeServer> StartAsync(Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null, bool waitForImage = true)
+    public static async Task<ComputeServer> StartAsync(
+        Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null, bool waitForImage = true, TimeProvider? time = null)
     {
         var server = await NimbusServer.StartAsync(
             o => (configure ?? (x => x))(WithOwnNetwork(o with { ComputeStopGracePeriod = TimeSpan.FromSeconds(3), RuncRoot = RuncRoot })),
-            dataDirectory);
-        var compute = new ComputeServer(server);
+            dataDirectory,
+            time);
+        var compute = new ComputeServer(server, time ?? TimeProvider.System);
         if (waitForImage)
         {
             await compute.WaitForBusyboxAsync();
