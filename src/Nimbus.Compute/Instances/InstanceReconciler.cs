@@ -21,7 +21,8 @@ namespace Nimbus.Compute.Instances;
 /// the restart policy, and missing ones (a host reboot) are started again.
 /// </summary>
 public sealed partial class InstanceReconciler(
-    IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, Metadata.MetadataService metadata, QuotaService quotas, InstanceScheduler scheduler,
+    IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, Metadata.MetadataService metadata,
+    Metadata.InstanceProfileCredentials credentials, QuotaService quotas, InstanceScheduler scheduler,
     ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
     : IReconciler
 {
@@ -288,6 +289,8 @@ public sealed partial class InstanceReconciler(
             await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
             _networkChecked.TryRemove(resource.Id, out _);
         }
+
+        credentials.Forget(resource.Id);
 
         var now = time.GetUtcNow();
         var status = new ResourceStatus

@@ -51,7 +51,7 @@ public sealed class InstanceProfileCredentials(StsService sts, AuditTrail audit,
                 issued = new Issued(roleId, null, time.GetUtcNow(), "AssumeRoleUnauthorizedAccess", ex.Message);
             }
 
-            await RecordAsync(instance, spec, issued, sourceIp, path).ConfigureAwait(false);
+            await RecordAsync(instance, issued, sourceIp, path).ConfigureAwait(false);
             return issued;
         }
         finally
@@ -67,7 +67,7 @@ public sealed class InstanceProfileCredentials(StsService sts, AuditTrail audit,
         _locks.TryRemove(instanceId, out _);
     }
 
-    private ValueTask RecordAsync(Resource instance, InstanceSpec spec, Issued issued, string sourceIp, string path) =>
+    private ValueTask RecordAsync(Resource instance, Issued issued, string sourceIp, string path) =>
         audit.RecordAsync(new AuditEvent
         {
             Time = issued.At,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -262,7 +261,4 @@ public sealed class MetadataHandler(IResourceStore store, DefaultNetwork network
             await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
         }
     }
-
-    /// <summary>The source address in the form IPAM keeps.</summary>
-    internal static string Normalize(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 }

@@ -50,6 +50,11 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
             }
 
             var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (state.Cidr != options.NetworkCidr || state.Bridge != options.BridgeName)
+            {
+                LogConfigurationIgnored(state.Cidr, state.Bridge, options.NetworkCidr, options.BridgeName);
+            }
+
             var range = RangeOf(state);
             await node.EnsureBridgeAsync(new BridgeSetup(state.Bridge, Ipv4Range.Format(range.Gateway), range.PrefixLength), cancellationToken).ConfigureAwait(false);
             LogReady(state.Bridge, state.Cidr);
@@ -187,6 +192,9 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
 
     private static Task WriteAsync(IStoreWriter writer, NetworkState state, CancellationToken cancellationToken) =>
         writer.PutValueAsync(Namespace, Id, JsonSerializer.SerializeToUtf8Bytes(state, NimbusJson.Options), cancellationToken);
+
+    [LoggerMessage(EventId = 5403, Level = LogLevel.Warning, Message = "The default network exists as {Cidr} on bridge {Bridge}; the configured {ConfiguredCidr} on {ConfiguredBridge} is ignored while it does (instances hold its addresses)")]
+    private partial void LogConfigurationIgnored(string cidr, string bridge, string configuredCidr, string configuredBridge);
 
     [LoggerMessage(EventId = 5400, Level = LogLevel.Information, Message = "Default network ready: bridge {Bridge}, range {Cidr}")]
     private partial void LogReady(string bridge, string cidr);
