@@ -63,16 +63,26 @@ KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accessKe
 SECRET="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secretAccessKey"])' "$WORK/nimbus/bootstrap-credentials.json")"
 echo "# nimbus-server pid $SERVER_PID at $S3, nginx at $NGINX"
 
-declare -A RESULT
+declare -A RESULT CPU
 field() { sed -n "s|.* $1=\([0-9.]*\).*|\1|p" <<< "$2"; }
+# CPU time (utime + stime, clock ticks) of processes: on a shared, noisy machine the server CPU per operation
+# says more than the throughput, which other engineers' builds move by several times.
+TICKS="$(getconf CLK_TCK)"
+ticks() { local total=0 pid; for pid in "$@"; do [[ -r /proc/$pid/stat ]] && total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}'))); done; echo "$total"; }
+nginx_pids() { local master; master="$(cat "$WORK/nginx/.nginx/nginx.pid")"; echo "$master" $(pgrep -P "$master"); }
+cpu_per_op() { awk -v t="$1" -v hz="$TICKS" -v ops="$2" 'BEGIN { printf "%.3f", (ops > 0 ? t * 1000 / hz / ops : 0) }'; }
 echo "== runs (nginx, then Nimbus, for each cell)"
 for size in 4096 1048576 67108864; do
   for op in put get; do
     for concurrency in 1 32; do
+      before="$(ticks $(nginx_pids))"
       nginx_line="$(dotnet "$LOAD" nginx "$NGINX" "$op" "$size" "$concurrency" "$RUN_SECONDS")"
-      echo "$nginx_line"
+      CPU["nginx $op $size $concurrency"]="$(cpu_per_op $(( $(ticks $(nginx_pids)) - before )) "$(field ops "$nginx_line")")"
+      echo "$nginx_line server-cpu-ms/op=${CPU["nginx $op $size $concurrency"]}"
+      before="$(ticks "$SERVER_PID")"
       nimbus_line="$(dotnet "$LOAD" nimbus "$S3" "$KEY" "$SECRET" "$op" "$size" "$concurrency" "$RUN_SECONDS")"
-      echo "$nimbus_line"
+      CPU["nimbus $op $size $concurrency"]="$(cpu_per_op $(( $(ticks "$SERVER_PID") - before )) "$(field ops "$nimbus_line")")"
+      echo "$nimbus_line server-cpu-ms/op=${CPU["nimbus $op $size $concurrency"]}"
       RESULT["nginx $op $size $concurrency"]="$nginx_line"
       RESULT["nimbus $op $size $concurrency"]="$nimbus_line"
     done
@@ -80,7 +90,7 @@ for size in 4096 1048576 67108864; do
 done
 
 echo "== summary (ops/s and MB/s; ratio = Nimbus / reference; target in brackets)"
-printf '%-4s %-8s %-3s %14s %14s %16s %s\n' op size c "nginx" "nimbus" "ratio" "ceiling"
+printf '%-4s %-8s %-3s %14s %14s %16s %22s %s\n' op size c "nginx" "nimbus" "ratio" "cpu ms/op ngx:nimbus" "ceiling"
 for size in 4096 1048576 67108864; do
   for op in put get; do
     for concurrency in 1 32; do
@@ -98,7 +108,8 @@ for size in 4096 1048576 67108864; do
       elif [[ $op == put ]]; then
         ceiling="dd conv=fsync ${dd_mbs} MB/s: nimbus/dd $(awk -v a="$sv" -v b="$dd_mbs" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
       fi
-      printf '%-4s %-8s %-3s %14s %14s %16s %s\n' "$op" "$size" "$concurrency" "$nv $unit" "$sv $unit" "$ratio $target" "$ceiling"
+      cpu="${CPU["nginx $op $size $concurrency"]}:${CPU["nimbus $op $size $concurrency"]}"
+      printf '%-4s %-8s %-3s %14s %14s %16s %22s %s\n' "$op" "$size" "$concurrency" "$nv $unit" "$sv $unit" "$ratio $target" "$cpu" "$ceiling"
     done
   done
 done

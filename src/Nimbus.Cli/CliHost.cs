@@ -12,6 +12,12 @@ public sealed record CliHost
     /// <summary>Optional. Answers to <c>nimbus configure</c>'s prompts; default no input (every prompt keeps its default).</summary>
     public TextReader Stdin { get; init; } = TextReader.Null;
 
+    /// <summary>Optional. Standard input as bytes, for <c>nimbus storage cp - s3://...</c>; default none (such a copy is refused).</summary>
+    public Stream? StdinBytes { get; init; }
+
+    /// <summary>Optional. Standard output as bytes, for <c>nimbus storage cp s3://... -</c>; default none (such a copy is refused).</summary>
+    public Stream? StdoutBytes { get; init; }
+
     /// <summary>
     /// Required. Environment variables the run sees (<c>NIMBUS_*</c>, <c>HOME</c>); the process environment is never read
     /// besides this, so in-process runs are isolated from each other.

@@ -20,7 +20,18 @@ public static class Program
         Console.CancelKeyPress += onCancel;
         try
         {
-            var host = new CliHost { Stdout = Console.Out, Stderr = Console.Error, Stdin = Console.In, Environment = ProcessEnvironment(), StderrIsTerminal = !Console.IsErrorRedirected };
+            await using var stdinBytes = Console.OpenStandardInput();
+            await using var stdoutBytes = Console.OpenStandardOutput();
+            var host = new CliHost
+            {
+                Stdout = Console.Out,
+                Stderr = Console.Error,
+                Stdin = Console.In,
+                StdinBytes = stdinBytes,
+                StdoutBytes = stdoutBytes,
+                Environment = ProcessEnvironment(),
+                StderrIsTerminal = !Console.IsErrorRedirected,
+            };
             return await CliApp.RunAsync(args, host, cancellation.Token).ConfigureAwait(false);
         }
         finally

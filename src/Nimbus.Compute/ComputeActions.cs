@@ -11,6 +11,13 @@ public static class ComputeActions
     public const string ListInstanceTypes = "compute:ListInstanceTypes";
     public const string ListImages = "compute:ListImages";
     public const string GetImage = "compute:GetImage";
+    public const string ImportImage = "compute:ImportImage";
+    public const string BuildImage = "compute:BuildImage";
+    public const string CreateImage = "compute:CreateImage";
+    public const string ShareImage = "compute:ShareImage";
+    public const string UnshareImage = "compute:UnshareImage";
+    public const string DeprecateImage = "compute:DeprecateImage";
+    public const string DeleteImage = "compute:DeleteImage";
     public const string RunInstances = "compute:RunInstances";
     public const string ListInstances = "compute:ListInstances";
     public const string GetInstance = "compute:GetInstance";
@@ -34,6 +41,9 @@ public static class ComputeActions
         [
             ("ListInstanceTypes", ActionAccessLevel.List),
             ("ListImages", ActionAccessLevel.List), ("GetImage", ActionAccessLevel.Read),
+            ("ImportImage", ActionAccessLevel.Write), ("BuildImage", ActionAccessLevel.Write), ("CreateImage", ActionAccessLevel.Write),
+            ("ShareImage", ActionAccessLevel.Write), ("UnshareImage", ActionAccessLevel.Write), ("DeprecateImage", ActionAccessLevel.Write),
+            ("DeleteImage", ActionAccessLevel.Write),
             ("RunInstances", ActionAccessLevel.Write), ("ListInstances", ActionAccessLevel.List), ("GetInstance", ActionAccessLevel.Read),
             ("StopInstances", ActionAccessLevel.Write), ("StartInstances", ActionAccessLevel.Write), ("RebootInstances", ActionAccessLevel.Write),
             ("TerminateInstances", ActionAccessLevel.Write), ("ModifyInstance", ActionAccessLevel.Write),

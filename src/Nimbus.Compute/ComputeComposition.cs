@@ -22,6 +22,7 @@ public static class ComputeComposition
         services.AddSingleton(ComputeQuotas.Instances);
         services.AddSingleton(ComputeQuotas.VCpus);
         services.AddSingleton(ComputeQuotas.MemoryMiB);
+        services.AddSingleton(ComputeQuotas.Images);
         services.AddSingleton<InstanceScheduler>();
         services.AddSingleton<ImageService>();
         services.AddSingleton<DefaultNetwork>();

@@ -33,6 +33,18 @@ public sealed record ComputeOptions
     /// <summary>State directory of runc (<c>runc --root</c>); on tmpfs so that a host reboot starts clean.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";
 
+    /// <summary>Largest image archive an import accepts, in bytes; 4 GiB by default.</summary>
+    public long MaxImageUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest total of file content an image may unpack to, in bytes (guards against decompression bombs); 16 GiB by default.</summary>
+    public long MaxImageBytes { get; init; } = 16L * 1024 * 1024 * 1024;
+
+    /// <summary>Most files, directories and links an image may hold; 2,000,000 by default.</summary>
+    public long MaxImageEntries { get; init; } = 2_000_000;
+
+    /// <summary>Debian mirror <c>image build debian-12</c> downloads from; <c>http://deb.debian.org/debian</c> by default.</summary>
+    public string DebianMirror { get; init; } = "http://deb.debian.org/debian";
+
     /// <summary>Parent of every instance's cgroup in each hierarchy, e.g. <c>/sys/fs/cgroup/memory/nimbus/i-...</c>.</summary>
     public string CgroupParent { get; init; } = "/nimbus";
 

@@ -28,4 +28,12 @@ public static class ComputeQuotas
         DefaultLimit = 65536,
         Unit = "MiB",
     };
+
+    public static readonly QuotaDefinition Images = new()
+    {
+        Code = "compute.images",
+        Description = "Images per account (imported, built and made from instances; until deleted)",
+        DefaultLimit = 50,
+        Unit = "images",
+    };
 }

@@ -132,6 +132,10 @@ public sealed class NimbusClient : IDisposable
         return response.ReadJson<T>();
     }
 
+    /// <summary>Sends a file as a streamed body signed with its SHA-256 (image imports); the request must finish within <see cref="NimbusClientOptions.Timeout"/>.</summary>
+    internal Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, CancellationToken cancellationToken) =>
+        _sender.SendFileAsync(method, pathAndQuery, filePath, sha256Hex, cancellationToken);
+
     /// <summary>Disposes the HTTP client if this client created or owns it.</summary>
     public void Dispose()
     {

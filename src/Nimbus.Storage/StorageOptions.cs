@@ -23,4 +23,14 @@ public sealed record StorageOptions
 
     /// <summary>Largest clock difference accepted on signed requests; 15 minutes as in AWS.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long a CompleteMultipartUpload may work before its 200 response starts and whitespace keeps the
+    /// connection alive (an error found later is then an <c>Error</c> document in the 200's body, as S3 does);
+    /// 2 seconds by default. Zero starts the response at once.
+    /// </summary>
+    public TimeSpan CompleteKeepAliveAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Time between two whitespace keep-alive bytes of a started CompleteMultipartUpload response; 5 seconds by default.</summary>
+    public TimeSpan CompleteKeepAliveInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

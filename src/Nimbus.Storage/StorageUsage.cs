@@ -11,20 +11,28 @@ namespace Nimbus.Storage;
 
 /// <summary>
 /// The <c>storage.bytes</c> quota. The object index counts bytes per bucket in the same transaction as every
-/// object commit; this gate checks a PUT against the account's limit before the body is received, and a
-/// background loop copies changed accounts' totals into the quota ledger (about once a second), so the
-/// quota API shows them without every small PUT paying a control-plane write.
+/// object commit; this gate reserves a PUT's bytes against the account's limit before the body is received
+/// (<see cref="ReserveAsync"/>), and a background loop copies changed accounts' totals into the quota ledger
+/// (about once a second), so the quota API shows them without every small PUT paying a control-plane write.
 /// </summary>
 internal sealed partial class StorageUsage(IResourceStore store, QuotaService quotas, ObjectEngine engine, TimeProvider time, ILogger<StorageUsage> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan LimitCacheTime = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, (long Limit, DateTimeOffset ReadAt)> _limits = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private int _disposed;
 
-    /// <summary>Throws <c>QuotaExceeded</c> when storing <paramref name="bytes"/> more would pass the account's limit.</summary>
-    public async ValueTask EnsureRoomAsync(string account, long bytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reserves <paramref name="bytes"/> of the account's <c>storage.bytes</c> quota for a write in progress, or
+    /// throws <c>QuotaExceeded</c> when the committed usage, what other writes in progress reserved and these
+    /// bytes together would pass the limit. The check is exact for writers of this node: the committed usage is
+    /// the index's own count (updated before a commit's callers are answered) and concurrent writes see each
+    /// other's reservations, so no burst of PUTs can overshoot the limit. Dispose the reservation once the write
+    /// committed or failed. An overwrite is counted as new bytes until it commits (it may fail).
+    /// </summary>
+    public async ValueTask<Reservation> ReserveAsync(string account, long bytes, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (!_limits.TryGetValue(account, out var cached) || now - cached.ReadAt > LimitCacheTime)
@@ -33,16 +41,53 @@ internal sealed partial class StorageUsage(IResourceStore store, QuotaService qu
             _limits[account] = cached;
         }
 
-        var usage = engine.AccountBytes(account);
-        if (usage + bytes > cached.Limit)
+        lock (_reserved)
         {
-            throw new NimbusException(
-                ErrorCodes.QuotaExceeded,
-                403,
-                $"Quota {StorageQuotas.Bytes.Code} of account {account} is exceeded: limit {cached.Limit}, usage {usage}, requested {bytes} bytes. Delete objects, or ask a platform administrator to raise the limit.")
+            var usage = engine.AccountBytes(account) + _reserved.GetValueOrDefault(account);
+            if (usage + bytes > cached.Limit)
             {
-                Quota = new QuotaProblemDto { Code = StorageQuotas.Bytes.Code, Limit = cached.Limit, Usage = usage, Requested = bytes },
-            };
+                throw new NimbusException(
+                    ErrorCodes.QuotaExceeded,
+                    403,
+                    $"Quota {StorageQuotas.Bytes.Code} of account {account} is exceeded: limit {cached.Limit}, usage {usage} (stored and being written), requested {bytes} bytes. Delete objects, or ask a platform administrator to raise the limit.")
+                {
+                    Quota = new QuotaProblemDto { Code = StorageQuotas.Bytes.Code, Limit = cached.Limit, Usage = usage, Requested = bytes },
+                };
+            }
+
+            _reserved[account] = _reserved.GetValueOrDefault(account) + bytes;
+        }
+
+        return new Reservation(this, account, bytes);
+    }
+
+    private void Release(string account, long bytes)
+    {
+        lock (_reserved)
+        {
+            var left = _reserved.GetValueOrDefault(account) - bytes;
+            if (left <= 0)
+            {
+                _reserved.Remove(account);
+            }
+            else
+            {
+                _reserved[account] = left;
+            }
+        }
+    }
+
+    /// <summary>Bytes of a write in progress, counted against the quota until disposed.</summary>
+    public sealed class Reservation(StorageUsage owner, string account, long bytes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.Release(account, bytes);
+            }
         }
     }
 

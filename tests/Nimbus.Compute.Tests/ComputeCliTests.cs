@@ -63,7 +63,8 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
                     .Replace("<image-id>", Regex.Escape(image.Id), StringComparison.Ordinal)
                     .Replace("<time>", @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", StringComparison.Ordinal)
                     .Replace("<size>", @"[0-9.]+ [KM]iB", StringComparison.Ordinal)
-                    .Replace("<ip>", @"\d+\.\d+\.\d+\.\d+", StringComparison.Ordinal) + "$";
+                    .Replace("<ip>", @"\d+\.\d+\.\d+\.\d+", StringComparison.Ordinal)
+                    .Replace("<account>", @"\d{12}", StringComparison.Ordinal) + "$";
                 actual.ShouldContain(l => Regex.IsMatch(l, pattern), $"`{command}` should print a line like\n{line}\nbut printed\n{string.Join('\n', actual)}");
             }
 

@@ -89,6 +89,28 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
     }
 
     [Theory]
+    [InlineData(256 * 1024 + 1)]
+    [InlineData(3 * 1024 * 1024 + 77)]
+    public async Task Large_bodies_whose_md5_is_hashed_beside_the_receive_still_check_content_md5_and_give_the_md5_etag(int size)
+    {
+        using var s3 = fixture.Client();
+        var bucket = await NewBucketAsync(s3);
+        var body = System.Security.Cryptography.RandomNumberGenerator.GetBytes(size);
+        var wrong = await Should.ThrowAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = "big",
+            InputStream = new MemoryStream(body),
+            MD5Digest = Convert.ToBase64String(MD5.HashData(body.AsSpan(1))),
+        }));
+        wrong.ErrorCode.ShouldBe("BadDigest");
+        (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.ShouldBe(0);
+
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "big", InputStream = new MemoryStream(body), MD5Digest = Convert.ToBase64String(MD5.HashData(body)) });
+        put.ETag.ShouldBe("\"" + Convert.ToHexStringLower(MD5.HashData(body)) + "\"");
+    }
+
+    [Theory]
     [InlineData("with space.txt")]
     [InlineData("plus+sign")]
     [InlineData("percent%20literal")]

@@ -213,6 +213,19 @@ public sealed class PayloadTests(StorageServer fixture) : IClassFixture<StorageS
         var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "mp", ChecksumMode = ChecksumMode.ENABLED });
         head.ChecksumSHA256.ShouldBe(expected);
         head.ChecksumType.Value.ShouldBe("COMPOSITE");
+
+        // One part: that part's own checksum, as uploaded (the SDK checks the part's bytes against it while reading).
+        foreach (var (number, bytes, uploaded) in new[] { (1, one, p1.ChecksumSHA256), (2, two, p2.ChecksumSHA256) })
+        {
+            using var part = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "mp", PartNumber = number, ChecksumMode = ChecksumMode.ENABLED });
+            part.ChecksumSHA256.ShouldBe(uploaded);
+            part.ChecksumSHA256.ShouldBe(Convert.ToBase64String(SHA256.HashData(bytes)));
+            part.PartsCount.ShouldBe(2);
+            (await ReadAllAsync(part.ResponseStream)).ShouldBe(bytes);
+        }
+
+        var withoutMode = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "mp", PartNumber = 2 });
+        withoutMode.ChecksumSHA256.ShouldBeNull();
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public sealed class SecurityAndDurabilityTests
             }
             catch (AmazonS3Exception ex)
             {
-                ex.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+                (ex.StatusCode, ex.ErrorCode).ShouldBe((HttpStatusCode.Forbidden, "InvalidObjectState"));
                 refused++;
             }
         }
@@ -195,6 +195,6 @@ public sealed class SecurityAndDurabilityTests
         failed.ShouldBeTrue();
         received.ShouldBeLessThanOrEqualTo(2 * 1024 * 1024);
         var after = await Should.ThrowAsync<AmazonS3Exception>(() => s3.GetObjectAsync(bucket, "k"));
-        after.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        (after.StatusCode, after.ErrorCode).ShouldBe((HttpStatusCode.Forbidden, "InvalidObjectState"));
     }
 }

@@ -7,6 +7,7 @@ namespace Nimbus.Agent.Linux;
 internal static partial class Mounts
 {
     private const int MntDetach = 2;
+    private const ulong MsReadOnly = 1;
     private const int Einval = 22;
     private const int Ebusy = 16;
 
@@ -27,6 +28,27 @@ internal static partial class Mounts
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"mounting the overlay on {target} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}); the kernel needs overlayfs (modprobe overlay)");
+        }
+    }
+
+    /// <summary>
+    /// Mounts a read-only overlay of <paramref name="lowers"/> (first on top) on <paramref name="target"/>: the merged
+    /// view of layers, whiteouts and opaque directories of upper layers applied, without writing to any of them.
+    /// </summary>
+    public static void MountReadOnlyOverlay(IReadOnlyList<string> lowers, string target)
+    {
+        foreach (var path in lowers)
+        {
+            if (path.AsSpan().IndexOfAny(",:") >= 0)
+            {
+                throw new IOException($"overlay paths must not contain ',' or ':': {path}");
+            }
+        }
+
+        if (Mount("overlay", target, "overlay", MsReadOnly, "lowerdir=" + string.Join(':', lowers)) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"mounting the read-only overlay on {target} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
     }
 

@@ -98,7 +98,7 @@ internal static class BundleConfig
 
         json.WriteStringValue("HOSTNAME=" + launch.Hostname);
         json.WriteEndArray();
-        json.WriteString("cwd", "/");
+        json.WriteString("cwd", launch.WorkingDirectory ?? "/");
         json.WriteStartObject("capabilities");
         foreach (var set in new[] { "bounding", "effective", "permitted" })
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Nimbus.Agent.Images;
 using Nimbus.Agent.Linux;
 using Nimbus.Compute;
+using Nimbus.Compute.Images;
 using Nimbus.Compute.Node;
 
 namespace Nimbus.Agent.Runc;
@@ -29,6 +30,7 @@ public sealed partial class RuncNode : IComputeNode
     private readonly ILogger<RuncNode> _logger;
     private readonly ConcurrentDictionary<string, (int Pid, ulong StartTime)> _running = new(StringComparer.Ordinal);
     private readonly Lazy<NodeInfo> _info;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _diskLocks = new(StringComparer.Ordinal);
 
     public RuncNode(ComputeOptions options, ILogger<RuncNode> logger, string? initPath = null)
     {
@@ -74,6 +76,40 @@ public sealed partial class RuncNode : IComputeNode
         return Measure(Path.Combine(directory, "rootfs"));
     }
 
+    public Task<ImageFacts> ImportImageAsync(string imageId, string archivePath, ImageProgress progress, CancellationToken cancellationToken) =>
+        StageImageAsync(
+            imageId,
+            async staging =>
+            {
+                var result = await ArchiveImporter.ImportAsync(archivePath, staging, ImageService.NodeArchitecture(), NewLimits, progress, cancellationToken).ConfigureAwait(false);
+                return new ImageFacts(0, 0) { Config = result.Config, Format = result.Format, SkippedEntries = result.Skipped };
+            },
+            cancellationToken);
+
+    public Task<ImageFacts> BuildImageAsync(string imageId, string recipe, ImageProgress progress, CancellationToken cancellationToken) =>
+        StageImageAsync(
+            imageId,
+            async staging => new ImageFacts(0, 0)
+            {
+                Config = await DebootstrapBuilder.BuildAsync(Path.Combine(staging, "rootfs"), recipe, _options.DebianMirror, progress, cancellationToken).ConfigureAwait(false),
+            },
+            cancellationToken);
+
+    public async Task<ImageFacts> CaptureInstanceImageAsync(string imageId, string instanceId, string baseImageId, ImageProgress progress, CancellationToken cancellationToken)
+    {
+        // Held against a start or a terminate of the instance while its disk is read.
+        var disk = DiskLock(instanceId);
+        await disk.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await StageImageAsync(imageId, staging => CaptureAsync(staging, instanceId, baseImageId, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            disk.Release();
+        }
+    }
+
     public bool HasImage(string imageId) => Directory.Exists(Path.Combine(ImageDirectory(imageId), "rootfs"));
 
     public Task RemoveImageAsync(string imageId, CancellationToken cancellationToken)
@@ -112,6 +148,20 @@ public sealed partial class RuncNode : IComputeNode
     }
 
     public async Task<InstanceObservation> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken)
+    {
+        var disk = DiskLock(launch.InstanceId);
+        await disk.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await StartCoreAsync(launch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            disk.Release();
+        }
+    }
+
+    private async Task<InstanceObservation> StartCoreAsync(InstanceLaunch launch, CancellationToken cancellationToken)
     {
         var runc = Runc();
         if (!File.Exists(_initPath))
@@ -216,11 +266,20 @@ public sealed partial class RuncNode : IComputeNode
 
     public async Task DestroyAsync(string instanceId, CancellationToken cancellationToken)
     {
-        await CleanupAsync(instanceId, cancellationToken).ConfigureAwait(false);
-        var root = PathsOf(instanceId).Root;
-        if (Directory.Exists(root))
+        var disk = DiskLock(instanceId);
+        await disk.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            Directory.Delete(root, recursive: true);
+            await CleanupAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            var root = PathsOf(instanceId).Root;
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+        finally
+        {
+            disk.Release();
         }
     }
 

@@ -57,7 +57,7 @@ internal static class BucketCommands
     private static Command Delete(StorageContext storage)
     {
         var name = Name();
-        var force = new Option<bool>("--force") { Description = "Delete every object of the bucket first" };
+        var force = new Option<bool>("--force") { Description = "Empty the bucket first: every object, every version and delete marker, and every multipart upload in progress" };
         var command = new Command("delete", "Delete a bucket (it must be empty, unless --force)") { name, force };
         storage.Cli.SetAction(command, async (parseResult, cancellationToken) =>
         {
@@ -67,8 +67,15 @@ internal static class BucketCommands
             if (parseResult.GetValue(force))
             {
                 using var s3 = storage.Cli.CreateS3Client(settings);
-                var removed = await ObjectCommands.DeleteAllAsync(s3, bucket, prefix: null, _ => { }, cancellationToken).ConfigureAwait(false);
-                output.Message($"deleted {removed} objects from bucket {bucket}");
+                var (versions, markers, uploads) = await BucketPurge.PurgeAsync(s3, bucket, cancellationToken).ConfigureAwait(false);
+                if (uploads > 0)
+                {
+                    output.Message($"aborted {uploads} multipart uploads in bucket {bucket}");
+                }
+
+                output.Message(markers > 0 || versions > 0 && await IsVersionedAsync(s3, bucket, cancellationToken).ConfigureAwait(false)
+                    ? $"deleted {versions - markers} object versions and {markers} delete markers from bucket {bucket}"
+                    : $"deleted {versions} objects from bucket {bucket}");
             }
 
             using var client = storage.Cli.CreateClient(settings);
@@ -77,6 +84,9 @@ internal static class BucketCommands
         });
         return command;
     }
+
+    private static async Task<bool> IsVersionedAsync(Sdk.S3.S3Client s3, string bucket, CancellationToken cancellationToken) =>
+        await s3.GetBucketVersioningAsync(bucket, cancellationToken).ConfigureAwait(false) is not null;
 
     private static Command Versioning(StorageContext storage)
     {

@@ -11,7 +11,7 @@ internal static class ComputeCommands
         new("compute", "Compute: instance types, images and instances (containers run by runc)")
         {
             InstanceTypes(context),
-            Images(context),
+            ImageCommands.Create(context),
             InstanceCommands.Create(context),
         };
 
@@ -21,19 +21,6 @@ internal static class ComputeCommands
         context.SetApiAction(list, async (_, client, output, cancellationToken) =>
             output.Write(await client.Compute.InstanceTypes.ListAsync(cancellationToken).ConfigureAwait(false), ComputeViews.InstanceTypes));
         return new Command("instance-type", "The instance type catalog") { list };
-    }
-
-    private static Command Images(CliContext context)
-    {
-        var list = new Command("list", "List your images and the public ones");
-        context.SetApiAction(list, async (_, client, output, cancellationToken) =>
-            output.Write(await client.Compute.Images.ListAsync(cancellationToken).ConfigureAwait(false), ComputeViews.Images));
-
-        var id = new Argument<string>("image") { Description = "Image id (img-...) or name, e.g. busybox" };
-        var get = new Command("get", "Show one image") { id };
-        context.SetApiAction(get, async (parseResult, client, output, cancellationToken) =>
-            output.Write(await client.Compute.Images.GetAsync(parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false), ComputeViews.Image));
-        return new Command("image", "Images instances start from") { list, get };
     }
 
     /// <summary>The page written for list commands that read every page.</summary>

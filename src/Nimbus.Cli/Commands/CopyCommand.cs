@@ -6,14 +6,15 @@ namespace Nimbus.Cli.Commands;
 
 /// <summary>
 /// <c>nimbus storage cp SRC DST [--recursive]</c>: local file or directory to a bucket, bucket to local, or bucket to
-/// bucket (server-side copy). Large files go up in parts; a progress bar shows on stderr when it is a terminal.
+/// bucket (server-side copy); <c>-</c> as SRC is standard input, as DST standard output. Large files go up in parts;
+/// a progress bar shows on stderr when it is a terminal.
 /// </summary>
 internal static class CopyCommand
 {
     public static Command Create(StorageContext storage)
     {
-        var source = new Argument<string>("source") { Description = "A local path or s3://bucket/key" };
-        var destination = new Argument<string>("destination") { Description = "A local path or s3://bucket/key (a trailing / means 'into this folder')" };
+        var source = new Argument<string>("source") { Description = "A local path, s3://bucket/key, or - for standard input" };
+        var destination = new Argument<string>("destination") { Description = "A local path, s3://bucket/key (a trailing / means 'into this folder'), or - for standard output" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Copy a whole directory, or every key under an s3:// prefix" };
         var contentType = new Option<string?>("--content-type") { Description = "Content-Type of uploaded objects (default none: binary/octet-stream)", HelpName = "type" };
         var payload = new Option<string>("--payload")
@@ -45,6 +46,12 @@ internal static class CopyCommand
         {
             var fromS3 = S3Location.IsS3(source);
             var toS3 = S3Location.IsS3(destination);
+            if (source == "-" || destination == "-")
+            {
+                await StreamAsync(source, destination, fromS3, toS3, recursive).ConfigureAwait(false);
+                return;
+            }
+
             switch (fromS3, toS3)
             {
                 case (false, false):
@@ -192,6 +199,110 @@ internal static class CopyCommand
                 await s3.CopyObjectAsync(source.Bucket, item.Key, copy.Bucket, copy.Key, cancellationToken).ConfigureAwait(false);
                 output.Message($"copy: {source with { Key = item.Key }} to {copy}");
             }
+        }
+
+        /// <summary><c>cp - s3://bucket/key</c> (standard input to an object) and <c>cp s3://bucket/key -</c> (an object to standard output).</summary>
+        private async Task StreamAsync(string source, string destination, bool fromS3, bool toS3, bool recursive)
+        {
+            if (recursive)
+            {
+                throw new CliUsageException("'-' (standard input or output) is one stream: it cannot be copied with --recursive");
+            }
+
+            if (source == "-" && toS3)
+            {
+                var target = ObjectCommands.ParseLocation(destination);
+                if (target.Key.Length == 0 || target.Key.EndsWith('/'))
+                {
+                    throw new CliUsageException($"{target} names no object: standard input has no file name, so give the whole key");
+                }
+
+                var stdin = context.Host.StdinBytes ?? throw new CliUsageException("standard input cannot be read as bytes here");
+                var size = await UploadStreamAsync(stdin, target).ConfigureAwait(false);
+                context.Stderr.WriteLine($"upload: {size} bytes from standard input to {target}");
+                return;
+            }
+
+            if (destination == "-" && fromS3)
+            {
+                var from = ObjectCommands.ParseLocation(source);
+                if (from.Key.Length == 0 || from.Key.EndsWith('/'))
+                {
+                    throw new CliUsageException($"{from} names no object: give s3://bucket/key");
+                }
+
+                // Nothing but the object's bytes goes to standard output. The checksum or ETag is checked as the
+                // bytes go: a mismatch (or a cut) ends the command with an error after what was written.
+                var stdout = context.Host.StdoutBytes ?? throw new CliUsageException("standard output cannot be written as bytes here");
+                await s3.GetObjectAsync(from.Bucket, from.Key, stdout, progress: null, cancellationToken).ConfigureAwait(false);
+                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            throw new CliUsageException("'-' copies standard input to s3://bucket/key, or s3://bucket/key to standard output");
+        }
+
+        /// <summary>
+        /// Uploads a stream of unknown length with memory for one part: what fits in one part is one PUT, anything
+        /// longer a multipart upload of the client's part size (aborted if anything fails). Returns the byte count.
+        /// </summary>
+        private async Task<long> UploadStreamAsync(Stream input, S3Location target)
+        {
+            var partSize = (int)Math.Min(s3.Options.PartSize, 512L * 1024 * 1024);
+            var buffer = new byte[partSize];
+            var filled = await FillAsync(input, buffer).ConfigureAwait(false);
+            var options = new S3PutOptions { ContentType = contentType };
+            if (filled < partSize)
+            {
+                await s3.PutObjectAsync(target.Bucket, target.Key, buffer.AsMemory(0, filled), options, cancellationToken).ConfigureAwait(false);
+                return filled;
+            }
+
+            var uploadId = await s3.CreateMultipartUploadAsync(target.Bucket, target.Key, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var parts = new List<S3CompletedPart>();
+                long total = 0;
+                while (filled > 0)
+                {
+                    if (parts.Count == 10_000)
+                    {
+                        throw new IOException($"standard input is longer than 10,000 parts of {partSize} bytes (the S3 limit); raise the part size");
+                    }
+
+                    parts.Add(await s3.UploadPartAsync(target.Bucket, target.Key, uploadId, parts.Count + 1, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
+                    total += filled;
+                    filled = filled < partSize ? 0 : await FillAsync(input, buffer).ConfigureAwait(false);
+                }
+
+                await s3.CompleteMultipartUploadAsync(target.Bucket, target.Key, uploadId, parts, cancellationToken).ConfigureAwait(false);
+                return total;
+            }
+            catch
+            {
+                try
+                {
+                    await s3.AbortMultipartUploadAsync(target.Bucket, target.Key, uploadId, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is Sdk.NimbusClientException or HttpRequestException)
+                {
+                    context.Stderr.WriteLine($"warning: could not abort multipart upload {uploadId}: {ex.Message}");
+                }
+
+                throw;
+            }
+        }
+
+        private async Task<int> FillAsync(Stream input, byte[] buffer)
+        {
+            var filled = 0;
+            int read;
+            while (filled < buffer.Length && (read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                filled += read;
+            }
+
+            return filled;
         }
 
         private static string AsFolder(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";

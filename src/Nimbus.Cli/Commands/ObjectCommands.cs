@@ -28,18 +28,16 @@ internal static class ObjectCommands
 
             var where = ParseLocation(text);
             using var s3 = storage.Cli.CreateS3Client(settings);
-            var objects = new List<S3ObjectSummary>();
-            var prefixes = new List<string>();
+            using var listing = new ObjectListingWriter(output, storage.Cli.Stdout, where.Bucket);
             var request = new S3ListRequest { Prefix = where.Key.Length == 0 ? null : where.Key, Delimiter = parseResult.GetValue(recursive) ? null : "/" };
             do
             {
                 var page = await s3.ListObjectsAsync(where.Bucket, request, cancellationToken).ConfigureAwait(false);
-                objects.AddRange(page.Objects);
-                prefixes.AddRange(page.CommonPrefixes);
+                listing.WritePage(page);
                 request = request with { ContinuationToken = page.NextContinuationToken };
             }
             while (request.ContinuationToken is not null);
-            output.Write(new ObjectListing(where.Bucket, prefixes, objects), ObjectView.Listing);
+            listing.Complete();
         });
         return command;
     }

@@ -25,11 +25,13 @@ internal static class ComputeViews
 
     public static Table Images(IReadOnlyList<ResourceDto> images)
     {
-        var table = new Table("ID", "NAME", "PHASE", "OS", "ARCH", "SIZE", "DEFAULT_COMMAND", "PUBLIC", "CREATED");
+        var table = new Table("ID", "NAME", "PHASE", "OS", "ARCH", "SIZE", "DEFAULT_COMMAND", "OWNER", "VISIBILITY", "DEPRECATED", "MESSAGE", "CREATED");
         foreach (var image in images)
         {
             var spec = image.Spec.Deserialize<ImageSpec>(NimbusJson.Options);
             var details = image.Status.Details is { ValueKind: JsonValueKind.Object } d ? d.Deserialize<ImageDetailsDto>(NimbusJson.Options) : null;
+            var command = details?.DefaultCommand ?? spec?.DefaultCommand ?? [];
+            var visibility = spec is null ? "-" : spec.Public ? "public" : spec.SharedWith.Count > 0 ? $"shared ({spec.SharedWith.Count})" : "private";
             table.AddRow(
                 image.Id,
                 image.Name,
@@ -37,8 +39,11 @@ internal static class ComputeViews
                 spec?.Os,
                 spec?.Architecture,
                 details is null ? "-" : Size(details.SizeBytes),
-                spec is null || spec.DefaultCommand.Count == 0 ? "(none: idles)" : Cells.Text(string.Join(' ', spec.DefaultCommand)),
-                spec?.Public == true ? "yes" : "no",
+                command.Count == 0 ? "(none: idles)" : Cells.Text(string.Join(' ', command)),
+                image.Account,
+                visibility,
+                spec?.DeprecatedAt is { } since ? Cells.Time(since) : "no",
+                Cells.Text(image.Status.Message),
                 Cells.Time(image.CreatedAt));
         }
 

@@ -22,7 +22,7 @@ public static class ComputeEndpoints
         types.MapGet("", (InstanceTypeCatalog catalog) => TypedResults.Ok(new PageDto<InstanceTypeDto> { Items = catalog.Types }))
             .RequiresAction(ComputeActions.ListInstanceTypes, ResourceScope.None).WithSummary("List the instance types: vCPUs, memory, process limit, bandwidth class.");
 
-        MapImages(app, region);
+        app.MapImageEndpoints(region);
         MapInstances(app, region);
 
         var garbage = app.MapGroup("/v1/compute/garbage").WithTags("compute").ProducesError(401).ProducesError(403).ProducesError(429);
@@ -46,24 +46,6 @@ public static class ComputeEndpoints
         }
     }
 
-    private static void MapImages(IEndpointRouteBuilder app, string region)
-    {
-        var group = app.MapGroup("/v1/compute/images").WithTags("compute")
-            .ProducesError(400).ProducesError(401).ProducesError(403).ProducesError(429);
-        var collection = ResourceScope.Collection(ComputeKinds.Image, region);
-        var item = ResourceScope.Item(ComputeKinds.Image, region);
-
-        group.MapGet("", async (HttpContext http, ImageService images, PlatformAccount platform, CancellationToken ct) =>
-        {
-            var all = await images.ListAsync(http.Caller().Account, platform.AccountId, ct).ConfigureAwait(false);
-            return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. all.Select(ResourceMapping.ToDto)] });
-        }).RequiresAction(ComputeActions.ListImages, collection).WithSummary("List the account's images and the public ones (busybox).");
-
-        group.MapGet("/{id}", async (string id, HttpContext http, ImageService images, PlatformAccount platform, CancellationToken ct) =>
-            TypedResults.Ok((await images.GetAsync(http.Caller().Account, platform.AccountId, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction(ComputeActions.GetImage, item).ProducesError(404).WithSummary("Get an image by id or name.");
-    }
-
     private static void MapInstances(IEndpointRouteBuilder app, string region)
     {
         var group = app.MapGroup("/v1/compute/instances").WithTags("compute")
@@ -71,10 +53,14 @@ public static class ComputeEndpoints
         var collection = ResourceScope.Collection(ComputeKinds.Instance, region);
         var item = ResourceScope.Item(ComputeKinds.Instance, region);
 
-        group.MapPost("", async (RunInstancesRequest request, HttpContext http, InstanceService instances, PlatformAccount platform, CancellationToken ct) =>
+        group.MapPost("", async (RunInstancesRequest request, HttpContext http, InstanceService instances, ImageService images, PlatformAccount platform, CancellationToken ct) =>
         {
             var created = await instances.RunAsync(http.Caller(), platform.AccountId, request, ct).ConfigureAwait(false);
-            return TypedResults.Created($"/v1/compute/instances/{created[0].Id}", new RunInstancesResponse { Instances = [.. created.Select(ResourceMapping.ToDto)] });
+            var image = await images.FindAsync(http.Caller().Account, platform.AccountId, InstanceService.SpecOf(created[0]).ImageId, ct).ConfigureAwait(false);
+            var warning = image is null ? null : ImageService.DeprecationWarning(image);
+            return TypedResults.Created(
+                $"/v1/compute/instances/{created[0].Id}",
+                new RunInstancesResponse { Instances = [.. created.Select(ResourceMapping.ToDto)], Warnings = warning is null ? null : [warning] });
         }).RequiresAction(ComputeActions.RunInstances, collection).WithIdempotency().ProducesError(409)
             .WithSummary("Run instances from an image: all of count or none (quota, capacity).");
 

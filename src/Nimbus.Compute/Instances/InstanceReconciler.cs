@@ -165,8 +165,8 @@ public sealed partial class InstanceReconciler(
             return Result(resource, InstanceStates.Pending, $"waiting for image {image.Name} ({image.Id}) to be available", details, ImagePollInterval);
         }
 
-        var imageSpec = ImageService.SpecOf(image);
-        var environment = new List<string>(imageSpec.Environment);
+        var imageConfig = ImageService.EffectiveConfig(image);
+        var environment = new List<string>(imageConfig.Environment);
         foreach (var (name, value) in spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             environment.RemoveAll(e => e.StartsWith(name + "=", StringComparison.Ordinal));
@@ -194,7 +194,8 @@ public sealed partial class InstanceReconciler(
             InstanceId = resource.Id,
             ImageId = image.Id,
             Hostname = spec.Hostname,
-            Command = spec.Command ?? imageSpec.DefaultCommand,
+            Command = spec.Command ?? imageConfig.Command,
+            WorkingDirectory = imageConfig.WorkingDirectory,
             Environment = environment,
             UserData = details.UserDataRan ? null : spec.UserData,
             VCpus = spec.VCpus,

@@ -104,6 +104,7 @@ public sealed class InstanceService(
                 await quotas.ConsumeAsync(w, account, ComputeQuotas.VCpus.Code, (long)type!.VCpus * count, ct).ConfigureAwait(false);
                 await quotas.ConsumeAsync(w, account, ComputeQuotas.MemoryMiB.Code, (long)type.MemoryMiB * count, ct).ConfigureAwait(false);
                 await scheduler.PlaceAsync(w, type.VCpus, type.MemoryMiB, count, ct).ConfigureAwait(false);
+                await images.GuardUseAsync(w, image!.Id, ct).ConfigureAwait(false);
 
                 // Private addresses are taken in the same unit (all instances get one, or none is created), before any
                 // resource write takes the change feed's lock.

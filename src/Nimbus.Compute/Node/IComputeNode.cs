@@ -13,6 +13,21 @@ public interface IComputeNode
     /// <summary>Builds the root filesystem of a built-in image (e.g. <c>busybox</c>) unless it is there; all or nothing.</summary>
     Task<ImageFacts> BuildBuiltInImageAsync(string imageId, string builtInName, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes an image's root filesystem from an uploaded archive (rootfs tarball, or OCI image archive whose layers are
+    /// applied in order with whiteouts), all or nothing: on failure no image directory is left.
+    /// </summary>
+    Task<ImageFacts> ImportImageAsync(string imageId, string archivePath, ImageProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>Builds an image's root filesystem from a recipe (<c>debian-12</c>: debootstrap), all or nothing.</summary>
+    Task<ImageFacts> BuildImageAsync(string imageId, string recipe, ImageProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes an image of a stopped instance: its base image with the instance's disk (overlay upper dir, whiteouts
+    /// honored) on top, flattened into a new root filesystem. Fails while the instance runs.
+    /// </summary>
+    Task<ImageFacts> CaptureInstanceImageAsync(string imageId, string instanceId, string baseImageId, ImageProgress progress, CancellationToken cancellationToken);
+
     /// <summary>True when the image's root filesystem is on this node.</summary>
     bool HasImage(string imageId);
 

@@ -4,7 +4,33 @@ namespace Nimbus.Compute.Node;
 public sealed record NodeInfo(string Name, int VCpus, long MemoryMiB);
 
 /// <summary>Facts of an image root filesystem on a node.</summary>
-public sealed record ImageFacts(long SizeBytes, long Entries);
+public sealed record ImageFacts(long SizeBytes, long Entries)
+{
+    /// <summary>What the image itself defines for its instances (an OCI image's config); null when the source defines nothing.</summary>
+    public ImageConfig? Config { get; init; }
+
+    /// <summary>What an import found (<c>rootfs-tar</c>, <c>oci-archive+gzip</c>, ...); null for other sources.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Device nodes and other special files that were not created.</summary>
+    public long SkippedEntries { get; init; }
+}
+
+/// <summary>The defaults an image carries for its instances (OCI image config: Entrypoint+Cmd, Env, WorkingDir).</summary>
+public sealed record ImageConfig
+{
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    public IReadOnlyList<string> Environment { get; init; } = [];
+
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>CPU architecture the image says it is for (<c>amd64</c>, <c>arm64</c>); null when it does not say.</summary>
+    public string? Architecture { get; init; }
+}
+
+/// <summary>Reports the progress of a long image operation (shown as the image's <c>status.message</c>).</summary>
+public delegate Task ImageProgress(string message, CancellationToken cancellationToken);
 
 /// <summary>The state of an instance's container on the node.</summary>
 public enum InstanceRuntimeState
@@ -70,6 +96,9 @@ public sealed record InstanceLaunch
     public required int MemoryMiB { get; init; }
 
     public required int PidsLimit { get; init; }
+
+    /// <summary>Working directory of the init and the workload inside the instance; null for <c>/</c>.</summary>
+    public string? WorkingDirectory { get; init; }
 
     public InstanceNetwork Network { get; init; } = new();
 }

@@ -151,6 +151,9 @@ public sealed record RunInstancesResponse
 {
     /// <summary>One resource per instance, in order.</summary>
     public required IReadOnlyList<Nimbus.Contracts.Resources.ResourceDto> Instances { get; init; }
+
+    /// <summary>What the caller should know but did not stop the run, e.g. that the image is deprecated; null when none.</summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
 }
 
 /// <summary>The <c>status.details</c> of an instance: what the controller observed.</summary>

@@ -39,4 +39,12 @@ public static class EndpointConventionExtensions
         builder.WithMetadata(new AnonymousEndpointMetadata());
         return builder;
     }
+
+    /// <summary>Streams the body to the handler (not buffered), up to <paramref name="maxBytes"/>, verified against its signed SHA-256.</summary>
+    public static TBuilder AcceptsStreamedBody<TBuilder>(this TBuilder builder, long maxBytes)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new StreamedBodyMetadata(maxBytes));
+        return builder;
+    }
 }

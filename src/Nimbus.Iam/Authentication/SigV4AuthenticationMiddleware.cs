@@ -54,8 +54,14 @@ public sealed class SigV4AuthenticationMiddleware
             return;
         }
 
-        var body = await BufferBodyAsync(context).ConfigureAwait(false);
-        var payloadHash = body.Length == 0 ? SigV4Signer.EmptyPayloadHash : SigV4Signer.HashPayload(body.Span);
+        var streamed = StreamedBody(context);
+        string? payloadHash = null;
+        if (streamed is null)
+        {
+            var body = await BufferBodyAsync(context).ConfigureAwait(false);
+            payloadHash = body.Length == 0 ? SigV4Signer.EmptyPayloadHash : SigV4Signer.HashPayload(body.Span);
+        }
+
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (context.Request.Path + context.Request.QueryString).ToString();
         var question = target.IndexOf('?', StringComparison.Ordinal);
         var request = new SigV4Request
@@ -69,12 +75,38 @@ public sealed class SigV4AuthenticationMiddleware
 
         var origin = new RequestOrigin(context.TraceIdentifier, context.Connection.RemoteIpAddress, context.Request.IsHttps);
         var authenticated = await _authenticator.AuthenticateAsync(_verifier, request, origin, context.RequestAborted).ConfigureAwait(false);
+        if (streamed is not null)
+        {
+            // Without a body hash the verifier took the signed x-amz-content-sha256 (required, a hex hash, never
+            // UNSIGNED-PAYLOAD here); the stream checks the body against it when the handler reaches its end.
+            var signed = authenticated.Result.ContentSha256;
+            if (signed is not { Length: 64 } || signed.AsSpan().ContainsAnyExcept("0123456789abcdefABCDEF"))
+            {
+                throw new NimbusException(ErrorCodes.IncompleteSignature, 400, "This upload must be signed with the body's SHA-256 in x-amz-content-sha256 (presigned URLs and UNSIGNED-PAYLOAD are not accepted).");
+            }
+
+            context.Request.Body = new Sha256VerifyingStream(context.Request.Body, signed);
+        }
+
         context.SetCaller(authenticated.Caller);
         await _next(context).ConfigureAwait(false);
     }
 
+    /// <summary>The streamed-body declaration of the endpoint, with the request's body limit raised to it; null for buffered bodies.</summary>
+    private static StreamedBodyMetadata? StreamedBody(HttpContext context)
+    {
+        var streamed = context.GetEndpoint()?.Metadata.GetMetadata<StreamedBodyMetadata>();
+        if (streamed is not null && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = streamed.MaxBytes;
+        }
+
+        return streamed;
+    }
+
     private async Task AuthenticateConsoleAsync(HttpContext context, string cookie)
     {
+        StreamedBody(context);
         var session = await _console.FindAsync(cookie, context.RequestAborted).ConfigureAwait(false)
             ?? throw new NimbusException(ErrorCodes.MissingAuthentication, 401, "The console session is unknown or has expired; sign in again.");
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)

@@ -87,6 +87,42 @@ internal sealed class RequestSender
         }
     }
 
+    /// <summary>
+    /// Sends a file as the body, streamed (never held in memory) and signed with its SHA-256, which the server checks
+    /// at the end. One attempt: the file is read once more only if the caller sends again.
+    /// </summary>
+    public async Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, CancellationToken cancellationToken)
+    {
+        var uri = BuildUri(pathAndQuery);
+        await using var file = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read, 256 * 1024, useAsync: true);
+        using var request = CreateRequest(method, uri, null, sha256Hex, null);
+        request.Content = new StreamContent(file, 256 * 1024);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        request.Content.Headers.ContentLength = file.Length;
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
+        {
+            throw new NimbusConnectionException(_options.Endpoint, 1, ex);
+        }
+
+        using (response)
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var contentType = response.Content.Headers.ContentType?.MediaType;
+            if (!response.IsSuccessStatusCode)
+            {
+                var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
+                throw ProblemParser.ToException(response.StatusCode, response.ReasonPhrase, contentType, bytes, requestId, RetryPolicy.RetryAfterOf(response.Headers, _options.TimeProvider.GetUtcNow()));
+            }
+
+            return new NimbusResponse(response.StatusCode, response.Headers, contentType, bytes);
+        }
+    }
+
     private HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, byte[]? body, string payloadHash, NimbusRequestOptions? requestOptions)
     {
         var request = new HttpRequestMessage(method, uri);

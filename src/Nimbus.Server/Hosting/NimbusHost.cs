@@ -215,6 +215,7 @@ public sealed class NimbusHost : IAsyncDisposable
             Directory = Path.Combine(options.DataDirectory, "storage"),
             Region = options.Region,
             Domain = options.S3Domain,
+            CompleteKeepAliveAfter = options.S3CompleteKeepAliveAfter,
         });
 
         services.AddNimbusCompute(new ComputeOptions
@@ -229,6 +230,8 @@ public sealed class NimbusHost : IAsyncDisposable
             BridgeName = options.NetworkBridge,
             NftTable = options.NetworkBridge == "nimbus0" ? "nimbus" : "nimbus_" + options.NetworkBridge.Replace('-', '_'),
             MetadataPort = options.MetadataPort,
+            DebianMirror = options.ComputeDebianMirror,
+            MaxImageUploadBytes = options.ComputeMaxImageUploadBytes,
         });
         services.AddRuncNode();
 

@@ -21,6 +21,12 @@ public sealed record NimbusServerOptions
     /// </summary>
     public string S3Domain { get; init; } = "s3.localhost";
 
+    /// <summary>
+    /// How long a CompleteMultipartUpload works before its 200 starts and whitespace keeps the connection alive;
+    /// default 2 seconds, zero starts at once (tests).
+    /// </summary>
+    public TimeSpan S3CompleteKeepAliveAfter { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Address to listen on; default 127.0.0.1.</summary>
     public string Listen { get; init; } = "127.0.0.1";
 
@@ -56,6 +62,12 @@ public sealed record NimbusServerOptions
 
     /// <summary>How long a terminated instance stays listed; default 1 hour.</summary>
     public TimeSpan ComputeTerminatedRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Debian mirror image builds (debootstrap) download from; default <c>http://deb.debian.org/debian</c>.</summary>
+    public string ComputeDebianMirror { get; init; } = "http://deb.debian.org/debian";
+
+    /// <summary>Largest image archive an import accepts, in bytes; default 4 GiB.</summary>
+    public long ComputeMaxImageUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 
     /// <summary>runc's state directory (<c>runc --root</c>); default <c>/run/nimbus/runc</c>.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";

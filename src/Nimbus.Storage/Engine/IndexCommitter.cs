@@ -144,6 +144,14 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         _unlinked.Clear();
         var doomed = _writer.Doomed.ToArray();
         var usage = _writer.UsageDeltas.ToArray();
+
+        // Usage is counted before any caller is answered: a write's quota reservation is released after its
+        // commit returns, and its bytes must be in the count by then (StorageUsage.ReserveAsync).
+        if (usage.Length > 0)
+        {
+            Committed?.Invoke(usage);
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -154,11 +162,6 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
             {
                 batch[i].Succeed();
             }
-        }
-
-        if (usage.Length > 0)
-        {
-            Committed?.Invoke(usage);
         }
 
         foreach (var id in doomed)

@@ -99,6 +99,24 @@ internal sealed class IndexReader : IDisposable
         }
     }
 
+    /// <summary>The checksums of a multipart object's parts (null entries for parts without one); null when none were recorded.</summary>
+    public ObjectChecksum?[]? GetPartChecksums(string bucket, byte[] key, string version)
+    {
+        var c = Rent();
+        try
+        {
+            var command = c.Prepare("part-checksums", "SELECT part_checksums FROM objects WHERE bucket = $b AND key = $k AND version = $v", "$b", "$k", "$v");
+            command.Parameters[0].Value = bucket;
+            command.Parameters[1].Value = key;
+            command.Parameters[2].Value = version;
+            return command.ExecuteScalar() is string text ? ObjectChecksum.DecodeList(text) : null;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
     /// <summary>The row of a version, for a version-id-marker; null when there is none.</summary>
     public long? RowOf(string bucket, byte[] key, string version)
     {

@@ -31,6 +31,7 @@ internal static class IndexSchema
             parts INTEGER NOT NULL DEFAULT 0,
             corrupt INTEGER NOT NULL DEFAULT 0,
             checksum TEXT,
+            part_checksums TEXT,
             UNIQUE(bucket, key, version));
         CREATE UNIQUE INDEX IF NOT EXISTS objects_latest ON objects(bucket, key) WHERE latest = 1;
         CREATE TABLE IF NOT EXISTS data_files(
@@ -101,6 +102,12 @@ internal static class IndexSchema
                 "INSERT INTO objects(bucket, key, version, latest, marker, size, etag, modified, meta, segments, parts, corrupt, checksum) "
                 + "SELECT bucket, key, 'null', 1, 0, size, etag, modified, meta, segments, parts, corrupt, checksum FROM objects_unversioned; "
                 + "DROP TABLE objects_unversioned;");
+        }
+
+        // Stores created before part checksums were kept with completed objects (null: none recorded).
+        if (!HasColumn(connection, "objects", "part_checksums"))
+        {
+            Execute(connection, "ALTER TABLE objects ADD COLUMN part_checksums TEXT");
         }
 
         // Stores created before checksums were kept: add the columns (null: no checksum recorded).

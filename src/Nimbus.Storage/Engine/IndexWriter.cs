@@ -86,8 +86,8 @@ internal sealed class IndexWriter : IDisposable
         demote.ExecuteNonQuery();
         var command = Prepare(
             "put",
-            "INSERT INTO objects(bucket, key, version, latest, marker, size, etag, modified, meta, segments, parts, corrupt, checksum) VALUES($b, $k, $v, 1, $d, $s, $e, $m, $meta, $seg, $p, 0, $c)",
-            "$b", "$k", "$v", "$d", "$s", "$e", "$m", "$meta", "$seg", "$p", "$c");
+            "INSERT INTO objects(bucket, key, version, latest, marker, size, etag, modified, meta, segments, parts, corrupt, checksum, part_checksums) VALUES($b, $k, $v, 1, $d, $s, $e, $m, $meta, $seg, $p, 0, $c, $pc)",
+            "$b", "$k", "$v", "$d", "$s", "$e", "$m", "$meta", "$seg", "$p", "$c", "$pc");
         command.Parameters[0].Value = record.Bucket;
         command.Parameters[1].Value = record.Key;
         command.Parameters[2].Value = record.VersionId;
@@ -99,6 +99,7 @@ internal sealed class IndexWriter : IDisposable
         command.Parameters[8].Value = Segment.Encode(record.Segments);
         command.Parameters[9].Value = record.PartCount;
         command.Parameters[10].Value = (object?)ObjectChecksum.Encode(record.Checksum) ?? DBNull.Value;
+        command.Parameters[11].Value = (object?)ObjectChecksum.EncodeList(record.PartChecksums) ?? DBNull.Value;
         command.ExecuteNonQuery();
         AddUsage(record.Bucket, account, record.IsDeleteMarker ? 0 : 1, record.Size);
     }

@@ -31,4 +31,10 @@ internal readonly record struct ObjectChecksum(ChecksumAlgorithm Algorithm, Chec
             ? new ObjectChecksum(algorithm, type, parts[2])
             : null;
     }
+
+    /// <summary>Several checksums (a multipart object's parts) one per line, an empty line for none; null for a null or empty list.</summary>
+    public static string? EncodeList(IReadOnlyList<ObjectChecksum?>? checksums) =>
+        checksums is { Count: > 0 } list ? string.Join('\n', list.Select(Encode)) : null;
+
+    public static ObjectChecksum?[] DecodeList(string text) => [.. text.Split('\n').Select(Decode)];
 }

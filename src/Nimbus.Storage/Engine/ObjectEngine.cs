@@ -326,7 +326,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// Completes an upload with the listed parts (number and ETag, ascending): validated against what was
     /// uploaded, in the same transaction that makes the object visible and drops the upload.
     /// </summary>
-    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<CompletedPart> requested, (ChecksumAlgorithm Algorithm, string Value)? expectedChecksum, DateTimeOffset now, VersioningState versioning) =>
+    public Task<ObjectRecord> CompleteUploadAsync(UploadRecord upload, string account, IReadOnlyList<CompletedPart> requested, (ChecksumAlgorithm Algorithm, string Value)? expectedChecksum, DateTimeOffset now, VersioningState versioning, string versionId) =>
         _committer.SubmitAsync(w =>
         {
             EnsureOpen(upload.Bucket);
@@ -385,7 +385,8 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 Segments = [.. chosen.Select(p => p.Segment)],
                 PartCount = chosen.Count,
                 Checksum = CombineChecksums(upload.Checksum, chosen),
-                VersionId = NewVersionId(versioning),
+                PartChecksums = chosen.Any(p => p.Checksum is not null) ? [.. chosen.Select(p => p.Checksum)] : null,
+                VersionId = versionId,
             };
             if (expectedChecksum is { } expected
                 && (record.Checksum is not { } actual || actual.Algorithm != expected.Algorithm || (actual.Value != expected.Value && actual.Value.Split('-')[0] != expected.Value.Split('-')[0])))
@@ -510,7 +511,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
     /// <summary>A new version id in an Enabled bucket (URL-safe, 32 characters); the null version otherwise.</summary>
-    private static string NewVersionId(VersioningState versioning)
+    internal static string NewVersionId(VersioningState versioning)
     {
         if (versioning != VersioningState.Enabled)
         {

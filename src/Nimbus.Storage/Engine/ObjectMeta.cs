@@ -66,6 +66,13 @@ internal sealed record ObjectRecord
     /// <summary>The object's additional checksum (<c>x-amz-checksum-*</c>); null for objects stored without one.</summary>
     public ObjectChecksum? Checksum { get; init; }
 
+    /// <summary>
+    /// The checksum of each part of a multipart object (null entries for parts stored without one), what a GET of
+    /// <c>?partNumber=N</c> returns; null for single PUTs and when not loaded (the hot GET path does not read it:
+    /// <see cref="IndexReader.GetPartChecksums"/>).
+    /// </summary>
+    public ObjectChecksum?[]? PartChecksums { get; init; }
+
     /// <summary>Version id; <see cref="NullVersion"/> for the null version.</summary>
     public string VersionId { get; init; } = NullVersion;
 

@@ -41,7 +41,7 @@ internal static class MultipartHandlers
             throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {ChecksumAlgorithms.GetName(d).ToLowerInvariant()}, actual checksum Type: {ChecksumAlgorithms.GetName(requested.Algorithm).ToLowerInvariant()}");
         }
 
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         s3.Response.Headers.ETag = part.ETag;
@@ -67,7 +67,7 @@ internal static class MultipartHandlers
             throw S3Errors.EntityTooLarge(s3.Services.Options.MaxObjectSize);
         }
 
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.Services.Engine.CopyAsync(source, start, length, upload.Checksum?.Algorithm ?? ObjectHandlers.DefaultChecksum, s3.Aborted).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         using var xml = new S3Xml("CopyPartResult");
@@ -268,15 +268,22 @@ internal static class MultipartHandlers
             throw S3Errors.PreconditionFailed("If-None-Match");
         }
 
-        var record = await s3.Services.Engine.CompleteUploadAsync(upload, bucket.Account, requested, ExpectedObjectChecksum(s3), s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
-        ObjectHandlers.WriteVersionId(s3, bucket, record.VersionId);
-        using var xml = new S3Xml("CompleteMultipartUploadResult");
-        xml.Element("Location", "/" + bucket.Name + "/" + s3.Request.Key).Element("Bucket", bucket.Name).Element("Key", s3.Request.Key).Element("ETag", record.ETag);
-        if (record.Checksum is { } checksum)
-        {
-            xml.Element(checksum.ElementName, checksum.Value).Element("ChecksumType", checksum.TypeName);
-        }
-        await xml.SendAsync(s3.Response).ConfigureAwait(false);
+        // The version id is chosen before the work so that its header can leave with a keep-alive 200.
+        var versionId = ObjectEngine.NewVersionId(bucket.Versioning);
+        var completing = s3.Services.Engine.CompleteUploadAsync(upload, bucket.Account, requested, ExpectedObjectChecksum(s3), s3.Services.Time.GetUtcNow(), bucket.Versioning, versionId);
+        await KeepAliveResponse.SendAsync(
+            s3,
+            completing,
+            "CompleteMultipartUploadResult",
+            (record, xml) =>
+            {
+                xml.Element("Location", "/" + bucket.Name + "/" + s3.Request.Key).Element("Bucket", bucket.Name).Element("Key", s3.Request.Key).Element("ETag", record.ETag);
+                if (record.Checksum is { } checksum)
+                {
+                    xml.Element(checksum.ElementName, checksum.Value).Element("ChecksumType", checksum.TypeName);
+                }
+            },
+            _ => ObjectHandlers.WriteVersionId(s3, bucket, versionId)).ConfigureAwait(false);
     }
 
     public static async Task AbortAsync(S3Context s3)

@@ -22,7 +22,7 @@ internal static class ObjectHandlers
         using var body = s3.OpenUpload(DefaultChecksum);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         await CheckWritePreconditionsAsync(s3, bucket).ConfigureAwait(false);
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         s3.Response.Headers.ETag = record.ETag;
@@ -62,10 +62,18 @@ internal static class ObjectHandlers
             ObjectHeaders.Write(s3.Response, record, s3.Request);
             WriteVersionId(s3, bucket, record.VersionId);
 
-            // The stored checksum describes the whole object: not a range, nor one part of several.
-            if ((range is null || (partRange is not null && record.PartCount <= 1)) && ObjectHeaders.ChecksumModeEnabled(s3.Headers))
+            // The stored checksum describes the whole object: not a range. One part of several has its own, the
+            // part's checksum as it was uploaded (what S3 returns, and what a parallel download checks per part).
+            if (ObjectHeaders.ChecksumModeEnabled(s3.Headers))
             {
-                ObjectHeaders.WriteChecksum(s3.Response, record.Checksum);
+                if (range is null || (partRange is not null && record.PartCount <= 1))
+                {
+                    ObjectHeaders.WriteChecksum(s3.Response, record.Checksum);
+                }
+                else if (partRange is not null)
+                {
+                    ObjectHeaders.WriteChecksum(s3.Response, PartChecksum(s3, bucket.Id, record));
+                }
             }
 
             var (start, length) = range ?? (0, record.Size);
@@ -238,7 +246,7 @@ internal static class ObjectHandlers
             algorithm = source.Checksum is { Type: ChecksumType.FullObject } full ? full.Algorithm : DefaultChecksum;
         }
 
-        await s3.Services.Usage.EnsureRoomAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
+        using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
         using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, algorithm, s3.Aborted).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         WriteVersionId(s3, bucket, record.VersionId);
@@ -354,6 +362,16 @@ internal static class ObjectHandlers
         {
             s3.Response.Headers["x-amz-version-id"] = versionId;
         }
+    }
+
+    /// <summary>The checksum of part <c>?partNumber=N</c> of a multipart object, as uploaded; null when none was recorded.</summary>
+    private static ObjectChecksum? PartChecksum(S3Context s3, string bucketId, ObjectRecord record)
+    {
+        var number = int.Parse(s3.Request.Query("partNumber")!, NumberStyles.None, CultureInfo.InvariantCulture);
+        var checksums = s3.Services.Engine.Reader.GetPartChecksums(bucketId, s3.KeyBytes, record.VersionId);
+        return checksums is not null && number <= checksums.Length && checksums[number - 1] is { } part
+            ? part with { Type = ChecksumType.FullObject }
+            : null;
     }
 
     /// <summary>The byte range of <c>?partNumber=N</c> (GET/HEAD of one part of a multipart object).</summary>

@@ -72,7 +72,14 @@ internal static class S3Errors
 
     public static NimbusException AccessDenied(string message = "Access Denied") => new(ErrorCodes.AccessDenied, 403, message);
 
-    public static NimbusException ObjectCorrupt() => new("InternalError", 500, "The object's stored data failed its integrity check; it cannot be read. The operator has been told (see the storage scrubber status).");
+    /// <summary>
+    /// A read of an object whose stored data failed its integrity check. S3 has no code for this (its own data
+    /// is repaired from replicas); a 500 <c>InternalError</c> would be retried by every S3 client (AWS SDKs retry
+    /// any 500, 502, 503 and 504) and fail the same way each time. <c>InvalidObjectState</c> (403) is the S3 code
+    /// clients already know for "this object exists but cannot be read in its current state" (S3 answers it for
+    /// archived objects) and no client retries it.
+    /// </summary>
+    public static NimbusException ObjectCorrupt() => new("InvalidObjectState", 403, "The object's stored data failed its integrity check (corrupt on disk); it cannot be read. The operator has been told (see the storage scrubber status); delete or overwrite the object.");
 
     public static NimbusException NoSuchTagSet() => new("NoSuchTagSet", 404, "The TagSet does not exist.");
 

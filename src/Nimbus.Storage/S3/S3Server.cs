@@ -75,6 +75,15 @@ public sealed partial class S3Server
             await AuthenticateAsync(s3, target).ConfigureAwait(false);
             await S3Dispatcher.DispatchAsync(s3).ConfigureAwait(false);
         }
+        catch (ErrorAlreadySentException sent)
+        {
+            // The error document went out under a 200 that had started (keep-alive): the response is complete.
+            audit.Failure = sent.InnerException;
+            if (Translate(sent.InnerException!, s3).Status >= 500)
+            {
+                LogServerError(sent.InnerException!, http.TraceIdentifier, http.Request.Method, s3?.Request.Resource ?? "?");
+            }
+        }
         catch (Exception ex)
         {
             audit.Failure = ex;
@@ -249,7 +258,7 @@ internal sealed class S3AuditRecord(AuditTrail trail, HttpContext http, DateTime
             Path = Context?.Request.Resource ?? http.Request.Path.Value ?? "/",
             Action = Context?.Action,
             Resources = Context?.Resources ?? [],
-            Outcome = status < 400 ? AuditOutcomes.Allowed : status is 401 or 403 ? AuditOutcomes.Denied : AuditOutcomes.Error,
+            Outcome = status < 400 ? AuditOutcomes.Allowed : status is 401 or 403 && errorCode != "InvalidObjectState" ? AuditOutcomes.Denied : AuditOutcomes.Error,
             Status = status,
             ErrorCode = errorCode,
         };

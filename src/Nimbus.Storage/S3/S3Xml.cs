@@ -21,10 +21,26 @@ internal sealed class S3Xml : IDisposable
     private readonly MemoryStream _buffer = new();
     private readonly XmlWriter _writer;
 
-    public S3Xml(string root, bool withNamespace = true)
+    private static readonly XmlWriterSettings FragmentSettings = new()
     {
-        _writer = XmlWriter.Create(_buffer, Settings);
-        _writer.WriteStartDocument();
+        Encoding = new UTF8Encoding(false),
+        Indent = false,
+        CheckCharacters = false,
+        Async = false,
+        OmitXmlDeclaration = true,
+    };
+
+    /// <param name="root">The root element.</param>
+    /// <param name="withNamespace">Put the root in S3's namespace (error documents have none).</param>
+    /// <param name="declaration">Start with the XML declaration; false for a body whose declaration already went out (<see cref="KeepAliveResponse"/>).</param>
+    public S3Xml(string root, bool withNamespace = true, bool declaration = true)
+    {
+        _writer = XmlWriter.Create(_buffer, declaration ? Settings : FragmentSettings);
+        if (declaration)
+        {
+            _writer.WriteStartDocument();
+        }
+
         if (withNamespace)
         {
             _writer.WriteStartElement(root, Namespace);
@@ -82,6 +98,15 @@ internal sealed class S3Xml : IDisposable
         response.ContentType = "application/xml";
         response.ContentLength = _buffer.Length;
         await response.Body.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length)).ConfigureAwait(false);
+    }
+
+    /// <summary>Finishes the document and writes it to a response whose status and headers are already sent.</summary>
+    public async Task WriteToStartedAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        _writer.WriteEndElement();
+        _writer.WriteEndDocument();
+        _writer.Flush();
+        await response.Body.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -228,4 +228,41 @@ public sealed class S3ClientTests : IAsyncLifetime
             }
         }
     }
+
+    [Fact]
+    public async Task A_corrupt_object_is_refused_with_InvalidObjectState_and_not_retried()
+    {
+        var bucket = await BucketAsync();
+        await _s3.PutObjectAsync(bucket, "rot", RandomNumberGenerator.GetBytes(4096));
+        var file = Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "storage", "data"), "*", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[100] ^= 0xFF;
+        await File.WriteAllBytesAsync(file, bytes);
+
+        using var counting = new CountingHandler(new SocketsHttpHandler());
+        using var s3 = new S3Client(new S3ClientOptions { Endpoint = _server.S3Endpoint, Credentials = _server.AdminCredentials, MaxRetries = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(1) }, counting);
+        for (var i = 0; i < 2; i++)
+        {
+            // First read: found by the block check; second: refused from the index's corrupt mark.
+            var refused = await Should.ThrowAsync<NimbusApiException>(() => s3.GetObjectAsync(bucket, "rot", new MemoryStream()));
+            (refused.StatusCode, refused.Code).ShouldBe((HttpStatusCode.Forbidden, "InvalidObjectState"));
+            refused.IsTransient.ShouldBeFalse();
+        }
+
+        counting.Count.ShouldBe(2);
+    }
+
+    private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }

@@ -39,6 +39,25 @@ public sealed class CliRun : IDisposable
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs with standard input and output as bytes (<c>cp -</c>); returns what went to standard output as bytes.</summary>
+    public async Task<(CliResult Result, byte[] Stdout)> RunWithBytesAsync(string[] args, Stream stdinBytes)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        using var stdoutBytes = new MemoryStream();
+        var host = new CliHost
+        {
+            Stdout = stdout,
+            Stderr = stderr,
+            StdinBytes = stdinBytes,
+            StdoutBytes = stdoutBytes,
+            Environment = Environment,
+            HttpHandler = Handler,
+        };
+        var exitCode = await CliApp.RunAsync(args, host);
+        return (new CliResult(exitCode, stdout.ToString(), stderr.ToString()), stdoutBytes.ToArray());
+    }
+
     public Task<CliResult> RunAsync(string commandLine) =>
         RunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
