@@ -289,6 +289,7 @@ public sealed partial class InstanceReconciler(
             var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
             await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
             _networkChecked.TryRemove(resource.Id, out _);
+            await network.ApplyRulesAsync(cancellationToken, excludingInstance: resource.Id).ConfigureAwait(false);
         }
 
         credentials.Forget(resource.Id);
@@ -322,11 +323,6 @@ public sealed partial class InstanceReconciler(
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        if (spec.NetworkInterface is not null)
-        {
-            // The address left the store with the phase change; the ruleset follows (its anti-spoofing entry goes).
-            await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
-        }
 
         LogTerminated(resource.Id);
         return new ReconcileResult(status, options.TerminatedRetention);

@@ -143,8 +143,12 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         return state.Allocations.GetValueOrDefault(text);
     }
 
-    /// <summary>Brings the node's ruleset (NAT, metadata redirect, anti-spoofing of every interface) in line with the store.</summary>
-    public async Task ApplyRulesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the node's ruleset (NAT, metadata redirect, anti-spoofing of every interface) in line with the store,
+    /// leaving out <paramref name="excludingInstance"/> (one being terminated, whose address is released in the unit
+    /// that marks it terminated: the rules go first, so that a terminated instance never has rules left).
+    /// </summary>
+    public async Task ApplyRulesAsync(CancellationToken cancellationToken, string? excludingInstance = null)
     {
         await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -159,7 +163,11 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     Cidr = state.Cidr,
                     Gateway = Ipv4Range.Format(range.Gateway),
                     MetadataPort = MetadataPort,
-                    Interfaces = [.. state.Allocations.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new RulesetInterface(a.Value.InstanceId, a.Key))],
+                    Interfaces =
+                    [
+                        .. state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).OrderBy(a => a.Key, StringComparer.Ordinal)
+                            .Select(a => new RulesetInterface(a.Value.InstanceId, a.Key)),
+                    ],
                 },
                 cancellationToken).ConfigureAwait(false);
         }
