@@ -10,8 +10,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # tests/compat (run by tests/Nimbus.Cli.Tests' CompatScriptTests, so they count in the totals below);
 # runc and busybox-static for compute instances; gcc and libc6-dev compile the instances' init
 # (src/Nimbus.Agent/Init/nimbus-init.c) at build time; skopeo and umoci make the OCI images the import tests
-# read, debootstrap builds the debian-12 image.
-PACKAGES=(postgresql awscli s3cmd rclone curl python3 runc busybox-static gcc libc6-dev skopeo umoci debootstrap)
+# read, debootstrap builds the debian-12 image; iproute2 and nftables give instances their network (bridge, veths,
+# network namespaces, NAT and anti-spoofing tables).
+PACKAGES=(postgresql awscli s3cmd rclone curl python3 runc busybox-static gcc libc6-dev skopeo umoci debootstrap iproute2 nftables)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -32,6 +32,9 @@ public static class ComputeActions
     public const string GetGarbageReport = "compute:GetGarbageReport";
     public const string RunGarbageCheck = "compute:RunGarbageCheck";
 
+    /// <summary>IAM's action for handing a role to a service: running an instance with an instance profile needs it on the role.</summary>
+    public const string PassRole = "iam:PassRole";
+
     public static void Register(ActionCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);

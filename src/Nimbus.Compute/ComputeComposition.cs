@@ -4,6 +4,8 @@ using Nimbus.Compute.Garbage;
 using Nimbus.Compute.Images;
 using Nimbus.Compute.Instances;
 using Nimbus.Compute.InstanceTypes;
+using Nimbus.Compute.Metadata;
+using Nimbus.Compute.Networking;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Core.Controllers;
 
@@ -23,6 +25,12 @@ public static class ComputeComposition
         services.AddSingleton(ComputeQuotas.Images);
         services.AddSingleton<InstanceScheduler>();
         services.AddSingleton<ImageService>();
+        services.AddSingleton<DefaultNetwork>();
+        services.AddSingleton<MetadataTokens>();
+        services.AddSingleton<InstanceProfileCredentials>();
+        services.AddSingleton<MetadataHandler>();
+        services.AddSingleton<MetadataService>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<MetadataService>());
         services.AddSingleton<InstanceService>();
         services.AddSingleton<Exec.ExecSlots>();
         services.AddSingleton<Exec.ExecService>();

@@ -59,4 +59,23 @@ public sealed record ComputeOptions
 
     /// <summary>Parent of every instance's cgroup in each hierarchy, e.g. <c>/sys/fs/cgroup/memory/nimbus/i-...</c>.</summary>
     public string CgroupParent { get; init; } = "/nimbus";
+
+    /// <summary>
+    /// Private range of the default network, e.g. <c>10.213.0.0/16</c> (the default, chosen to stay clear of the
+    /// usual home, office and container ranges). The first address is the gateway on the bridge. Fixed once the network
+    /// exists in the store: a later change is ignored (with a warning) while instances hold addresses of the old range.
+    /// </summary>
+    public string NetworkCidr { get; init; } = "10.213.0.0/16";
+
+    /// <summary>Name of the default network's Linux bridge (at most 15 characters); <c>nimbus0</c> by default.</summary>
+    public string BridgeName { get; init; } = "nimbus0";
+
+    /// <summary>Name of Nimbus's nftables tables (<c>inet</c> and <c>bridge</c> families); <c>nimbus</c> by default. Nothing else is touched.</summary>
+    public string NftTable { get; init; } = "nimbus";
+
+    /// <summary>Host port of the instance metadata service on the gateway address (169.254.169.254:80 is redirected there); 0 picks a free one.</summary>
+    public int MetadataPort { get; init; }
+
+    /// <summary>Instance-profile credentials are replaced when they are this close to expiry; 5 minutes by default.</summary>
+    public TimeSpan CredentialRefreshBefore { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -14,7 +14,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Prerequisites.RequireRuncHost();
+        Prerequisites.RequireNetworkHost();
         _server = await ComputeServer.StartAsync();
         _home = new TempDirectory("nimbus-cli-home");
     }
@@ -63,6 +63,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
                     .Replace("<image-id>", Regex.Escape(image.Id), StringComparison.Ordinal)
                     .Replace("<time>", @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", StringComparison.Ordinal)
                     .Replace("<size>", @"[0-9.]+ [KM]iB", StringComparison.Ordinal)
+                    .Replace("<ip>", @"\d+\.\d+\.\d+\.\d+", StringComparison.Ordinal)
                     .Replace("<account>", @"\d{12}", StringComparison.Ordinal) + "$";
                 actual.ShouldContain(l => Regex.IsMatch(l, pattern), $"`{command}` should print a line like\n{line}\nbut printed\n{string.Join('\n', actual)}");
             }
@@ -115,6 +116,31 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         code.ShouldBe(0);
         stdout.ShouldContain("processes");
         stdout.ShouldContain("net lo rx/tx");
+    }
+
+    [Fact]
+    public async Task Run_with_an_iam_role_as_the_compute_docs_show_and_get_shows_the_private_ip()
+    {
+        var trust = Path.Combine(_home.Path, "trust.json");
+        await File.WriteAllTextAsync(trust, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"compute.nimbus"},"Action":"sts:AssumeRole"}]}""");
+        var (code, stdout, stderr) = await CliAsync("iam", "role", "create", "--name", "app-role", "--trust-policy", trust);
+        code.ShouldBe(0, stderr);
+        (code, stdout, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--name", "app", "--iam-role", "app-role", "--metadata-tokens", "required", "--wait");
+        code.ShouldBe(0, stderr);
+        var id = InstanceId().Match(stdout).Value;
+        var ip = Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(await _server.Client.Compute.Instances.GetAsync(id));
+        ip.ShouldNotBeNull();
+        (code, stdout, _) = await CliAsync("compute", "instance", "get", id);
+        code.ShouldBe(0);
+        stdout.ShouldContain(ip);
+        (code, stdout, _) = await CliAsync("compute", "instance", "get", id, "-o", "json");
+        stdout.ShouldContain("\"iamRoleName\": \"app-role\"");
+        stdout.ShouldContain("\"metadataTokens\": \"required\"");
+        stdout.ShouldContain($"\"privateIpAddress\": \"{ip}\"");
+
+        (code, _, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--metadata-tokens", "sometimes");
+        code.ShouldBe(1);
+        stderr.ShouldContain("metadataTokens");
     }
 
     [Fact]

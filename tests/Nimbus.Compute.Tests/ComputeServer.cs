@@ -10,9 +10,10 @@ namespace Nimbus.Compute.Tests;
 internal sealed class ComputeServer : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private bool _keptRunning;
     public const string RuncRoot = "/run/nimbus/runc";
 
-    private ComputeServer(NimbusServer server)
+    private ComputeServer(NimbusServer server, TimeProvider time)
     {
         Server = server;
         Client = new NimbusClient(new NimbusClientOptions
@@ -21,6 +22,7 @@ internal sealed class ComputeServer : IAsyncDisposable
             Credentials = server.AdminCredentials,
             Region = server.Host.Options.Region,
             WaitPollInterval = TimeSpan.FromMilliseconds(50),
+            TimeProvider = time,
         });
     }
 
@@ -30,12 +32,14 @@ internal sealed class ComputeServer : IAsyncDisposable
 
     public string DataDirectory => Server.DataDirectory;
 
-    public static async Task<ComputeServer> StartAsync(Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null, bool waitForImage = true)
+    public static async Task<ComputeServer> StartAsync(
+        Func<NimbusServerOptions, NimbusServerOptions>? configure = null, string? dataDirectory = null, bool waitForImage = true, TimeProvider? time = null)
     {
         var server = await NimbusServer.StartAsync(
-            o => (configure ?? (x => x))(o with { ComputeStopGracePeriod = TimeSpan.FromSeconds(3), RuncRoot = RuncRoot }),
-            dataDirectory);
-        var compute = new ComputeServer(server);
+            o => (configure ?? (x => x))(WithOwnNetwork(o with { ComputeStopGracePeriod = TimeSpan.FromSeconds(3), RuncRoot = RuncRoot })),
+            dataDirectory,
+            time);
+        var compute = new ComputeServer(server, time ?? TimeProvider.System);
         if (waitForImage)
         {
             await compute.WaitForBusyboxAsync();
@@ -64,11 +68,32 @@ internal sealed class ComputeServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The bridge of this server's default network (its own, so that servers of parallel tests never share one).</summary>
+    public string Bridge => Server.Host.Options.NetworkBridge;
+
+    /// <summary>Name of this server's nftables tables (inet and bridge).</summary>
+    public string NftTable => "nimbus_" + Bridge.Replace('-', '_');
+
+    /// <summary>The instance's network namespace, as <c>ip netns</c> names it.</summary>
+    public string NetnsOf(string instanceId) => Bridge + "-" + instanceId;
+
+    /// <summary>
+    /// A bridge and a /24 of 10.200.0.0/13 derived from the data directory: a restarted server gets the same ones, two
+    /// servers of parallel tests (nearly always) different ones.
+    /// </summary>
+    private static NimbusServerOptions WithOwnNetwork(NimbusServerOptions options)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.DataDirectory));
+        var bridge = "nt" + Convert.ToHexStringLower(hash.AsSpan(0, 5));
+        return options with { NetworkBridge = bridge, NetworkCidr = $"10.{200 + (hash[5] % 8)}.{hash[6]}.0/24" };
+    }
+
     public string InstanceDirectory(string id) => Path.Combine(DataDirectory, "compute", "instances", id);
 
     /// <summary>Stops the server, keeping its data directory and the running instances.</summary>
     public async Task<string> StopServerAsync()
     {
+        _keptRunning = true;
         Client.Dispose();
         await Server.StopAsync();
         return DataDirectory;
@@ -103,6 +128,19 @@ internal sealed class ComputeServer : IAsyncDisposable
         }
 
         Client.Dispose();
+        var bridge = Bridge;
+        var table = NftTable;
         await Server.DisposeAsync();
+
+        // The bridge and the tables stay when Nimbus stops (instances keep their network); a test server's go with it,
+        // unless the test stopped it to start another on the same data directory.
+        if (_keptRunning)
+        {
+            return;
+        }
+
+        await Host.RunAsync("nft", ["delete", "table", "inet", table]);
+        await Host.RunAsync("nft", ["delete", "table", "bridge", table]);
+        await Host.RunAsync("ip", ["link", "del", bridge]);
     }
 }

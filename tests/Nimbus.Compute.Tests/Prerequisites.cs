@@ -22,6 +22,19 @@ internal static class Prerequisites
         }
     }
 
+    /// <summary>Instances with a network: iproute2 and nftables (CI installs both through test.sh).</summary>
+    public static void RequireNetworkHost()
+    {
+        RequireRuncHost();
+        foreach (var (program, package) in new[] { ("ip", "iproute2"), ("nft", "nftables"), ("curl", "curl") })
+        {
+            if (!new[] { "/usr/sbin", "/usr/bin", "/sbin", "/bin" }.Any(d => File.Exists(Path.Combine(d, program))))
+            {
+                throw new InvalidOperationException($"{program} is not installed: apt-get install {package} (./test.sh installs it)");
+            }
+        }
+    }
+
     public static void RequireBusybox()
     {
         if (!File.Exists("/bin/busybox"))

@@ -46,6 +46,40 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task After_a_nimbus_restart_an_adopted_instance_keeps_its_network_and_metadata()
+    {
+        Prerequisites.RequireNetworkHost();
+        using var data = new TempDirectory("nimbus-compute");
+        ResourceDto instance;
+        await using (var first = await ComputeServer.StartAsync(dataDirectory: data.Path))
+        {
+            var created = (await first.Client.Compute.Instances.RunAsync(new RunInstancesRequest
+            {
+                Image = "busybox", InstanceType = "n1.micro", Name = "netkeeper", UserData = "mkdir -p /www\necho kept > /www/index.html\nhttpd -p 80 -h /www\n",
+            })).Single();
+            instance = await first.Client.Compute.Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+            var ip = InstancesClient.PrivateIpAddressOf(instance)!;
+            await Poll.UntilAsync(() => NetworkTests.FetchAsync($"http://{ip}/"), p => p == "kept\n", what: "httpd before the restart");
+            await first.StopServerAsync();
+        }
+
+        var address = InstancesClient.PrivateIpAddressOf(instance)!;
+        (await NetworkTests.FetchAsync($"http://{address}/")).ShouldBe("kept\n", "the network does not depend on the Nimbus process");
+
+        await using var second = await ComputeServer.StartAsync(dataDirectory: data.Path);
+        var adopted = await second.Client.Compute.Instances.GetAsync(instance.Id);
+        Details(adopted).Pid.ShouldBe(Details(instance).Pid);
+        (await NetworkTests.FetchAsync($"http://{address}/")).ShouldBe("kept\n");
+
+        // The metadata service listens again (on a new port) and the redirect follows it.
+        var id = await Poll.UntilAsync(
+            () => Host.RunAsync("ip", ["netns", "exec", second.NetnsOf(instance.Id), "curl", "-sS", "--max-time", "3", "http://169.254.169.254/latest/meta-data/instance-id"]),
+            r => r.Stdout == instance.Id,
+            what: "the metadata service after the restart");
+        id.Stdout.ShouldBe(instance.Id);
+    }
+
+    [Fact]
     public async Task An_instance_that_died_while_nimbus_was_down_is_reported_and_restarted()
     {
         Prerequisites.RequireRuncHost();

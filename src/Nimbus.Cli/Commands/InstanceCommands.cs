@@ -40,11 +40,13 @@ internal static class InstanceCommands
         var protection = new Option<bool>("--deletion-protection") { Description = "Refuse terminate until protection is turned off" };
         var env = new Option<string[]>("--env") { Description = "Environment variable NAME=value of the instance's processes; repeat for several", HelpName = "NAME=value" };
         var restart = new Option<string?>("--restart-policy") { Description = "on-failure (default), always or never: what happens when the workload stops by itself", HelpName = "policy" };
+        var role = new Option<string?>("--iam-role") { Description = "IAM role (name or NRN) whose temporary credentials the metadata service gives the instance; needs iam:PassRole on it", HelpName = "role" };
+        var metadataTokens = new Option<string?>("--metadata-tokens") { Description = "optional (default: IMDSv1 and IMDSv2) or required (IMDSv2 session tokens only)", HelpName = "mode" };
         var tags = CommonOptions.Tags("Tag to set; repeat for several");
         var wait = CommonOptions.Wait("every instance is running (exit code 1 if one fails)");
         var timeout = CommonOptions.Timeout();
         var workload = new Argument<string[]>("command") { Description = "The workload instead of the image's default command, after --: ... -- httpd -f -p 80", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, tags, wait, timeout, workload };
+        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, role, metadataTokens, tags, wait, timeout, workload };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             string? userData = null;
@@ -74,6 +76,8 @@ internal static class InstanceCommands
                 DeletionProtection = parseResult.GetValue(protection) ? true : null,
                 Environment = ParseEnvironment(parseResult.GetValue(env)),
                 RestartPolicy = parseResult.GetValue(restart),
+                IamRole = parseResult.GetValue(role),
+                MetadataTokens = parseResult.GetValue(metadataTokens),
                 Command = parseResult.GetValue(workload) is { Length: > 0 } argv ? argv : null,
                 Tags = CommonOptions.ParseTags(parseResult.GetValue(tags)),
             };

@@ -56,7 +56,7 @@ internal static class ComputeViews
 
     public static Table Instances(IEnumerable<ResourceDto> instances)
     {
-        var table = new Table("ID", "NAME", "PHASE", "TYPE", "IMAGE", "HOSTNAME", "MESSAGE", "TAGS", "CREATED");
+        var table = new Table("ID", "NAME", "PHASE", "TYPE", "IMAGE", "HOSTNAME", "PRIVATE_IP", "MESSAGE", "TAGS", "CREATED");
         foreach (var instance in instances)
         {
             var spec = instance.Spec.Deserialize<InstanceSpec>(NimbusJson.Options);
@@ -67,6 +67,7 @@ internal static class ComputeViews
                 spec?.InstanceType,
                 spec?.ImageId,
                 spec?.Hostname,
+                instance.Status.Phase == "terminated" ? "-" : spec?.NetworkInterface?.PrivateIpAddress ?? "-",
                 Cells.Text(instance.Status.Message),
                 Cells.Tags(instance.Tags),
                 Cells.Time(instance.CreatedAt));

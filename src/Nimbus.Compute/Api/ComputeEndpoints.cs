@@ -55,7 +55,7 @@ public static class ComputeEndpoints
 
         group.MapPost("", async (RunInstancesRequest request, HttpContext http, InstanceService instances, ImageService images, PlatformAccount platform, CancellationToken ct) =>
         {
-            var created = await instances.RunAsync(http.Caller().Account, platform.AccountId, request, ct).ConfigureAwait(false);
+            var created = await instances.RunAsync(http.Caller(), platform.AccountId, request, ct).ConfigureAwait(false);
             var image = await images.FindAsync(http.Caller().Account, platform.AccountId, InstanceService.SpecOf(created[0]).ImageId, ct).ConfigureAwait(false);
             var warning = image is null ? null : ImageService.DeprecationWarning(image);
             return TypedResults.Created(

@@ -9,12 +9,15 @@ using Nimbus.Core.Store;
 namespace Nimbus.Compute.Garbage;
 
 /// <summary>
-/// Finds what compute left on the node that nothing owns any more: containers, mounts, cgroups and directories of
+/// Finds what compute left on the node that nothing owns any more: containers, mounts, cgroups, directories, veths,
+/// network namespaces and nftables entries of
 /// instances that are terminated or unknown, and image directories without an image. It reports (log warnings and
 /// <see cref="LastReport"/>), it does not delete: a leak is a bug to understand, and deleting on a wrong reading
 /// would destroy a user's disk. Runs at start and every <see cref="ComputeOptions.GarbageCheckInterval"/>.
 /// </summary>
-public sealed partial class GarbageCheck(IResourceStore store, IComputeNode node, ComputeOptions options, TimeProvider time, ILogger<GarbageCheck> logger) : BackgroundService
+public sealed partial class GarbageCheck(
+    IResourceStore store, IComputeNode node, INetworkNode networkNode, Networking.DefaultNetwork network, ComputeOptions options, TimeProvider time, ILogger<GarbageCheck> logger)
+    : BackgroundService
 {
     private volatile GarbageReportDto _last = new();
 
@@ -28,8 +31,13 @@ public sealed partial class GarbageCheck(IResourceStore store, IComputeNode node
         var terminated = instances.Where(i => i.Status.Phase == InstanceStates.Terminated).Select(i => i.Id);
         var imageIds = images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         var inventory = await node.InventoryAsync(terminated, cancellationToken).ConfigureAwait(false);
+        var items = inventory.Items.ToList();
+
+        // Network pieces: veths on the bridge, network namespaces and anti-spoofing entries of no live instance.
+        var bridge = network.Current?.Bridge ?? options.BridgeName;
+        items.AddRange(await networkNode.InventoryAsync(bridge, options.NftTable, cancellationToken).ConfigureAwait(false));
         var leaks = new List<GarbageLeakDto>();
-        foreach (var item in inventory.Items)
+        foreach (var item in items)
         {
             var leaked = item.Kind == "image-directory"
                 ? !imageIds.Contains(item.Id) && !item.Id.Contains(".building-", StringComparison.Ordinal)

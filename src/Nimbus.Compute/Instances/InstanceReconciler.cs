@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Nimbus.Compute.Images;
+using Nimbus.Compute.Networking;
 using Nimbus.Compute.Node;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Contracts.Compute;
@@ -20,12 +21,17 @@ namespace Nimbus.Compute.Instances;
 /// the restart policy, and missing ones (a host reboot) are started again.
 /// </summary>
 public sealed partial class InstanceReconciler(
-    IResourceStore store, IComputeNode node, QuotaService quotas, InstanceScheduler scheduler, ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
+    IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, Metadata.MetadataService metadata,
+    Metadata.InstanceProfileCredentials credentials, QuotaService quotas, InstanceScheduler scheduler,
+    ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
     : IReconciler
 {
     private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ImagePollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRestartBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>Instances whose interface this process has checked (made, or found in place after an adoption).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _networkChecked = new(StringComparer.Ordinal);
 
     public string Kind => ComputeKinds.Instance;
 
@@ -35,7 +41,12 @@ public sealed partial class InstanceReconciler(
     public async Task<ReconcileResult> ReconcileAsync(Resource resource, CancellationToken cancellationToken)
     {
         var spec = InstanceService.SpecOf(resource);
-        var details = DetailsOf(resource) ?? new InstanceDetailsDto { Node = spec.Node };
+        var details = (DetailsOf(resource) ?? new InstanceDetailsDto { Node = spec.Node }) with
+        {
+            PrivateIpAddress = spec.NetworkInterface?.PrivateIpAddress,
+            Hostname = spec.Hostname,
+            IamRole = spec.IamRoleName,
+        };
         if (resource.Status.Phase == InstanceStates.Terminated)
         {
             return await LingerAsync(resource, details, cancellationToken).ConfigureAwait(false);
@@ -51,6 +62,20 @@ public sealed partial class InstanceReconciler(
                 return await StopStepAsync(resource, spec, details with { Pid = observed.Pid, OomKills = observed.OomKills }, rebootPending, cancellationToken).ConfigureAwait(false);
             }
 
+            if (spec.NetworkInterface is { } nic && _networkChecked.TryAdd(resource.Id, true))
+            {
+                // Adopted after a restart of Nimbus (or of the bridge): its veth goes back on the bridge if it left it.
+                try
+                {
+                    await EnsureInterfaceAsync(resource.Id, nic, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NodeException ex)
+                {
+                    _networkChecked.TryRemove(resource.Id, out _);
+                    LogNetworkCheckFailed(resource.Id, ex.Message);
+                }
+            }
+
             details = details with { Pid = observed.Pid, OomKills = observed.OomKills, StoppingSince = null };
             return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
         }
@@ -58,6 +83,14 @@ public sealed partial class InstanceReconciler(
         if (observed.State == InstanceRuntimeState.Stopped)
         {
             var exit = await node.CleanupAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+
+            // A stopped instance keeps its address (in the store) but not its namespace and veth: the next start makes them again.
+            if (spec.NetworkInterface is not null)
+            {
+                var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+                await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+                _networkChecked.TryRemove(resource.Id, out _);
+            }
             var stoppedByUs = details.StoppingSince is not null || !wantsRunning || rebootPending;
             details = details with { Pid = null, StoppingSince = null, StoppedAt = time.GetUtcNow(), OomKills = Math.Max(details.OomKills, exit.OomKills) };
             if (!stoppedByUs)
@@ -106,14 +139,21 @@ public sealed partial class InstanceReconciler(
         return await StartAsync(resource, spec, details, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task FinalizeAsync(Resource resource, CancellationToken cancellationToken) => node.DestroyAsync(resource.Id, cancellationToken);
+    public async Task FinalizeAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+        if (InstanceService.SpecOf(resource).NetworkInterface is not null && network.Current is { } current)
+        {
+            await networkNode.RemoveInterfaceAsync(current.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-    /// <summary>Removal after the retention of a terminated instance: its quota and capacity were given back when it was terminated.</summary>
+    /// <summary>Removal after the retention of a terminated instance: its quota, capacity and address were given back when it was terminated.</summary>
     public async Task BeforeDeleteAsync(IStoreWriter writer, Resource resource, CancellationToken cancellationToken)
     {
         if (resource.Status.Phase != InstanceStates.Terminated)
         {
-            await ReleaseAsync(writer, resource.Account, InstanceService.SpecOf(resource), cancellationToken).ConfigureAwait(false);
+            await ReleaseAsync(writer, resource.Account, resource.Id, InstanceService.SpecOf(resource), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -143,8 +183,24 @@ public sealed partial class InstanceReconciler(
             environment.Add(name + "=" + value);
         }
 
+        var launchNetwork = new InstanceNetwork();
+        if (spec.NetworkInterface is { } nic)
+        {
+            try
+            {
+                launchNetwork = new InstanceNetwork { NamespacePath = await EnsureInterfaceAsync(resource.Id, nic, cancellationToken).ConfigureAwait(false) };
+                _networkChecked[resource.Id] = true;
+            }
+            catch (NodeException ex)
+            {
+                LogStartFailed(resource.Id, ex.Message);
+                return Result(resource, InstanceStates.Failed, "could not set up its network interface: " + ex.Message, details with { Pid = null }, null);
+            }
+        }
+
         var launch = new InstanceLaunch
         {
+            Network = launchNetwork,
             InstanceId = resource.Id,
             ImageId = image.Id,
             Hostname = spec.Hostname,
@@ -178,6 +234,25 @@ public sealed partial class InstanceReconciler(
             UserDataRan = details.UserDataRan || spec.UserData is not null,
         };
         return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
+    }
+
+    /// <summary>The instance's namespace and veth on the bridge (made unless there), the ruleset in line; returns the namespace's path.</summary>
+    private async Task<string> EnsureInterfaceAsync(string instanceId, InstanceInterfaceSpec nic, CancellationToken cancellationToken)
+    {
+        var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        var path = await networkNode.EnsureInterfaceAsync(
+            new InterfaceSetup
+            {
+                Bridge = state.Bridge,
+                InstanceId = instanceId,
+                PrivateIpAddress = nic.PrivateIpAddress,
+                PrefixLength = nic.PrefixLength,
+                Gateway = nic.Gateway,
+                MacAddress = nic.MacAddress,
+            },
+            cancellationToken).ConfigureAwait(false);
+        await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
+        return path;
     }
 
     private async Task<ReconcileResult> StopStepAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, bool reboot, CancellationToken cancellationToken)
@@ -219,13 +294,23 @@ public sealed partial class InstanceReconciler(
     private async Task<ReconcileResult> TerminateAsync(Resource resource, InstanceSpec spec, InstanceDetailsDto details, CancellationToken cancellationToken)
     {
         await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+        if (spec.NetworkInterface is not null)
+        {
+            var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+            _networkChecked.TryRemove(resource.Id, out _);
+            await network.ApplyRulesAsync(cancellationToken, excludingInstance: resource.Id).ConfigureAwait(false);
+        }
+
+        credentials.Forget(resource.Id);
+
         var now = time.GetUtcNow();
         var status = new ResourceStatus
         {
             Phase = InstanceStates.Terminated,
             ObservedVersion = resource.Version,
             Conditions = [new Condition("Ready", "False", "Terminated", null, now)],
-            Details = Serialize(details with { Pid = null, StoppingSince = null, TerminatedAt = now }),
+            Details = Serialize(details with { Pid = null, StoppingSince = null, TerminatedAt = now, PrivateIpAddress = null }),
         };
 
         // The phase and the return of quota and capacity commit together, once.
@@ -243,11 +328,12 @@ public sealed partial class InstanceReconciler(
                     throw NimbusException.VersionConflict(resource.Id, resource.Version, current.Version);
                 }
 
-                await ReleaseAsync(w, current.Account, spec, ct).ConfigureAwait(false);
+                await ReleaseAsync(w, current.Account, resource.Id, spec, ct).ConfigureAwait(false);
                 await w.UpdateStatusAsync(resource.Id, resource.Version, status, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
+
         LogTerminated(resource.Id);
         return new ReconcileResult(status, options.TerminatedRetention);
     }
@@ -273,12 +359,15 @@ public sealed partial class InstanceReconciler(
         return new ReconcileResult(resource.Status);
     }
 
-    private async Task ReleaseAsync(IStoreWriter writer, string account, InstanceSpec spec, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(IStoreWriter writer, string account, string instanceId, InstanceSpec spec, CancellationToken cancellationToken)
     {
         await quotas.ReleaseAsync(writer, account, ComputeQuotas.Instances.Code, 1, cancellationToken).ConfigureAwait(false);
         await quotas.ReleaseAsync(writer, account, ComputeQuotas.VCpus.Code, Math.Max(1, spec.VCpus), cancellationToken).ConfigureAwait(false);
         await quotas.ReleaseAsync(writer, account, ComputeQuotas.MemoryMiB.Code, Math.Max(1, spec.MemoryMiB), cancellationToken).ConfigureAwait(false);
         await scheduler.ReleaseAsync(writer, spec.Node, spec.VCpus, spec.MemoryMiB, cancellationToken).ConfigureAwait(false);
+
+        // Last, as in a run: quota keys, the node's allocation, then the network's IPAM record.
+        await network.ReleaseAsync(writer, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
     }
 
     private ReconcileResult Result(Resource resource, string phase, string? message, InstanceDetailsDto details, TimeSpan? requeue)
@@ -328,6 +417,9 @@ public sealed partial class InstanceReconciler(
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Instance {InstanceId} should run but has no container on the node (host reboot?): starting it again")]
     private partial void LogRecovering(string instanceId);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "The network interface of running instance {InstanceId} could not be checked: {Reason}")]
+    private partial void LogNetworkCheckFailed(string instanceId, string reason);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Instance {InstanceId} terminated")]
     private partial void LogTerminated(string instanceId);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Nimbus.Compute.Images;
 using Nimbus.Compute.InstanceTypes;
+using Nimbus.Compute.Networking;
 using Nimbus.Compute.Node;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Contracts.Compute;
@@ -11,6 +12,9 @@ using Nimbus.Core.Errors;
 using Nimbus.Core.Quotas;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
+using Nimbus.Iam;
+using Nimbus.Iam.Policies;
+using Nimbus.Iam.Sts;
 
 namespace Nimbus.Compute.Instances;
 
@@ -20,12 +24,14 @@ namespace Nimbus.Compute.Instances;
 /// </summary>
 public sealed class InstanceService(
     IResourceStore store, QuotaService quotas, InstanceScheduler scheduler, InstanceTypeCatalog types, ImageService images,
-    IComputeNode node, ComputeOptions options, TimeProvider time)
+    IComputeNode node, DefaultNetwork network, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
 {
     public const int MaxConsoleChunk = 256 * 1024;
 
-    public async Task<IReadOnlyList<Resource>> RunAsync(string account, string platformAccount, RunInstancesRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Resource>> RunAsync(CallerContext caller, string platformAccount, RunInstancesRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(caller);
+        var account = caller.Account;
         var errors = new FieldErrors();
         InstanceValidation.Validate(errors, request);
         var type = request.InstanceType is { Length: > 0 } typeName ? types.Find(typeName) : null;
@@ -49,6 +55,7 @@ public sealed class InstanceService(
         }
 
         errors.ThrowIfAny();
+        var role = request.IamRole is { } roleReference ? await PassRoleAsync(caller, roleReference, cancellationToken).ConfigureAwait(false) : null;
         var count = request.Count ?? 1;
         var now = time.GetUtcNow();
         var instances = new List<Resource>(count);
@@ -71,6 +78,9 @@ public sealed class InstanceService(
                 RestartPolicy = request.RestartPolicy ?? InstanceStates.RestartOnFailure,
                 DesiredState = InstanceStates.Running,
                 Node = node.Info.Name,
+                IamRoleId = role?.Id,
+                IamRoleName = role?.Name,
+                MetadataTokens = request.MetadataTokens ?? "optional",
             };
             instances.Add(new Resource
             {
@@ -95,8 +105,17 @@ public sealed class InstanceService(
                 await quotas.ConsumeAsync(w, account, ComputeQuotas.MemoryMiB.Code, (long)type.MemoryMiB * count, ct).ConfigureAwait(false);
                 await scheduler.PlaceAsync(w, type.VCpus, type.MemoryMiB, count, ct).ConfigureAwait(false);
                 await images.GuardUseAsync(w, image!.Id, ct).ConfigureAwait(false);
-                var created = new List<Resource>(count);
+
+                // Private addresses are taken in the same unit (all instances get one, or none is created), before any
+                // resource write takes the change feed's lock.
+                var interfaces = new List<InstanceInterfaceSpec>(count);
                 foreach (var instance in instances)
+                {
+                    interfaces.Add(await network.AllocateAsync(w, account, instance.Id, ct).ConfigureAwait(false));
+                }
+
+                var created = new List<Resource>(count);
+                foreach (var (instance, networkInterface) in instances.Zip(interfaces))
                 {
                     if (await w.GetByNameAsync(account, ComputeKinds.Instance, instance.Name, ct).ConfigureAwait(false) is { } existing)
                     {
@@ -111,7 +130,8 @@ public sealed class InstanceService(
                         }
                     }
 
-                    created.Add(await w.CreateAsync(instance, ct).ConfigureAwait(false));
+                    var spec = SpecOf(instance) with { NetworkInterface = networkInterface };
+                    created.Add(await w.CreateAsync(instance with { Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options) }, ct).ConfigureAwait(false));
                 }
 
                 return created;
@@ -302,6 +322,46 @@ public sealed class InstanceService(
                 return await w.UpdateAsync(current with { Spec = JsonSerializer.SerializeToElement(next, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
             cancellationToken);
+
+    /// <summary>
+    /// The role an instance profile hands out: in the caller's account, the caller allowed <c>iam:PassRole</c> on it, and
+    /// its trust policy allowing the compute service (<c>compute.nimbus</c>) to assume it.
+    /// </summary>
+    private async Task<Resource> PassRoleAsync(CallerContext caller, string reference, CancellationToken cancellationToken)
+    {
+        Resource? role;
+        if (reference.StartsWith(Nrn.Prefix, StringComparison.Ordinal))
+        {
+            var slash = reference.LastIndexOf('/');
+            role = slash < 0 ? null : await store.GetAsync(reference[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+            if (role is not null && role.Nrn != reference)
+            {
+                role = null;
+            }
+        }
+        else
+        {
+            role = await store.GetByNameAsync(caller.Account, IamKinds.Role, reference, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (role is not { Kind: IamKinds.Role } || role.Account != caller.Account)
+        {
+            throw NimbusException.Invalid("iamRole", $"'{reference}' is not a role of this account");
+        }
+
+        var decision = await authorizer.AuthorizeAsync(caller, ComputeActions.PassRole, [role.Nrn], cancellationToken).ConfigureAwait(false);
+        if (!decision.Allowed)
+        {
+            throw NimbusException.AccessDenied($"{caller.Principal} is not allowed to perform {ComputeActions.PassRole} on {role.Nrn}, which giving an instance the role needs.");
+        }
+
+        if (!sts.TrustsService(role, ServicePrincipals.Compute))
+        {
+            throw NimbusException.Invalid("iamRole", $"the trust policy of role '{role.Name}' does not allow the compute service to assume it; add a statement {{\"Effect\": \"Allow\", \"Principal\": {{\"Service\": \"{ServicePrincipals.Compute}\"}}, \"Action\": \"sts:AssumeRole\"}}");
+        }
+
+        return role;
+    }
 
     private static Resource Owned(Resource? resource, string account, string id) =>
         resource is null || resource.Kind != ComputeKinds.Instance || resource.Account != account ? throw NimbusException.NotFound($"Instance '{id}'") : resource;

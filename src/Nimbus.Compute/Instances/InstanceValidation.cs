@@ -93,6 +93,16 @@ public static class InstanceValidation
         {
             errors.Add("restartPolicy", $"must be one of {string.Join(", ", InstanceStates.RestartPolicies)}");
         }
+
+        if (request.MetadataTokens is not null and not ("optional" or "required"))
+        {
+            errors.Add("metadataTokens", "must be optional (IMDSv1 and v2) or required (IMDSv2 session tokens only)");
+        }
+
+        if (request.IamRole is { } role && (role.Length is 0 or > 2048 || role.Any(char.IsControl)))
+        {
+            errors.Add("iamRole", "must be a role name or NRN");
+        }
     }
 
     /// <summary>RFC 1123 label: what <c>hostname</c> inside the instance accepts.</summary>

@@ -38,6 +38,19 @@ public sealed record RunInstancesRequest
 
     /// <summary>Optional. What happens when the workload stops on its own: <c>on-failure</c> (default: restart after a non-zero exit or a kill), <c>always</c> or <c>never</c>.</summary>
     public string? RestartPolicy { get; init; }
+
+    /// <summary>
+    /// Optional. IAM role (name in your account, or its NRN) whose temporary credentials the instance metadata service
+    /// hands to the instance (an instance profile). The caller needs <c>iam:PassRole</c> on the role, and the role's
+    /// trust policy must allow the service principal <c>compute.nimbus</c>.
+    /// </summary>
+    public string? IamRole { get; init; }
+
+    /// <summary>
+    /// Optional. <c>optional</c> (default: the metadata service answers plain GETs, IMDSv1, and session tokens, IMDSv2) or
+    /// <c>required</c> (only requests with a token from <c>PUT /latest/api/token</c>).
+    /// </summary>
+    public string? MetadataTokens { get; init; }
 }
 
 /// <summary>The <c>spec</c> of an instance resource (kind <c>compute/instance</c>): what the user asked for.</summary>
@@ -87,6 +100,40 @@ public sealed record InstanceSpec
 
     /// <summary>The node the scheduler placed the instance on.</summary>
     public required string Node { get; init; }
+
+    /// <summary>The instance's primary network interface: its network, private IP and MAC address, allocated at run; null for instances run before networking.</summary>
+    public InstanceInterfaceSpec? NetworkInterface { get; init; }
+
+    /// <summary>Id of the IAM role of the instance profile, or null.</summary>
+    public string? IamRoleId { get; init; }
+
+    /// <summary>Name of the IAM role of the instance profile, or null.</summary>
+    public string? IamRoleName { get; init; }
+
+    /// <summary><c>optional</c> or <c>required</c>: whether the metadata service insists on IMDSv2 session tokens.</summary>
+    public string MetadataTokens { get; init; } = "optional";
+}
+
+/// <summary>An instance's network interface on a network (today: the node's default network).</summary>
+public sealed record InstanceInterfaceSpec
+{
+    /// <summary>Interface id (<c>eni-...</c>).</summary>
+    public required string InterfaceId { get; init; }
+
+    /// <summary>Network the interface is on (<c>default</c> today; a VPC later).</summary>
+    public required string NetworkId { get; init; }
+
+    /// <summary>Private IPv4 address, kept from run to terminate.</summary>
+    public required string PrivateIpAddress { get; init; }
+
+    /// <summary>Prefix length of the network, e.g. 16.</summary>
+    public required int PrefixLength { get; init; }
+
+    /// <summary>Gateway address (the bridge's own), the instance's default route.</summary>
+    public required string Gateway { get; init; }
+
+    /// <summary>MAC address of the interface inside the instance (<c>eth0</c>).</summary>
+    public required string MacAddress { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/compute/instances/{id}/modify</c>: attributes that change in place.</summary>
@@ -147,6 +194,15 @@ public sealed record InstanceDetailsDto
 
     /// <summary>When the instance was terminated (UTC); it stays listed for a while after.</summary>
     public DateTimeOffset? TerminatedAt { get; init; }
+
+    /// <summary>Private IPv4 address of the primary interface (<c>eth0</c>); null when it has none.</summary>
+    public string? PrivateIpAddress { get; init; }
+
+    /// <summary>Host name inside the instance.</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>IAM role of the instance profile, or null.</summary>
+    public string? IamRole { get; init; }
 }
 
 /// <summary>Answer of <c>GET /v1/compute/instances/{id}/console</c>: a piece of the captured console output.</summary>
@@ -246,7 +302,7 @@ public sealed record GarbageReportDto
 /// <summary>One thing left on the node that nothing owns.</summary>
 public sealed record GarbageLeakDto
 {
-    /// <summary><c>container</c>, <c>mount</c>, <c>cgroup</c>, <c>instance-directory</c> or <c>image-directory</c>.</summary>
+    /// <summary><c>container</c>, <c>mount</c>, <c>cgroup</c>, <c>instance-directory</c>, <c>image-directory</c>, <c>veth</c>, <c>netns</c> or <c>nft-rule</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The instance or image id it belongs to.</summary>

@@ -28,6 +28,7 @@ public static class ErrorCodes
     public const string InternalError = "InternalError";
     public const string IncorrectInstanceState = "IncorrectInstanceState";
     public const string InsufficientCapacity = "InsufficientCapacity";
+    public const string IpAddressExhausted = "IpAddressExhausted";
     public const string OperationNotPermitted = "OperationNotPermitted";
     public const string LimitExceeded = "LimitExceeded";
     public const string DependencyViolation = "DependencyViolation";

@@ -82,6 +82,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(RunInstancesRequest))]
 [JsonSerializable(typeof(RunInstancesResponse))]
 [JsonSerializable(typeof(InstanceSpec))]
+[JsonSerializable(typeof(InstanceInterfaceSpec))]
 [JsonSerializable(typeof(ModifyInstanceRequest))]
 [JsonSerializable(typeof(InstanceDetailsDto))]
 [JsonSerializable(typeof(ConsoleOutputDto))]

@@ -31,7 +31,7 @@ public sealed class ActionCatalog : IActionCatalog
             ("CreateGroup", ActionAccessLevel.Write), ("GetGroup", ActionAccessLevel.Read), ("ListGroups", ActionAccessLevel.List),
             ("DeleteGroup", ActionAccessLevel.Write), ("AddUserToGroup", ActionAccessLevel.Write), ("RemoveUserFromGroup", ActionAccessLevel.Write),
             ("CreateRole", ActionAccessLevel.Write), ("GetRole", ActionAccessLevel.Read), ("ListRoles", ActionAccessLevel.List), ("DeleteRole", ActionAccessLevel.Write),
-            ("RevokeRoleSessions", ActionAccessLevel.Write), ("ListRoleSessions", ActionAccessLevel.List),
+            ("RevokeRoleSessions", ActionAccessLevel.Write), ("ListRoleSessions", ActionAccessLevel.List), ("PassRole", ActionAccessLevel.Write),
             ("CreatePolicy", ActionAccessLevel.Permissions), ("GetPolicy", ActionAccessLevel.Read), ("ListPolicies", ActionAccessLevel.List),
             ("DeletePolicy", ActionAccessLevel.Permissions), ("CreatePolicyVersion", ActionAccessLevel.Permissions),
             ("AttachUserPolicy", ActionAccessLevel.Permissions), ("DetachUserPolicy", ActionAccessLevel.Permissions),

@@ -290,10 +290,11 @@ internal sealed partial class PolicyParser
             var nameAt = reader.TokenStartIndex;
             reader.Read();
 
-            // "AWS" is a synonym of "Nimbus": S3 clients' bucket policies say {"AWS": ...}.
-            if (name is not ("Nimbus" or "AWS") || !types.Add(name))
+            // "AWS" is a synonym of "Nimbus": S3 clients' bucket policies say {"AWS": ...}. "Service" names a Nimbus
+            // service acting for itself, e.g. compute handing a role's credentials to an instance (compute.nimbus).
+            if (name is not ("Nimbus" or "AWS" or "Service") || !types.Add(name))
             {
-                Error(nameAt, $"unknown principal type \"{name}\"; expected \"Nimbus\" or \"AWS\" (once each)");
+                Error(nameAt, $"unknown principal type \"{name}\"; expected \"Nimbus\", \"AWS\" or \"Service\" (once each)");
                 reader.Skip();
                 ok = false;
                 continue;
@@ -302,6 +303,24 @@ internal sealed partial class PolicyParser
             var values = ReadStringList(ref reader);
             ok &= values is not null;
             result ??= [];
+            if (name == "Service")
+            {
+                foreach (var (value, at) in values ?? [])
+                {
+                    if (ServicePrincipals.IsWellFormed(value))
+                    {
+                        result.Add(ServicePrincipals.Prefix + value);
+                    }
+                    else
+                    {
+                        Error(at, $"malformed service principal \"{value}\"; expected a service name such as \"{ServicePrincipals.Compute}\"");
+                        ok = false;
+                    }
+                }
+
+                continue;
+            }
+
             foreach (var (value, at) in values ?? [])
             {
                 var nrn = AwsSynonyms.Normalize(value);

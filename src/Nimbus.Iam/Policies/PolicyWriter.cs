@@ -80,7 +80,18 @@ internal static class PolicyWriter
         }
 
         writer.WriteStartObject(name);
-        WriteList(writer, "Nimbus", principals);
+        var services = principals.Where(ServicePrincipals.IsService).Select(p => p[ServicePrincipals.Prefix.Length..]).ToArray();
+        var others = principals.Where(p => !ServicePrincipals.IsService(p)).ToArray();
+        if (others.Length > 0)
+        {
+            WriteList(writer, "Nimbus", others);
+        }
+
+        if (services.Length > 0)
+        {
+            WriteList(writer, "Service", services);
+        }
+
         writer.WriteEndObject();
     }
 

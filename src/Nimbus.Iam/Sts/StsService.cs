@@ -97,6 +97,50 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A service's own AssumeRole (e.g. compute for an instance profile): the role (by id, in <paramref name="account"/>)
+    /// must trust <paramref name="service"/>; the session is named <paramref name="sessionName"/> (the instance id) and
+    /// lasts the role's default (at most its maximum). Throws <c>AccessDenied</c> when the trust policy does not allow
+    /// it and <c>NotFound</c> when the role is gone.
+    /// </summary>
+    public async Task<TemporaryCredentialsDto> AssumeRoleForServiceAsync(string service, string account, string roleId, string sessionName, CancellationToken cancellationToken)
+    {
+        var role = await store.GetAsync(roleId, cancellationToken).ConfigureAwait(false);
+        if (role is not { Kind: IamKinds.Role } || role.Account != account)
+        {
+            throw NimbusException.NotFound($"Role '{roleId}'");
+        }
+
+        var spec = RoleService.SpecOf(role);
+        var principal = ServicePrincipals.PrincipalOf(service);
+        if (!TrustAllows(spec.TrustPolicy, role, principal, "", ""))
+        {
+            throw NimbusException.AccessDenied($"{service} is not allowed to assume {role.Nrn}: its trust policy does not name the service principal {service}.");
+        }
+
+        var duration = Math.Min(RoleService.DefaultSessionSeconds, spec.MaxSessionDurationSeconds ?? RoleService.DefaultSessionSeconds);
+        return await IssueAsync(
+            new SessionRecord
+            {
+                Secret = "",
+                TokenHash = "",
+                RoleId = role.Id,
+                RoleName = role.Name,
+                Account = role.Account,
+                SessionName = sessionName,
+                SourcePrincipal = principal,
+                ExpiresAt = time.GetUtcNow().AddSeconds(duration),
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the role's trust policy lets <paramref name="service"/> assume it (checked when an instance is given the role).</summary>
+    public bool TrustsService(Resource role, string service)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        return TrustAllows(RoleService.SpecOf(role).TrustPolicy, role, ServicePrincipals.PrincipalOf(service), "", "");
+    }
+
     private async Task<TemporaryCredentialsDto> IssueAsync(SessionRecord template, CancellationToken cancellationToken)
     {
         var accessKeyId = AccessKeys.AccessKeyService.NewAccessKeyId(SessionKeyPrefix);
@@ -354,7 +398,10 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
 
     private sealed record CachedSession(byte[] Sealed, SessionRecord Record);
 
-    private bool TrustAllows(string? trustPolicy, Resource role, CallerContext caller)
+    private bool TrustAllows(string? trustPolicy, Resource role, CallerContext caller) => TrustAllows(trustPolicy, role, caller.Principal, caller.Account, caller.Account);
+
+    /// <remarks>A service principal belongs to no account (<paramref name="principalAccount"/> empty): only a statement naming the service, or <c>*</c>, lets it in, never an account's root; the role is evaluated as a resource of no account too, so that the service's request is not cross-account.</remarks>
+    private bool TrustAllows(string? trustPolicy, Resource role, string principal, string principalAccount, string resourceAccount)
     {
         if (trustPolicy is null)
         {
@@ -374,9 +421,9 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
             {
                 Action = "sts:AssumeRole",
                 Resource = role.Nrn,
-                PrincipalNrn = caller.Principal,
-                PrincipalAccount = caller.Account,
-                ResourceAccount = caller.Account,
+                PrincipalNrn = principal,
+                PrincipalAccount = principalAccount,
+                ResourceAccount = resourceAccount,
             },
             CompiledPolicy.ForResource(new AttachedPolicy(role.Id, role.Name + " trust policy", parsed.Document!)));
         return decision.IsAllowed;

@@ -44,6 +44,21 @@ public sealed class InstancesClient
         return response.Instances;
     }
 
+    /// <summary>The instance's spec (image, type, network interface, role ...).</summary>
+    /// <param name="instance">Required. An instance as the API returns it.</param>
+    /// <returns>The spec; null when the resource has none.</returns>
+    public static InstanceSpec? SpecOf(ResourceDto instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Spec.ValueKind == System.Text.Json.JsonValueKind.Object ? System.Text.Json.JsonSerializer.Deserialize<InstanceSpec>(instance.Spec, Json.NimbusJson.Options) : null;
+    }
+
+    /// <summary>The private IPv4 address of the instance's primary interface (<c>eth0</c>) on its network.</summary>
+    /// <param name="instance">Required. An instance as the API returns it.</param>
+    /// <returns>The address, e.g. <c>10.213.0.2</c>; null for a terminated instance or one without an interface.</returns>
+    public static string? PrivateIpAddressOf(ResourceDto instance) =>
+        instance?.Status.Phase == TerminatedPhase ? null : SpecOf(instance!)?.NetworkInterface?.PrivateIpAddress;
+
     /// <summary>Reads one instance.</summary>
     /// <param name="id">Required. Instance id, e.g. <c>i-7f3k2m9q0c1d</c>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -227,6 +227,10 @@ public sealed class NimbusHost : IAsyncDisposable
             TerminatedRetention = options.ComputeTerminatedRetention,
             ConsoleLogMaxBytes = options.ComputeConsoleLogMaxBytes,
             RuncRoot = options.RuncRoot,
+            NetworkCidr = options.NetworkCidr,
+            BridgeName = options.NetworkBridge,
+            NftTable = options.NetworkBridge == "nimbus0" ? "nimbus" : "nimbus_" + options.NetworkBridge.Replace('-', '_'),
+            MetadataPort = options.MetadataPort,
             DebianMirror = options.ComputeDebianMirror,
             MaxImageUploadBytes = options.ComputeMaxImageUploadBytes,
         });

@@ -75,6 +75,15 @@ public sealed record NimbusServerOptions
     /// <summary>runc's state directory (<c>runc --root</c>); default <c>/run/nimbus/runc</c>.</summary>
     public string RuncRoot { get; init; } = "/run/nimbus/runc";
 
+    /// <summary>Private range of the compute default network; default <c>10.213.0.0/16</c> (gateway: its first address, on the bridge).</summary>
+    public string NetworkCidr { get; init; } = "10.213.0.0/16";
+
+    /// <summary>Linux bridge of the default network; default <c>nimbus0</c>. Its nftables tables are <c>nimbus</c> for the default bridge, <c>nimbus_&lt;bridge&gt;</c> otherwise.</summary>
+    public string NetworkBridge { get; init; } = "nimbus0";
+
+    /// <summary>Host port of the instance metadata service on the gateway address; default 0 (a free port; 169.254.169.254:80 is redirected to it).</summary>
+    public int MetadataPort { get; init; }
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

@@ -26,6 +26,8 @@ public static class OptionsLoader
         ["--log-level"] = "logLevel",
         ["--console-log-max-bytes"] = "consoleLogMaxBytes",
         ["--cpu-overcommit-ratio"] = "cpuOvercommitRatio",
+        ["--network-cidr"] = "networkCidr",
+        ["--network-bridge"] = "networkBridge",
     };
 
     /// <summary>Parses; throws <see cref="ArgumentException"/> with a user-facing message on bad input.</summary>
@@ -117,11 +119,23 @@ public static class OptionsLoader
             LogLevel = settings.GetValueOrDefault("logLevel") ?? defaults.LogLevel,
             ComputeCpuOvercommitRatio = settings.TryGetValue("cpuOvercommitRatio", out var ratio) ? Ratio(ratio) : defaults.ComputeCpuOvercommitRatio,
             ComputeConsoleLogMaxBytes = settings.ContainsKey("consoleLogMaxBytes") ? Int(settings, "consoleLogMaxBytes", 0, 0, int.MaxValue) : defaults.ComputeConsoleLogMaxBytes,
+            NetworkCidr = settings.GetValueOrDefault("networkCidr") ?? defaults.NetworkCidr,
+            NetworkBridge = settings.GetValueOrDefault("networkBridge") ?? defaults.NetworkBridge,
         };
 
         if (options.ComputeConsoleLogMaxBytes is > 0 and < 4096)
         {
             throw new ArgumentException("--console-log-max-bytes must be 0 (no cap) or at least 4096");
+        }
+
+        if (Nimbus.Compute.Networking.Ipv4Range.TryParse(options.NetworkCidr, out var cidrError) is null)
+        {
+            throw new ArgumentException($"--network-cidr '{options.NetworkCidr}' {cidrError}");
+        }
+
+        if (options.NetworkBridge.Length is 0 or > 15 || !options.NetworkBridge.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"--network-bridge '{options.NetworkBridge}' must be 1 to 15 lower-case letters, digits, '-' and '_'");
         }
 
         if (!System.Net.IPAddress.TryParse(options.Listen, out _) && options.Listen != "localhost")

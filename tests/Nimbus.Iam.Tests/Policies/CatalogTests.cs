@@ -29,10 +29,11 @@ public sealed class CatalogTests
     public void Built_in_catalog_lists_every_action_of_the_first_services()
     {
         Catalog.Services.ShouldBe(["audit", "demo", "iam", "quota", "sts"]);
-        Catalog.Actions.Count.ShouldBe(4 + 59 + 2 + 2 + 5);
+        Catalog.Actions.Count.ShouldBe(4 + 60 + 2 + 2 + 5);
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "PutGroupPolicy", ActionAccessLevel.Permissions));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "ListRolePolicies", ActionAccessLevel.List));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "RevokeRoleSessions", ActionAccessLevel.Write));
+        Catalog.Actions.ShouldContain(new CatalogAction("iam", "PassRole", ActionAccessLevel.Write));
         Catalog.Actions.ShouldContain(new CatalogAction("sts", "RevokeSession", ActionAccessLevel.Write));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "SimulatePrincipalPolicy", ActionAccessLevel.Read));
         Catalog.Actions.ShouldContain(new CatalogAction("iam", "AttachUserPolicy", ActionAccessLevel.Permissions));

@@ -140,9 +140,11 @@ public sealed class ParserErrorTests
         Errors("""{ "Statement": { "Effect": "Allow", "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
             .ShouldBe(["line 1, column 16: missing \"Principal\" or \"NotPrincipal\"; a resource policy must say whom it applies to"]);
         Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "Service": "*" }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
-            .ShouldBe(["line 1, column 52: unknown principal type \"Service\"; expected \"Nimbus\" or \"AWS\" (once each)"]);
+            .ShouldBe(["line 1, column 63: malformed service principal \"*\"; expected a service name such as \"compute.nimbus\""]);
+        Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "Federated": "x" }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
+            .ShouldBe(["line 1, column 52: unknown principal type \"Federated\"; expected \"Nimbus\", \"AWS\" or \"Service\" (once each)"]);
         Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "AWS": "*", "AWS": "*" }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
-            .ShouldBe(["line 1, column 64: unknown principal type \"AWS\"; expected \"Nimbus\" or \"AWS\" (once each)"]);
+            .ShouldBe(["line 1, column 64: unknown principal type \"AWS\"; expected \"Nimbus\", \"AWS\" or \"Service\" (once each)"]);
         Errors("""{ "Statement": { "Effect": "Allow", "Principal": { "Nimbus": ["1234", "alice"] }, "Action": "*", "Resource": "*" } }""", PolicyKind.Resource)
             .ShouldBe(
             [

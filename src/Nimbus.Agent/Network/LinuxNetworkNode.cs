@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Nimbus.Agent.Linux;
+using Nimbus.Compute.Node;
+
+namespace Nimbus.Agent.Network;
+
+/// <summary>
+/// Networks on this machine with iproute2 and nftables (never iptables). Each instance's interface lives in a named
+/// network namespace (<c>/run/netns/&lt;bridge&gt;-&lt;instance-id&gt;</c>, a bind mount that outlives this process,
+/// so running instances keep their network across Nimbus restarts; <c>/run</c> is a tmpfs, so a host reboot starts
+/// clean and the controller creates it again when it starts the instance). The container joins that namespace.
+/// The host end of the veth pair is <c>nv&lt;id without "i-"&gt;</c> (15 characters at most, the kernel's limit).
+/// </summary>
+public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) : INetworkNode
+{
+    private const string NamespaceDirectory = "/run/netns";
+    private const string VethPrefix = "nv";
+    private readonly SemaphoreSlim _rules = new(1, 1);
+
+    public string NamespacePathOf(string bridge, string instanceId) => Path.Combine(NamespaceDirectory, NamespaceName(bridge, instanceId));
+
+    public async Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bridge);
+        var ip = Ip();
+        if (!Directory.Exists(Path.Combine("/sys/class/net", bridge.Bridge)))
+        {
+            await RunAsync(ip, ["link", "add", bridge.Bridge, "type", "bridge"], cancellationToken, ignore: "File exists").ConfigureAwait(false);
+        }
+
+        await RunAsync(ip, ["addr", "replace", $"{bridge.Gateway}/{bridge.PrefixLength}", "dev", bridge.Bridge], cancellationToken).ConfigureAwait(false);
+        await RunAsync(ip, ["link", "set", bridge.Bridge, "up"], cancellationToken).ConfigureAwait(false);
+
+        // NAT to the host's networks forwards packets between the bridge and the host's interfaces.
+        const string forwarding = "/proc/sys/net/ipv4/ip_forward";
+        if (File.Exists(forwarding) && (await File.ReadAllTextAsync(forwarding, cancellationToken).ConfigureAwait(false)).Trim() != "1")
+        {
+            await File.WriteAllTextAsync(forwarding, "1", cancellationToken).ConfigureAwait(false);
+            LogForwardingEnabled();
+        }
+    }
+
+    public async Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var ip = Ip();
+        var name = NamespaceName(setup.Bridge, setup.InstanceId);
+        var path = NamespacePathOf(setup.Bridge, setup.InstanceId);
+        if (!File.Exists(path))
+        {
+            await RunAsync(ip, ["netns", "add", name], cancellationToken, ignore: "File exists").ConfigureAwait(false);
+        }
+
+        var veth = VethName(setup.InstanceId);
+        if (!Directory.Exists(Path.Combine("/sys/class/net", veth)))
+        {
+            // A half-made pair (a crash between the two steps) leaves eth0 in the namespace: it goes first.
+            await RunAsync(ip, ["-n", name, "link", "del", "eth0"], cancellationToken, ignore: "").ConfigureAwait(false);
+            await RunAsync(ip, ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "address", setup.MacAddress, "netns", name], cancellationToken).ConfigureAwait(false);
+        }
+
+        // The rest holds for a pair made now and for one found in place (an adopted instance after a restart, whose
+        // bridge may have been made anew): each step leaves a correct setting as it is.
+        await RunAsync(ip, ["link", "set", veth, "master", setup.Bridge, "up"], cancellationToken).ConfigureAwait(false);
+        await RunAsync(ip, ["-n", name, "link", "set", "lo", "up"], cancellationToken).ConfigureAwait(false);
+        await RunAsync(ip, ["-n", name, "addr", "replace", $"{setup.PrivateIpAddress}/{setup.PrefixLength}", "dev", "eth0"], cancellationToken).ConfigureAwait(false);
+        await RunAsync(ip, ["-n", name, "link", "set", "eth0", "up"], cancellationToken).ConfigureAwait(false);
+        await RunAsync(ip, ["-n", name, "route", "replace", "default", "via", setup.Gateway, "dev", "eth0"], cancellationToken).ConfigureAwait(false);
+        return path;
+    }
+
+    public async Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken)
+    {
+        var veth = VethName(instanceId);
+        if (Directory.Exists(Path.Combine("/sys/class/net", veth)))
+        {
+            await RunAsync(Ip(), ["link", "del", veth], cancellationToken, ignore: "Cannot find device").ConfigureAwait(false);
+        }
+
+        if (File.Exists(NamespacePathOf(bridge, instanceId)))
+        {
+            await RunAsync(Ip(), ["netns", "del", NamespaceName(bridge, instanceId)], cancellationToken, ignore: "No such file").ConfigureAwait(false);
+        }
+    }
+
+    public async Task ApplyRulesAsync(NetworkRuleset rules, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var nft = Nft();
+        var text = NftRuleset.Render(rules, VethName);
+
+        // One file, one transaction: the kernel swaps the old tables for the new ones or keeps the old ones.
+        var file = Path.Combine(Path.GetTempPath(), $"nimbus-{rules.Table}-{Guid.NewGuid():N}.nft");
+        await _rules.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
+            await RunAsync(nft, ["-f", file], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _rules.Release();
+            File.Delete(file);
+        }
+    }
+
+    public async Task<IReadOnlyList<NodeItem>> InventoryAsync(string bridge, string table, CancellationToken cancellationToken)
+    {
+        var items = new List<NodeItem>();
+        var ports = Path.Combine("/sys/class/net", bridge, "brif");
+        if (Directory.Exists(ports))
+        {
+            foreach (var port in Directory.EnumerateFileSystemEntries(ports).Select(Path.GetFileName))
+            {
+                if (port is not null && port.StartsWith(VethPrefix, StringComparison.Ordinal))
+                {
+                    items.Add(new NodeItem("veth", "i-" + port[VethPrefix.Length..], port));
+                }
+            }
+        }
+
+        if (Directory.Exists(NamespaceDirectory))
+        {
+            var prefix = bridge + "-";
+            foreach (var entry in Directory.EnumerateFiles(NamespaceDirectory))
+            {
+                var name = Path.GetFileName(entry);
+                if (name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    items.Add(new NodeItem("netns", name[prefix.Length..], entry));
+                }
+            }
+        }
+
+        if (ProcessRunner.Find("nft") is { } nft)
+        {
+            var listed = await ProcessRunner.RunAsync(nft, ["-j", "list", "set", "bridge", table, "ports"], cancellationToken).ConfigureAwait(false);
+            if (listed.ExitCode == 0)
+            {
+                foreach (var port in SetElements(listed.Stdout))
+                {
+                    if (port.StartsWith(VethPrefix, StringComparison.Ordinal))
+                    {
+                        items.Add(new NodeItem("nft-rule", "i-" + port[VethPrefix.Length..], $"bridge {table} ports {port}"));
+                    }
+                }
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>Host-side veth name of an instance: <c>nv</c> and the id without <c>i-</c> (14 characters for today's ids).</summary>
+    internal static string VethName(string instanceId)
+    {
+        var name = VethPrefix + (instanceId.StartsWith("i-", StringComparison.Ordinal) ? instanceId[2..] : instanceId);
+        return name.Length > 15 ? name[..15] : name;
+    }
+
+    private static string NamespaceName(string bridge, string instanceId) => bridge + "-" + instanceId;
+
+    private static IEnumerable<string> SetElements(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var result = new List<string>();
+        foreach (var entry in document.RootElement.GetProperty("nftables").EnumerateArray())
+        {
+            if (entry.TryGetProperty("set", out var set) && set.TryGetProperty("elem", out var elements))
+            {
+                result.AddRange(elements.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
+            }
+        }
+
+        return result;
+    }
+
+    private static string Ip() =>
+        ProcessRunner.Find("ip") ?? throw new NodeException("ip (iproute2) is not installed: apt-get install iproute2");
+
+    private static string Nft() =>
+        ProcessRunner.Find("nft") ?? throw new NodeException("nft (nftables) is not installed: apt-get install nftables");
+
+    private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken, string? ignore = null)
+    {
+        var result = await ProcessRunner.RunAsync(program, arguments, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0 && !(ignore is not null && result.Stderr.Contains(ignore, StringComparison.Ordinal)))
+        {
+            var command = new StringBuilder(Path.GetFileName(program));
+            foreach (var argument in arguments)
+            {
+                command.Append(' ').Append(argument);
+            }
+
+            throw new NodeException(string.Create(CultureInfo.InvariantCulture, $"{command} failed ({result.ExitCode}): {result.Stderr.Trim()}"));
+        }
+    }
+
+    [LoggerMessage(EventId = 5310, Level = LogLevel.Information, Message = "IPv4 forwarding turned on (net.ipv4.ip_forward=1) for NAT from instance networks")]
+    private partial void LogForwardingEnabled();
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Nimbus.Contracts.Compute;
+using Nimbus.Contracts.Resources;
+using Nimbus.Core.Api;
+using Nimbus.Sdk.Compute;
+using Shouldly;
+using Xunit;
+
+namespace Nimbus.Compute.Tests;
+
+/// <summary>The default network for real: bridge, veth in the instance's namespace, NAT and anti-spoofing tables, IPAM.</summary>
+public sealed class NetworkTests : IAsyncLifetime
+{
+    private ComputeServer _server = null!;
+
+    private InstancesClient Instances => _server.Client.Compute.Instances;
+
+    public async Task InitializeAsync()
+    {
+        Prerequisites.RequireNetworkHost();
+        _server = await ComputeServer.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    internal static async Task<string> FetchAsync(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            return await http.GetStringAsync(new Uri(url));
+        }
+        catch (HttpRequestException ex)
+        {
+            return "error: " + ex.Message;
+        }
+        catch (TaskCanceledException)
+        {
+            return "error: timed out";
+        }
+    }
+
+    private static InstanceDetailsDto Details(ResourceDto instance) => instance.Status.Details!.Value.Deserialize<InstanceDetailsDto>(NimbusJson.Options)!;
+
+    [Fact]
+    public async Task Busybox_httpd_started_by_user_data_answers_on_the_private_ip_from_the_host()
+    {
+        const string userData = "#!/bin/sh\nmkdir -p /www\necho hello from $(hostname) > /www/index.html\nhttpd -p 80 -h /www\n";
+        var created = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "web", UserData = userData })).Single();
+        var ip = InstancesClient.PrivateIpAddressOf(created);
+        ip.ShouldNotBeNull("the address is allocated when the instance is run");
+        ip.ShouldStartWith(_server.Server.Host.Options.NetworkCidr[..^4]);
+        var instance = await Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+        Details(instance).PrivateIpAddress.ShouldBe(ip);
+        Details(instance).Hostname.ShouldBe("web");
+
+        var page = await Poll.UntilAsync(() => FetchAsync($"http://{ip}/"), p => p == "hello from web\n", what: "httpd on the private IP");
+        page.ShouldBe("hello from web\n");
+
+        // Inside: eth0 with the address, a default route through the gateway on the bridge.
+        var (code, stdout, stderr) = await Host.ExecAsync(instance.Id, "ip", "-4", "addr", "show", "eth0");
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain($"inet {ip}/24");
+        (await Host.ExecAsync(instance.Id, "ip", "route")).Stdout.ShouldContain("default via");
+
+        // The same address after a stop and a start, and the server still answers there.
+        await Instances.StopAsync(instance.Id);
+        await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.StoppedPhase, ComputeServer.Wait);
+        await Instances.StartAsync(instance.Id);
+        var restarted = await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+        InstancesClient.PrivateIpAddressOf(restarted).ShouldBe(ip);
+        await Host.ExecAsync(instance.Id, "httpd", "-p", "80", "-h", "/www");
+        (await Poll.UntilAsync(() => FetchAsync($"http://{ip}/"), p => p == "hello from web\n", what: "httpd after a restart")).ShouldBe("hello from web\n");
+
+        // Terminate leaves no veth, no namespace, no ruleset entry; the garbage check agrees.
+        var veth = "nv" + instance.Id[2..];
+        Directory.Exists($"/sys/class/net/{veth}").ShouldBeTrue();
+        await Instances.TerminateAsync(instance.Id);
+        await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.TerminatedPhase, ComputeServer.Wait);
+        Directory.Exists($"/sys/class/net/{veth}").ShouldBeFalse();
+        File.Exists($"/run/netns/{_server.NetnsOf(instance.Id)}").ShouldBeFalse();
+        var rules = await Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]);
+        rules.ExitCode.ShouldBe(0, rules.Stderr);
+        rules.Stdout.ShouldNotContain(veth);
+        var report = await _server.Client.SendAsync<GarbageReportDto>(HttpMethod.Post, "/v1/compute/garbage/run");
+        report.Leaks.Where(l => l.Id == instance.Id).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Instances_get_distinct_addresses_and_nat_and_anti_spoofing_rules_are_in_nimbus_tables()
+    {
+        var created = await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "pair", Count = 2 });
+        var ips = created.Select(InstancesClient.PrivateIpAddressOf).ToList();
+        ips.Distinct().Count().ShouldBe(2);
+        foreach (var instance in created)
+        {
+            await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+        }
+
+        var inet = await Host.RunAsync("nft", ["list", "table", "inet", _server.NftTable]);
+        inet.ExitCode.ShouldBe(0, inet.Stderr);
+        inet.Stdout.ShouldContain($"ip saddr {_server.Server.Host.Options.NetworkCidr} ip daddr != {_server.Server.Host.Options.NetworkCidr} masquerade");
+        inet.Stdout.ShouldContain("ip daddr 169.254.169.254 tcp dport 80 dnat ip to");
+        var bridge = await Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]);
+        foreach (var (instance, ip) in created.Zip(ips))
+        {
+            bridge.Stdout.ShouldContain($"\"nv{instance.Id[2..]}\" . {ip}");
+        }
+
+        // Instances on one network talk to each other.
+        var (code, stdout, stderr) = await Host.ExecAsync(created[0].Id, "ping", "-c", "1", "-W", "3", ips[1]!);
+        code.ShouldBe(0, stdout + stderr);
+    }
+}
