@@ -119,7 +119,7 @@ public static class OptionsLoader
             NetworkBridge = settings.GetValueOrDefault("networkBridge") ?? defaults.NetworkBridge,
         };
 
-        if (Nimbus.Compute.Networking.Ipv4Range.TryParse(options.NetworkCidr, out var cidrError) is null)
+        if (Nimbus.Network.Addressing.Ipv4Range.TryParse(options.NetworkCidr, out var cidrError) is null)
         {
             throw new ArgumentException($"--network-cidr '{options.NetworkCidr}' {cidrError}");
         }
