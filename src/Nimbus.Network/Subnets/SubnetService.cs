@@ -41,7 +41,7 @@ public sealed class SubnetService(IResourceStore store, VpcService vpcs, Network
         CommonValidation.Tags(errors, "tags", request.Tags);
         errors.ThrowIfAny();
 
-        return await store.WriteAsync(
+        var created = await store.WriteAsync(
             async (w, ct) =>
             {
                 var vpc = await vpcs.ResolveAsync(w, account, request.VpcId!, ct).ConfigureAwait(false);
@@ -49,6 +49,7 @@ public sealed class SubnetService(IResourceStore store, VpcService vpcs, Network
                 return await AddAsync(w, vpc, id, request.Name ?? id, range!, request.Zone ?? options.Zones[0], isDefault: false, request.Tags, time.GetUtcNow(), ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+        return await WithUsageAsync(created, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The subnet, with its address usage in <c>status.details</c>.</summary>
