@@ -202,7 +202,7 @@ public sealed class ServerBinaryTests : IAsyncLifetime
     [InlineData("--api-port 70000", "nimbus up: --api-port must be a whole number from 0 to 65535, not '70000'")]
     [InlineData("--api-port", "nimbus up: option '--api-port' needs a value")]
     [InlineData("--log-format xml", "nimbus up: log format must be 'text' or 'json'")]
-    [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --s3-port, --s3-domain, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --audit-retention-days, --log-format, --log-level")]
+    [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --s3-port, --s3-domain, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --audit-retention-days, --log-format, --log-level, --network-cidr, --network-bridge")]
     public async Task Bad_option_exits_2_with_a_clear_message_and_starts_nothing(string options, string message)
     {
         string[] args = ["--data-dir", DataDirectory, .. options.Split(' ')];
