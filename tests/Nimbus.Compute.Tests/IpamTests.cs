@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Nimbus.Compute.Networking;
 using Nimbus.Compute.Node;
 using Nimbus.Core.Errors;
+using Nimbus.Network.Addressing;
 using Nimbus.Store.Sqlite;
 using Nimbus.Testing;
 using Shouldly;

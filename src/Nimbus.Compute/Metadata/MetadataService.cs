@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Nimbus.Compute.Networking;
 using Nimbus.Compute.Node;
+using Nimbus.Network.Addressing;
 
 namespace Nimbus.Compute.Metadata;
 

@@ -8,6 +8,7 @@ using Nimbus.Core.Api;
 using Nimbus.Core.Errors;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
+using Nimbus.Network.Addressing;
 
 namespace Nimbus.Compute.Networking;
 

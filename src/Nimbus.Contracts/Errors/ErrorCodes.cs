@@ -33,4 +33,5 @@ public static class ErrorCodes
     public const string LimitExceeded = "LimitExceeded";
     public const string DependencyViolation = "DependencyViolation";
     public const string BadDigest = "BadDigest";
+    public const string CidrConflict = "CidrConflict";
 }

@@ -5,6 +5,7 @@ using Nimbus.Contracts.Compute;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
+using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Quotas;
 using Nimbus.Contracts.Resources;
 using Nimbus.Contracts.Storage;
@@ -88,6 +89,12 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(ConsoleOutputDto))]
 [JsonSerializable(typeof(InstanceStatsDto))]
 [JsonSerializable(typeof(GarbageReportDto))]
+[JsonSerializable(typeof(CreateVpcRequest))]
+[JsonSerializable(typeof(VpcSpec))]
+[JsonSerializable(typeof(CreateSubnetRequest))]
+[JsonSerializable(typeof(SubnetSpec))]
+[JsonSerializable(typeof(SubnetDetailsDto))]
+[JsonSerializable(typeof(SubnetAddressesDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -17,6 +17,8 @@ using Nimbus.Iam.AccessKeys;
 using Nimbus.Iam.Accounts;
 using Nimbus.Iam.Authentication;
 using Nimbus.Iam.Authorization;
+using Nimbus.Network;
+using Nimbus.Network.Api;
 using Nimbus.Server.Audit;
 using Nimbus.Server.Demo;
 using Nimbus.Server.Endpoints;
@@ -185,6 +187,7 @@ public sealed class NimbusHost : IAsyncDisposable
             var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
             StorageActions.Register(catalog);
             ComputeActions.Register(catalog);
+            NetworkActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -235,6 +238,11 @@ public sealed class NimbusHost : IAsyncDisposable
             MaxImageUploadBytes = options.ComputeMaxImageUploadBytes,
         });
         services.AddRuncNode();
+        services.AddNimbusNetwork(new NetworkOptions
+        {
+            Region = options.Region,
+            ReservedCidrs = [options.NetworkCidr],
+        });
 
         services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -287,5 +295,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapAuditEndpoints();
         app.MapStorageEndpoints();
         app.MapComputeEndpoints(options.Region);
+        app.MapNetworkEndpoints(options.Region);
     }
 }

@@ -128,7 +128,7 @@ public static class OptionsLoader
             throw new ArgumentException("--console-log-max-bytes must be 0 (no cap) or at least 4096");
         }
 
-        if (Nimbus.Compute.Networking.Ipv4Range.TryParse(options.NetworkCidr, out var cidrError) is null)
+        if (Nimbus.Network.Addressing.Ipv4Range.TryParse(options.NetworkCidr, out var cidrError) is null)
         {
             throw new ArgumentException($"--network-cidr '{options.NetworkCidr}' {cidrError}");
         }

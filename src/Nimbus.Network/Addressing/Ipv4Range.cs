@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 
-namespace Nimbus.Compute.Networking;
+namespace Nimbus.Network.Addressing;
 
 /// <summary>An IPv4 CIDR block, e.g. <c>10.213.0.0/16</c>: its network address as a number and its prefix length.</summary>
 public sealed record Ipv4Range(uint Network, int PrefixLength)
@@ -19,6 +19,16 @@ public sealed record Ipv4Range(uint Network, int PrefixLength)
     public long UsableCount => Size - 3;
 
     public bool Contains(uint address) => address >= Network && address - Network < Size;
+
+    /// <summary>True when every address of <paramref name="other"/> is in this block.</summary>
+    public bool Contains(Ipv4Range other) => other is not null && other.PrefixLength >= PrefixLength && Contains(other.Network);
+
+    /// <summary>True when the two blocks share an address (for CIDR blocks: one contains the other).</summary>
+    public bool Overlaps(Ipv4Range other) => other is not null && (Contains(other.Network) || other.Contains(Network));
+
+    /// <summary>Parses a block that is known to be valid (read back from the store); throws otherwise.</summary>
+    public static Ipv4Range Parse(string text) =>
+        TryParse(text, out var error) ?? throw new FormatException($"'{text}' {error}");
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Format(Network)}/{PrefixLength}");
 

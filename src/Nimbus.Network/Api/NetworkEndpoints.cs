@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Nimbus.Contracts.Network;
+using Nimbus.Contracts.Resources;
+using Nimbus.Core.Api;
+using Nimbus.Network.Subnets;
+using Nimbus.Network.Vpcs;
+
+namespace Nimbus.Network.Api;
+
+/// <summary><c>/v1/network</c>: VPCs and subnets.</summary>
+public static class NetworkEndpoints
+{
+    public static void MapNetworkEndpoints(this IEndpointRouteBuilder app, string region)
+    {
+        MapVpcs(app, region);
+        MapSubnets(app, region);
+    }
+
+    private static void MapVpcs(IEndpointRouteBuilder app, string region)
+    {
+        var group = app.MapGroup("/v1/network/vpcs").WithTags("network")
+            .ProducesError(400).ProducesError(401).ProducesError(403).ProducesError(429);
+        var collection = ResourceScope.Collection(NetworkKinds.Vpc, region);
+        var item = ResourceScope.Item(NetworkKinds.Vpc, region);
+
+        group.MapPost("", async (CreateVpcRequest request, HttpContext http, VpcService vpcs, CancellationToken ct) =>
+        {
+            var created = await vpcs.CreateAsync(http.Caller().Account, request, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/network/vpcs/{created.Id}", created.ToDto());
+        }).RequiresAction(NetworkActions.CreateVpc, collection).WithIdempotency().ProducesError(409)
+            .WithSummary("Create a VPC: a private IPv4 range (/8 to /28 of RFC 1918 or 100.64.0.0/10) overlapping no other VPC of the installation.");
+
+        group.MapGet("", async (HttpContext http, VpcService vpcs, string? name, CancellationToken ct) =>
+        {
+            var (pageSize, token) = Paging.Read(http.Request);
+            var page = await vpcs.ListAsync(http.Caller().Account, name, Paging.ReadTagFilter(http.Request), pageSize, token, ct).ConfigureAwait(false);
+            return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. page.Items.Select(ResourceMapping.ToDto)], NextToken = page.NextPageToken });
+        }).RequiresAction(NetworkActions.ListVpcs, collection).WithSummary("List the account's VPCs (its default VPC is made on first use).");
+
+        group.MapGet("/{id}", async (string id, HttpContext http, VpcService vpcs, CancellationToken ct) =>
+            TypedResults.Ok((await vpcs.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkActions.GetVpc, item).ProducesError(404).WithSummary("Get a VPC by id, or the default VPC as 'default'.");
+
+        group.MapDelete("/{id}", async (string id, HttpContext http, VpcService vpcs, CancellationToken ct) =>
+        {
+            await vpcs.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).RequiresAction(NetworkActions.DeleteVpc, item).ProducesError(404).ProducesError(409)
+            .WithSummary("Delete a VPC that has no subnets left (DependencyViolation names them otherwise).");
+    }
+
+    private static void MapSubnets(IEndpointRouteBuilder app, string region)
+    {
+        var group = app.MapGroup("/v1/network/subnets").WithTags("network")
+            .ProducesError(400).ProducesError(401).ProducesError(403).ProducesError(429);
+        var collection = ResourceScope.Collection(NetworkKinds.Subnet, region);
+        var item = ResourceScope.Item(NetworkKinds.Subnet, region);
+
+        group.MapPost("", async (CreateSubnetRequest request, HttpContext http, SubnetService subnets, CancellationToken ct) =>
+        {
+            var created = await subnets.CreateAsync(http.Caller().Account, request, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/network/subnets/{created.Id}", created.ToDto());
+        }).RequiresAction(NetworkActions.CreateSubnet, collection).WithIdempotency().ProducesError(404).ProducesError(409)
+            .WithSummary("Create a subnet: a range inside its VPC's, overlapping none of the VPC's subnets, in a zone.");
+
+        group.MapGet("", async (HttpContext http, SubnetService subnets, string? name, string? vpcId, CancellationToken ct) =>
+        {
+            var (pageSize, token) = Paging.Read(http.Request);
+            var page = await subnets.ListAsync(http.Caller().Account, vpcId, name, Paging.ReadTagFilter(http.Request), pageSize, token, ct).ConfigureAwait(false);
+            return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. page.Items.Select(ResourceMapping.ToDto)], NextToken = page.NextPageToken });
+        }).RequiresAction(NetworkActions.ListSubnets, collection).WithSummary("List the account's subnets (vpcId= filters), each with its address usage.");
+
+        group.MapGet("/{id}", async (string id, HttpContext http, SubnetService subnets, CancellationToken ct) =>
+            TypedResults.Ok((await subnets.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkActions.GetSubnet, item).ProducesError(404).WithSummary("Get a subnet with its address usage.");
+
+        group.MapGet("/{id}/addresses", async (string id, HttpContext http, SubnetService subnets, CancellationToken ct) =>
+            TypedResults.Ok(await subnets.AddressesAsync(http.Caller().Account, id, ct).ConfigureAwait(false)))
+            .RequiresAction(NetworkActions.GetSubnet, item).ProducesError(404).WithSummary("The subnet's held addresses and the interfaces holding them.");
+
+        group.MapDelete("/{id}", async (string id, HttpContext http, SubnetService subnets, CancellationToken ct) =>
+        {
+            await subnets.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).RequiresAction(NetworkActions.DeleteSubnet, item).ProducesError(404).ProducesError(409)
+            .WithSummary("Delete a subnet no interface uses (DependencyViolation names them otherwise).");
+    }
+}

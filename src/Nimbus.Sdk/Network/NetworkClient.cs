@@ -1,0 +1,17 @@
+namespace Nimbus.Sdk.Network;
+
+/// <summary>The network service (<c>/v1/network</c>): VPCs and subnets.</summary>
+public sealed class NetworkClient
+{
+    internal NetworkClient(NimbusClient client)
+    {
+        Vpcs = new VpcsClient(client);
+        Subnets = new SubnetsClient(client);
+    }
+
+    /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
+    public VpcsClient Vpcs { get; }
+
+    /// <summary>Subnets of VPCs, with their address usage.</summary>
+    public SubnetsClient Subnets { get; }
+}
