@@ -130,6 +130,13 @@ public sealed class RestartTests
         (await Host.RunAsync("runc", ["--root", ComputeServer.RuncRoot, "delete", "--force", instance.Id])).ExitCode.ShouldBe(0);
         var rootfs = Path.Combine(data.Path, "compute", "instances", instance.Id, "rootfs");
         (await Host.RunAsync("umount", [rootfs])).ExitCode.ShouldBe(0);
+
+        // /run is a tmpfs too: the instance's named network namespace (and with it its veth pair) is gone.
+        foreach (var netns in Host.MountsOf(instance.Id).Where(m => m.StartsWith("/run/netns/", StringComparison.Ordinal)))
+        {
+            (await Host.RunAsync("ip", ["netns", "delete", Path.GetFileName(netns)])).ExitCode.ShouldBe(0);
+        }
+
         Host.MountsOf(instance.Id).ShouldBeEmpty();
         (await Host.RuncStatusAsync(instance.Id)).ShouldBeNull();
 
@@ -140,6 +147,7 @@ public sealed class RestartTests
             what: "started again after the reboot");
         (await Host.RuncStatusAsync(instance.Id)).ShouldBe("running");
         Details(back).RestartCount.ShouldBe(0, "a reboot is not a crash of the workload");
+        Host.MountsOf(instance.Id).ShouldContain(m => m.StartsWith("/run/netns/", StringComparison.Ordinal), "its network namespace is made again");
         Details(back).LastExit.ShouldBeNull();
         (await Host.ExecAsync(instance.Id, "cat", "/root-file")).Stdout.ShouldBe("kept\n");
         (await second.Client.Compute.Instances.GetConsoleOutputAsync(instance.Id)).Output.Split("first boot").Length.ShouldBe(2, "user data runs at the first boot only");
