@@ -30,4 +30,5 @@ public static class ErrorCodes
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string IpAddressExhausted = "IpAddressExhausted";
     public const string OperationNotPermitted = "OperationNotPermitted";
+    public const string DependencyViolation = "DependencyViolation";
 }

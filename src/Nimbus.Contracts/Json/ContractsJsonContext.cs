@@ -5,6 +5,7 @@ using Nimbus.Contracts.Compute;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Errors;
 using Nimbus.Contracts.Iam;
+using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Quotas;
 using Nimbus.Contracts.Resources;
 using Nimbus.Contracts.Storage;
@@ -17,6 +18,10 @@ namespace Nimbus.Contracts.Json;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ProblemDto))]
+[JsonSerializable(typeof(CreateSecurityGroupRequest))]
+[JsonSerializable(typeof(SecurityGroupRuleRequest))]
+[JsonSerializable(typeof(SecurityGroupSpec))]
+[JsonSerializable(typeof(SetInstanceSecurityGroupsRequest))]
 [JsonSerializable(typeof(ResourceDto))]
 [JsonSerializable(typeof(PageDto<ResourceDto>))]
 [JsonSerializable(typeof(AccessKeyDto))]

@@ -185,6 +185,7 @@ public sealed class NimbusHost : IAsyncDisposable
             var catalog = Nimbus.Iam.Policies.ActionCatalog.CreateBuiltIn();
             StorageActions.Register(catalog);
             ComputeActions.Register(catalog);
+            Nimbus.Compute.Networking.SecurityGroups.SecurityGroupActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -280,5 +281,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapAuditEndpoints();
         app.MapStorageEndpoints();
         app.MapComputeEndpoints(options.Region);
+        app.MapSecurityGroupEndpoints(options.Region);
     }
 }
