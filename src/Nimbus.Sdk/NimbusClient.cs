@@ -60,6 +60,7 @@ public sealed class NimbusClient : IDisposable
         Audit = new AuditClient(this);
         Storage = new StorageClient(this);
         Compute = new ComputeClient(this);
+        Network = new Network.NetworkClient(this);
     }
 
     /// <summary>The settings this client was built with.</summary>
@@ -85,6 +86,9 @@ public sealed class NimbusClient : IDisposable
 
     /// <summary>Compute: instance types, images and instances.</summary>
     public ComputeClient Compute { get; }
+
+    /// <summary>Networking: security groups.</summary>
+    public Network.NetworkClient Network { get; }
 
     /// <summary>
     /// Creates a client from the environment and the profile files, as the CLI does

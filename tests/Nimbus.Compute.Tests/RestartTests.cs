@@ -53,6 +53,7 @@ public sealed class RestartTests
         ResourceDto instance;
         await using (var first = await ComputeServer.StartAsync(dataDirectory: data.Path))
         {
+            await first.Client.Network.SecurityGroups.AuthorizeAsync("default", "ingress", new() { Protocol = "tcp", FromPort = 80, Cidr = "0.0.0.0/0" });
             var created = (await first.Client.Compute.Instances.RunAsync(new RunInstancesRequest
             {
                 Image = "busybox", InstanceType = "n1.micro", Name = "netkeeper", UserData = "mkdir -p /www\necho kept > /www/index.html\nhttpd -p 80 -h /www\n",
