@@ -155,10 +155,10 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
         (await FetchFromAsync(caller.Id, serverIp)).ShouldBe("hello from srv-1\n");
     }
 
-    /// <summary>busybox wget in the instance; the page or "error: ...".</summary>
-    private static async Task<string> FetchFromAsync(string instanceId, string ip, int timeoutSeconds = 2)
+    /// <summary>curl in the instance's network namespace (its address, its interface, its rules); the page or "error: ...".</summary>
+    private async Task<string> FetchFromAsync(string instanceId, string ip, int timeoutSeconds = 2)
     {
-        var (code, stdout, stderr) = await Host.ExecAsync(instanceId, "wget", "-qO-", "-T", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://{ip}/");
+        var (code, stdout, stderr) = await Host.RunAsync("ip", ["netns", "exec", _server.NetnsOf(instanceId), "curl", "-sS", "--max-time", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://{ip}/"]);
         return code == 0 ? stdout : "error: " + stderr.Trim();
     }
 

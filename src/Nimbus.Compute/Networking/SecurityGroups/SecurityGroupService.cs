@@ -99,6 +99,11 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
     /// </summary>
     public async Task DeleteAsync(string account, string idOrName, CancellationToken cancellationToken)
     {
+        if (idOrName == DefaultName)
+        {
+            await EnsureDefaultAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+
         await store.WriteAsync<bool>(
             async (w, ct) =>
             {
