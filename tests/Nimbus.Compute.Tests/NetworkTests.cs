@@ -81,9 +81,9 @@ public sealed class NetworkTests : IAsyncLifetime
         await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.TerminatedPhase, ComputeServer.Wait);
         Directory.Exists($"/sys/class/net/{veth}").ShouldBeFalse();
         File.Exists($"/run/netns/{_server.NetnsOf(instance.Id)}").ShouldBeFalse();
-        var rules = await Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]);
+        // The phase commits just before the ruleset follows, so the table is polled.
+        var rules = await Poll.UntilAsync(() => Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]), r => !r.Stdout.Contains(veth, StringComparison.Ordinal), what: "the veth out of the ruleset");
         rules.ExitCode.ShouldBe(0, rules.Stderr);
-        rules.Stdout.ShouldNotContain(veth);
         var report = await _server.Client.SendAsync<GarbageReportDto>(HttpMethod.Post, "/v1/compute/garbage/run");
         report.Leaks.Where(l => l.Id == instance.Id).ShouldBeEmpty();
     }
