@@ -9,8 +9,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_EACH="${1:-10}"
-API_PORT="${API_PORT:-17170}"
-S3_PORT="${S3_PORT:-17171}"
+API_PORT="${API_PORT:-17290}"
+S3_PORT="${S3_PORT:-17291}"
 BRIDGE=nbench0
 CIDR=10.252.0.0/24
 [[ $(id -u) -eq 0 ]] || { echo "bench: run as root (instances, namespaces, nftables)" >&2; exit 1; }
@@ -44,7 +44,9 @@ echo "== starting Nimbus (bridge $BRIDGE, $CIDR)" >&2
 dotnet "$BIN/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/data" --api-port "$API_PORT" --s3-port "$S3_PORT" \
   --network-bridge "$BRIDGE" --network-cidr "$CIDR" --log-level Warning >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 1 600); do curl -fs "http://127.0.0.1:$API_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1
+  [[ $i -eq 600 ]] || kill -0 "$SERVER_PID" 2>/dev/null || i=600
+  [[ $i -lt 600 ]] || { echo "bench: Nimbus did not come up:" >&2; cat "$WORK/server.log" >&2; exit 1; }; done
 export NIMBUS_ENDPOINT="http://127.0.0.1:$API_PORT" NIMBUS_CONFIG_DIR="$WORK/cli"
 NIMBUS_ACCESS_KEY_ID="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accessKeyId"])' "$WORK/data/bootstrap-credentials.json")"
 NIMBUS_SECRET_ACCESS_KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secretAccessKey"])' "$WORK/data/bootstrap-credentials.json")"
