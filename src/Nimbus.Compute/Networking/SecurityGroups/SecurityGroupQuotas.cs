@@ -8,7 +8,7 @@ public static class SecurityGroupQuotas
     public static readonly QuotaDefinition Rules = new()
     {
         Code = "network.securityGroupRules",
-        Description = "Security group rules of the account, ingress and egress, every group together (each group's own rule to its members counts)",
+        Description = "Security group rules per account (all groups, ingress and egress)",
         DefaultLimit = 2000,
         Unit = "rules",
     };
