@@ -79,6 +79,7 @@ public static class CliApp
             StsCommands.CreateService(context),
             StorageCommands.CreateService(context),
             ComputeCommands.CreateService(context),
+            NetworkCommands.CreateService(context),
         };
         context.Globals.AddTo(root);
         return root;

@@ -6,6 +6,7 @@ using Nimbus.Compute.Instances;
 using Nimbus.Compute.InstanceTypes;
 using Nimbus.Compute.Metadata;
 using Nimbus.Compute.Networking;
+using Nimbus.Compute.Networking.SecurityGroups;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Core.Controllers;
 
@@ -25,6 +26,9 @@ public static class ComputeComposition
         services.AddSingleton(ComputeQuotas.Images);
         services.AddSingleton<InstanceScheduler>();
         services.AddSingleton<ImageService>();
+        services.AddSingleton(SecurityGroupQuotas.Rules);
+        services.AddSingleton<SecurityGroupFilter>();
+        services.AddSingleton<SecurityGroupService>();
         services.AddSingleton<DefaultNetwork>();
         services.AddSingleton<MetadataTokens>();
         services.AddSingleton<InstanceProfileCredentials>();

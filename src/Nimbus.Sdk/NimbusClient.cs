@@ -87,7 +87,7 @@ public sealed class NimbusClient : IDisposable
     /// <summary>Compute: instance types, images and instances.</summary>
     public ComputeClient Compute { get; }
 
-    /// <summary>Network: VPCs and subnets.</summary>
+    /// <summary>Network: VPCs, subnets and security groups.</summary>
     public Network.NetworkClient Network { get; }
 
     /// <summary>

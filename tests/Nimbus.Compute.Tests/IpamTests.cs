@@ -29,7 +29,7 @@ public sealed class IpamTests : IAsyncLifetime
     }
 
     private DefaultNetwork Network(string cidr) =>
-        new(_store, new UnusedNode(), new ComputeOptions { Directory = _directory.Path, NetworkCidr = cidr }, NullLogger<DefaultNetwork>.Instance);
+        new(_store, new UnusedNode(), new Networking.SecurityGroups.SecurityGroupFilter(_store), new ComputeOptions { Directory = _directory.Path, NetworkCidr = cidr }, NullLogger<DefaultNetwork>.Instance);
 
     [Fact]
     public async Task A_slash_28_gives_13_addresses_then_IpAddressExhausted_and_a_released_one_can_be_given_again()

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Nimbus.Compute.Tests;
 
-/// <summary>Instances do not depend on the Nimbus process: they keep running through its restarts and are adopted after.</summary>
+/// <summary>Instances do not depend on the Nimbus process: they keep running through its restarts and are adopted after, with their network and security group rules.</summary>
 public sealed class RestartTests
 {
     private static InstanceDetailsDto Details(ResourceDto instance) => instance.Status.Details!.Value.Deserialize<InstanceDetailsDto>(NimbusJson.Options)!;
@@ -46,13 +46,16 @@ public sealed class RestartTests
     }
 
     [Fact]
-    public async Task After_a_nimbus_restart_an_adopted_instance_keeps_its_network_and_metadata()
+    public async Task After_a_nimbus_restart_an_adopted_instance_keeps_its_network_metadata_and_rules_and_leftover_rules_go()
     {
         Prerequisites.RequireNetworkHost();
         using var data = new TempDirectory("nimbus-compute");
         ResourceDto instance;
+        string filter;
         await using (var first = await ComputeServer.StartAsync(dataDirectory: data.Path))
         {
+            filter = first.NftTable + "_filter";
+            await first.Client.Network.SecurityGroups.AuthorizeAsync("default", "ingress", new() { Protocol = "tcp", FromPort = 80, Cidr = "0.0.0.0/0" });
             var created = (await first.Client.Compute.Instances.RunAsync(new RunInstancesRequest
             {
                 Image = "busybox", InstanceType = "n1.micro", Name = "netkeeper", UserData = "mkdir -p /www\necho kept > /www/index.html\nhttpd -p 80 -h /www\n",
@@ -66,7 +69,12 @@ public sealed class RestartTests
         var address = InstancesClient.PrivateIpAddressOf(instance)!;
         (await NetworkTests.FetchAsync($"http://{address}/")).ShouldBe("kept\n", "the network does not depend on the Nimbus process");
 
+        // A leftover in the security group table while Nimbus is down (a deleted group's chain): the restart removes it.
+        (await Host.RunAsync("nft", ["add", "chain", "inet", filter, "in_leftover"])).ExitCode.ShouldBe(0);
+
         await using var second = await ComputeServer.StartAsync(dataDirectory: data.Path);
+        var rules = await Poll.UntilAsync(() => Host.RunAsync("nft", ["list", "table", "inet", filter]), r => !r.Stdout.Contains("in_leftover", StringComparison.Ordinal), what: "the leftover chain gone after the restart");
+        rules.Stdout.ShouldContain("tcp dport 80 accept", customMessage: "the group's rule is in force as before");
         var adopted = await second.Client.Compute.Instances.GetAsync(instance.Id);
         Details(adopted).Pid.ShouldBe(Details(instance).Pid);
         (await NetworkTests.FetchAsync($"http://{address}/")).ShouldBe("kept\n");

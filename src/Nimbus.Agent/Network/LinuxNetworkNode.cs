@@ -34,6 +34,15 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         await RunAsync(ip, ["addr", "replace", $"{bridge.Gateway}/{bridge.PrefixLength}", "dev", bridge.Bridge], cancellationToken).ConfigureAwait(false);
         await RunAsync(ip, ["link", "set", bridge.Bridge, "up"], cancellationToken).ConfigureAwait(false);
 
+        // Security groups filter in the inet family with conntrack (see FilterRulesetText): this bridge, and only this
+        // one, hands its IPv4 frames to those hooks. It needs br_netfilter in the kernel.
+        await RunAsync(ip, ["link", "set", bridge.Bridge, "type", "bridge", "nf_call_iptables", "1"], cancellationToken).ConfigureAwait(false);
+        var callIptables = Path.Combine("/sys/class/net", bridge.Bridge, "bridge", "nf_call_iptables");
+        if (!File.Exists(callIptables) || (await File.ReadAllTextAsync(callIptables, cancellationToken).ConfigureAwait(false)).Trim() != "1")
+        {
+            throw new NodeException($"bridge {bridge.Bridge} does not pass its traffic to nftables (nf_call_iptables is off): security groups need br_netfilter; run modprobe br_netfilter (kernel option CONFIG_BRIDGE_NETFILTER)");
+        }
+
         // NAT to the host's networks forwards packets between the bridge and the host's interfaces.
         const string forwarding = "/proc/sys/net/ipv4/ip_forward";
         if (File.Exists(forwarding) && (await File.ReadAllTextAsync(forwarding, cancellationToken).ConfigureAwait(false)).Trim() != "1")

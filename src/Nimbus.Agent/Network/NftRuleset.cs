@@ -59,6 +59,11 @@ internal static class NftRuleset
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");
         text.Append("\t\tiifname @ports ether type arp iifname . arp saddr ip != @addresses drop\n");
         text.Append("\t}\n}\n");
+        if (rules.Filter is { } filter)
+        {
+            FilterRulesetText.Render(text, filter);
+        }
+
         return text.ToString();
     }
 }

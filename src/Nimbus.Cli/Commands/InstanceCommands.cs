@@ -24,6 +24,7 @@ internal static class InstanceCommands
             Change(context, "reboot", "Reboot a running instance (user data does not run again)", InstancesClient.RunningPhase, force: false),
             Change(context, "terminate", "Terminate an instance: it stops and everything it had on its node is removed", InstancesClient.TerminatedPhase, force: false),
             Modify(context),
+            SetSecurityGroups(context),
             Console(context),
             ExecCommand.Create(context),
             Stats(context),
@@ -42,11 +43,12 @@ internal static class InstanceCommands
         var restart = new Option<string?>("--restart-policy") { Description = "on-failure (default), always or never: what happens when the workload stops by itself", HelpName = "policy" };
         var role = new Option<string?>("--iam-role") { Description = "IAM role (name or NRN) whose temporary credentials the metadata service gives the instance; needs iam:PassRole on it", HelpName = "role" };
         var metadataTokens = new Option<string?>("--metadata-tokens") { Description = "optional (default: IMDSv1 and IMDSv2) or required (IMDSv2 session tokens only)", HelpName = "mode" };
+        var groups = SecurityGroupsOption("Security group (id or name) of the instance's interface; repeat for up to 5 (default: the default group)");
         var tags = CommonOptions.Tags("Tag to set; repeat for several");
         var wait = CommonOptions.Wait("every instance is running (exit code 1 if one fails)");
         var timeout = CommonOptions.Timeout();
         var workload = new Argument<string[]>("command") { Description = "The workload instead of the image's default command, after --: ... -- httpd -f -p 80", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, role, metadataTokens, tags, wait, timeout, workload };
+        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, role, metadataTokens, groups, tags, wait, timeout, workload };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             string? userData = null;
@@ -80,6 +82,7 @@ internal static class InstanceCommands
                 MetadataTokens = parseResult.GetValue(metadataTokens),
                 Command = parseResult.GetValue(workload) is { Length: > 0 } argv ? argv : null,
                 Tags = CommonOptions.ParseTags(parseResult.GetValue(tags)),
+                SecurityGroupIds = parseResult.GetValue(groups) is { Length: > 0 } ids ? ids : null,
             };
             var instances = await client.Compute.Instances.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (parseResult.GetValue(wait))
@@ -170,6 +173,26 @@ internal static class InstanceCommands
             }
 
             output.Write(changed, ComputeViews.Instance);
+        });
+        return command;
+    }
+
+    private static Option<string[]> SecurityGroupsOption(string description) =>
+        new("--security-group") { Description = description, HelpName = "group", AllowMultipleArgumentsPerToken = false };
+
+    private static Command SetSecurityGroups(CliContext context)
+    {
+        var id = CommonOptions.Id("Instance id");
+        var groups = SecurityGroupsOption("Security group (id or name); repeat for up to 5. Replaces the instance's groups");
+        var command = new Command("set-security-groups", "Replace an instance's security groups, also while it runs (its traffic follows at once)") { id, groups };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            if (parseResult.GetValue(groups) is not { Length: > 0 } ids)
+            {
+                throw new CliUsageException("Give at least one --security-group.");
+            }
+
+            output.Write(await client.Network.SecurityGroups.SetInstanceGroupsAsync(parseResult.GetValue(id)!, ids, cancellationToken).ConfigureAwait(false), ComputeViews.Instance);
         });
         return command;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Nimbus.Compute.Images;
 using Nimbus.Compute.Networking;
+using Nimbus.Compute.Networking.SecurityGroups;
 using Nimbus.Compute.Node;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Contracts.Compute;
@@ -368,6 +369,7 @@ public sealed partial class InstanceReconciler(
 
         // Last, as in a run: quota keys, the node's allocation, then the network's IPAM record.
         await network.ReleaseAsync(writer, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
+        await SecurityGroupService.LeaveAsync(writer, account, instanceId, cancellationToken).ConfigureAwait(false);
     }
 
     private ReconcileResult Result(Resource resource, string phase, string? message, InstanceDetailsDto details, TimeSpan? requeue)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Nimbus.Compute.Images;
 using Nimbus.Compute.InstanceTypes;
 using Nimbus.Compute.Networking;
+using Nimbus.Compute.Networking.SecurityGroups;
 using Nimbus.Compute.Node;
 using Nimbus.Compute.Scheduling;
 using Nimbus.Contracts.Compute;
@@ -24,7 +25,7 @@ namespace Nimbus.Compute.Instances;
 /// </summary>
 public sealed class InstanceService(
     IResourceStore store, QuotaService quotas, InstanceScheduler scheduler, InstanceTypeCatalog types, ImageService images,
-    IComputeNode node, DefaultNetwork network, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
+    IComputeNode node, DefaultNetwork network, SecurityGroupService securityGroups, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
 {
     public const int MaxConsoleChunk = 256 * 1024;
 
@@ -34,6 +35,7 @@ public sealed class InstanceService(
         var account = caller.Account;
         var errors = new FieldErrors();
         InstanceValidation.Validate(errors, request);
+        SecurityGroupService.ValidateList(errors, "securityGroupIds", request.SecurityGroupIds, required: false);
         var type = request.InstanceType is { Length: > 0 } typeName ? types.Find(typeName) : null;
         if (request.InstanceType is { Length: > 0 } && type is null)
         {
@@ -114,6 +116,9 @@ public sealed class InstanceService(
                     interfaces.Add(await network.AllocateAsync(w, account, instance.Id, ct).ConfigureAwait(false));
                 }
 
+                // Then the account's security group memberships (the group lock), still before any resource write.
+                var groups = await securityGroups.JoinAsync(w, account, [.. instances.Select(i => i.Id)], request.SecurityGroupIds, ct).ConfigureAwait(false);
+
                 var created = new List<Resource>(count);
                 foreach (var (instance, networkInterface) in instances.Zip(interfaces))
                 {
@@ -130,7 +135,7 @@ public sealed class InstanceService(
                         }
                     }
 
-                    var spec = SpecOf(instance) with { NetworkInterface = networkInterface };
+                    var spec = SpecOf(instance) with { NetworkInterface = networkInterface, SecurityGroupIds = groups };
                     created.Add(await w.CreateAsync(instance with { Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options) }, ct).ConfigureAwait(false));
                 }
 

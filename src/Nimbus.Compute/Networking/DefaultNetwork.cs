@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Nimbus.Compute.Networking.SecurityGroups;
 using Nimbus.Compute.Node;
 using Nimbus.Contracts.Compute;
 using Nimbus.Contracts.Errors;
@@ -18,7 +19,7 @@ namespace Nimbus.Compute.Networking;
 /// and IPAM in the store. Addresses are allocated when an instance is run (in the same unit of work), kept across
 /// stops and starts, and released when it is terminated.
 /// </summary>
-public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode node, ComputeOptions options, ILogger<DefaultNetwork> logger)
+public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode node, SecurityGroupFilter filter, ComputeOptions options, ILogger<DefaultNetwork> logger)
 {
     public const string Id = "default";
     public const string Namespace = "network.networks";
@@ -156,6 +157,10 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         {
             var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
             var range = RangeOf(state);
+            var filtered = await filter.BuildAsync(
+                options.NftTable + "_filter",
+                [.. state.Allocations.Select(a => (a.Value.Account, a.Value.InstanceId, a.Key))],
+                cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
                 {
@@ -169,6 +174,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                         .. state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).OrderBy(a => a.Key, StringComparer.Ordinal)
                             .Select(a => new RulesetInterface(a.Value.InstanceId, a.Key)),
                     ],
+                    Filter = filtered,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -67,6 +67,9 @@ public sealed record NetworkRuleset
 
     /// <summary>Every live interface: its host-side veth and the only source address it may use.</summary>
     public required IReadOnlyList<RulesetInterface> Interfaces { get; init; }
+
+    /// <summary>Security groups: their own table, replaced in the same transaction; null leaves traffic unfiltered.</summary>
+    public FilterRuleset? Filter { get; init; }
 }
 
 /// <summary>An interface as the ruleset sees it.</summary>

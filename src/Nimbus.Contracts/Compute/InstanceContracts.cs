@@ -51,6 +51,9 @@ public sealed record RunInstancesRequest
     /// <c>required</c> (only requests with a token from <c>PUT /latest/api/token</c>).
     /// </summary>
     public string? MetadataTokens { get; init; }
+
+    /// <summary>Optional. 1 to 5 security groups (<c>sg-...</c>) of the network for the instance's interface (their rules' union). Default: the account's default group.</summary>
+    public IReadOnlyList<string>? SecurityGroupIds { get; init; }
 }
 
 /// <summary>The <c>spec</c> of an instance resource (kind <c>compute/instance</c>): what the user asked for.</summary>
@@ -112,6 +115,9 @@ public sealed record InstanceSpec
 
     /// <summary><c>optional</c> or <c>required</c>: whether the metadata service insists on IMDSv2 session tokens.</summary>
     public string MetadataTokens { get; init; } = "optional";
+
+    /// <summary>The security groups of the instance's interface (empty only for instances run before security groups existed: the default group applies).</summary>
+    public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
 }
 
 /// <summary>An instance's network interface on a network (today: the node's default network).</summary>

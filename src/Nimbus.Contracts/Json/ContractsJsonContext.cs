@@ -18,6 +18,10 @@ namespace Nimbus.Contracts.Json;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ProblemDto))]
+[JsonSerializable(typeof(CreateSecurityGroupRequest))]
+[JsonSerializable(typeof(SecurityGroupRuleRequest))]
+[JsonSerializable(typeof(SecurityGroupSpec))]
+[JsonSerializable(typeof(SetInstanceSecurityGroupsRequest))]
 [JsonSerializable(typeof(ResourceDto))]
 [JsonSerializable(typeof(PageDto<ResourceDto>))]
 [JsonSerializable(typeof(AccessKeyDto))]

@@ -1,12 +1,13 @@
 namespace Nimbus.Sdk.Network;
 
-/// <summary>The network service (<c>/v1/network</c>): VPCs and subnets.</summary>
+/// <summary>The network service (<c>/v1/network</c>): VPCs, subnets and security groups.</summary>
 public sealed class NetworkClient
 {
     internal NetworkClient(NimbusClient client)
     {
         Vpcs = new VpcsClient(client);
         Subnets = new SubnetsClient(client);
+        SecurityGroups = new SecurityGroupsClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -14,4 +15,7 @@ public sealed class NetworkClient
 
     /// <summary>Subnets of VPCs, with their address usage.</summary>
     public SubnetsClient Subnets { get; }
+
+    /// <summary>Security groups and their rules.</summary>
+    public SecurityGroupsClient SecurityGroups { get; }
 }

@@ -188,6 +188,7 @@ public sealed class NimbusHost : IAsyncDisposable
             StorageActions.Register(catalog);
             ComputeActions.Register(catalog);
             NetworkActions.Register(catalog);
+            Nimbus.Compute.Networking.SecurityGroups.SecurityGroupActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -296,5 +297,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapStorageEndpoints();
         app.MapComputeEndpoints(options.Region);
         app.MapNetworkEndpoints(options.Region);
+        app.MapSecurityGroupEndpoints(options.Region);
     }
 }
