@@ -31,7 +31,7 @@ echo "== starting hello-world on :$HELLO_PORT and Nimbus on :$API_PORT" >&2
 ASPNETCORE_URLS="http://127.0.0.1:$HELLO_PORT" dotnet "$BIN/HelloWorld/release/HelloWorld.dll" >/dev/null 2>&1 &
 PIDS+=($!)
 # The benchmark measures the API, not the rate limiter: lift the per-key limit.
-dotnet "$BIN/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/data" --api-port "$API_PORT" \
+dotnet "$BIN/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/data" --api-port "$API_PORT" --s3-port 0 \
   --rate-limit 10000000 --rate-limit-burst 10000000 --log-level Warning >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$HELLO_PORT/"
