@@ -86,7 +86,9 @@ internal sealed partial class ObjectEngine
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var info = new FileInfo(file);
-                if (info.LastWriteTimeUtc >= _startedAt.UtcDateTime.AddSeconds(-1))
+                // 20 ms of slack for the kernel's coarse file-time clock (a jiffy). It used to be a second, which
+                // left for good an orphan renamed in the last second before a crash that was restarted at once.
+                if (info.LastWriteTimeUtc >= _startedAt.UtcDateTime.AddMilliseconds(-20))
                 {
                     continue;
                 }
