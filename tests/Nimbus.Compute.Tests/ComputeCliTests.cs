@@ -151,9 +151,12 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         code.ShouldBe(0, stderr);
         var id = InstanceId().Match(stdout).Value;
         var follow = CliAsync("compute", "instance", "console", id, "--follow");
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
-        (await Host.ExecAsync(id, "sh", "-c", "echo tick > /proc/1/fd/1")).ExitCode.ShouldBe(0);
+
+        // The instance says "tick" twice a second from now on, so the follower sees new output however long the CLI
+        // takes to start on a loaded machine; it is terminated once the follower has had a few seconds of it.
+        (await Host.ExecAsync(id, "sh", "-c", "(while true; do echo tick > /proc/1/fd/1; sleep 0.5; done) >/dev/null 2>&1 &")).ExitCode.ShouldBe(0);
         await Poll.UntilAsync(async () => (await _server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("tick", StringComparison.Ordinal));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         await _server.Client.Compute.Instances.TerminateAsync(id);
         var (followCode, followed, followErrors) = await follow.WaitAsync(TimeSpan.FromSeconds(60));
         followCode.ShouldBe(0, followErrors);

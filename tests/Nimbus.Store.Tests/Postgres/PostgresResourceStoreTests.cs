@@ -52,8 +52,9 @@ public sealed class PostgresResourceStoreTests(PostgresServer server) : Resource
             Cross("a", "b", firstHolds, secondHolds),
             Cross("b", "a", secondHolds, firstHolds)).WaitAsync(TimeSpan.FromSeconds(30));
 
-        attempts.ShouldBe(3);
-        results.Max().ShouldBe(3);
+        // At least the loser ran again; on a loaded machine the retry may itself wait out or lose once more.
+        attempts.ShouldBeGreaterThanOrEqualTo(3);
+        results.Max().ShouldBe(attempts);
         (await Store.GetValueAsync("locks", "a", Ct)).ShouldNotBeNull();
         (await Store.GetValueAsync("locks", "b", Ct)).ShouldNotBeNull();
     }
