@@ -80,21 +80,7 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
             throw NimbusException.AccessDenied($"{caller.Principal} is not allowed to assume {role.Nrn}: its trust policy does not name it.");
         }
 
-        var now = time.GetUtcNow();
-        return await IssueAsync(
-            new SessionRecord
-            {
-                Secret = "",
-                TokenHash = "",
-                RoleId = role.Id,
-            RoleName = role.Name,
-            Account = role.Account,
-            SessionName = request.SessionName!,
-            SourcePrincipal = caller.Principal,
-                ExpiresAt = now.AddSeconds(duration),
-                Policy = sessionPolicy?.ToJson(),
-            },
-            cancellationToken).ConfigureAwait(false);
+        return await IssueAsync(RoleSession(role, request.SessionName!, caller.Principal, duration, sessionPolicy?.ToJson()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,20 +105,22 @@ public sealed class StsService(IResourceStore store, IActionCatalog catalog, Sec
         }
 
         var duration = Math.Min(RoleService.DefaultSessionSeconds, spec.MaxSessionDurationSeconds ?? RoleService.DefaultSessionSeconds);
-        return await IssueAsync(
-            new SessionRecord
-            {
-                Secret = "",
-                TokenHash = "",
-                RoleId = role.Id,
-                RoleName = role.Name,
-                Account = role.Account,
-                SessionName = sessionName,
-                SourcePrincipal = principal,
-                ExpiresAt = time.GetUtcNow().AddSeconds(duration),
-            },
-            cancellationToken).ConfigureAwait(false);
+        return await IssueAsync(RoleSession(role, sessionName, principal, duration, policy: null), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A session of <paramref name="role"/> for <paramref name="sourcePrincipal"/>, lasting <paramref name="seconds"/> from now; secret and token hash are set when issued.</summary>
+    private SessionRecord RoleSession(Resource role, string sessionName, string sourcePrincipal, int seconds, string? policy) => new()
+    {
+        Secret = "",
+        TokenHash = "",
+        RoleId = role.Id,
+        RoleName = role.Name,
+        Account = role.Account,
+        SessionName = sessionName,
+        SourcePrincipal = sourcePrincipal,
+        ExpiresAt = time.GetUtcNow().AddSeconds(seconds),
+        Policy = policy,
+    };
 
     /// <summary>True when the role's trust policy lets <paramref name="service"/> assume it (checked when an instance is given the role).</summary>
     public bool TrustsService(Resource role, string service)
