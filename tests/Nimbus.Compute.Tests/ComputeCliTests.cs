@@ -25,21 +25,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         _home.Dispose();
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["HOME"] = _home.Path,
-            ["NIMBUS_CONFIG_DIR"] = _home.Path,
-            ["NIMBUS_ENDPOINT"] = _server.Server.Endpoint.ToString(),
-            ["NIMBUS_ACCESS_KEY_ID"] = _server.Server.Admin.AccessKeyId,
-            ["NIMBUS_SECRET_ACCESS_KEY"] = _server.Server.Admin.SecretAccessKey,
-        };
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, environment);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => _server.RunCliAsync(_home.Path, args);
 
     [Fact]
     public async Task The_worked_example_of_the_compute_docs_runs_as_written()
@@ -232,14 +218,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
     /// <summary>The ```sh block (init.sh) and the ```console block after "## Worked example" of docs/compute.md.</summary>
     private static (string Script, List<(string Command, List<string> Output)> Steps) ReadWorkedExample()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Nimbus.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        directory.ShouldNotBeNull("repository root (Nimbus.slnx) not found above " + AppContext.BaseDirectory);
-        var lines = File.ReadAllLines(Path.Combine(directory.FullName, "docs", "compute.md"));
+        var lines = Repository.DocLines("compute.md");
         var start = Array.FindIndex(lines, l => l.StartsWith("## Worked example", StringComparison.Ordinal));
         start.ShouldBeGreaterThan(0);
         var sh = Array.IndexOf(lines, "```sh", start);

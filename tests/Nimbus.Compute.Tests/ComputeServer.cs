@@ -48,6 +48,23 @@ internal sealed class ComputeServer : IAsyncDisposable
         return compute;
     }
 
+    /// <summary>Runs the <c>nimbus</c> CLI in process against this server as its administrator, with <paramref name="home"/> as its home and config directory.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string home, params string[] args)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = home,
+            ["NIMBUS_CONFIG_DIR"] = home,
+            ["NIMBUS_ENDPOINT"] = Server.Endpoint.ToString(),
+            ["NIMBUS_ACCESS_KEY_ID"] = Server.Admin.AccessKeyId,
+            ["NIMBUS_SECRET_ACCESS_KEY"] = Server.Admin.SecretAccessKey,
+        };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await Nimbus.Cli.CliApp.RunAsync(args, stdout, stderr, environment);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     public async Task<ResourceDto> WaitForBusyboxAsync()
     {
         var deadline = DateTime.UtcNow + Wait;

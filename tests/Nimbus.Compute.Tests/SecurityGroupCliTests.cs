@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Nimbus.Cli;
 using Shouldly;
 using Xunit;
 
@@ -87,32 +86,11 @@ public sealed partial class SecurityGroupCliTests : IAsyncLifetime
         return code == 0 ? stdout : "error: " + stderr;
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["HOME"] = _home.Path,
-            ["NIMBUS_CONFIG_DIR"] = _home.Path,
-            ["NIMBUS_ENDPOINT"] = _server.Server.Endpoint.ToString(),
-            ["NIMBUS_ACCESS_KEY_ID"] = _server.Server.Admin.AccessKeyId,
-            ["NIMBUS_SECRET_ACCESS_KEY"] = _server.Server.Admin.SecretAccessKey,
-        };
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, environment);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => _server.RunCliAsync(_home.Path, args);
 
     private static List<(string Command, List<string> Output)> ReadExample()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Nimbus.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        directory.ShouldNotBeNull("repository root (Nimbus.slnx) not found above " + AppContext.BaseDirectory);
-        var lines = File.ReadAllLines(Path.Combine(directory.FullName, "docs", "network.md"));
+        var lines = Repository.DocLines("network.md");
         var start = Array.FindIndex(lines, l => l == "## Security groups");
         start.ShouldBeGreaterThan(-1, "docs/network.md has a Security groups section");
         var open = Array.IndexOf(lines, "```console", start);

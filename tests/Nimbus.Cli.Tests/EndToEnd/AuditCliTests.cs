@@ -135,15 +135,8 @@ public sealed class AuditCliTests : IAsyncLifetime
     /// <summary>The <c>nimbus audit ...</c> lines of the doc's sh blocks, split as a shell would (single quotes, <c>&gt; file</c>).</summary>
     private static List<(string[] Args, string? Redirect)> DocExamples()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "docs", "audit.md")))
-        {
-            directory = directory.Parent;
-        }
-
-        directory.ShouldNotBeNull("docs/audit.md above the test binaries");
         var examples = new List<(string[], string?)>();
-        foreach (var line in File.ReadAllLines(Path.Combine(directory.FullName, "docs", "audit.md")))
+        foreach (var line in Repository.DocLines("audit.md"))
         {
             if (!line.StartsWith("nimbus audit ", StringComparison.Ordinal))
             {

@@ -18,7 +18,7 @@ public sealed class CompatScriptTests
     [InlineData("rclone.sh")]
     public async Task Real_s3_client_round_trips_every_byte(string script)
     {
-        var path = Path.Combine(RepositoryRoot(), "tests", "compat", script);
+        var path = Path.Combine(Repository.Root, "tests", "compat", script);
         File.Exists(path).ShouldBeTrue(path);
         var info = new ProcessStartInfo("bash")
         {
@@ -48,18 +48,5 @@ public sealed class CompatScriptTests
         var output = $"--- stdout\n{await stdout}--- stderr\n{await stderr}";
         process.ExitCode.ShouldBe(0, output);
         (await stdout).ShouldContain("checks passed", Case.Sensitive, output);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (Directory.Exists(Path.Combine(directory.FullName, "tests", "compat")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"tests/compat is not above {AppContext.BaseDirectory}");
     }
 }

@@ -102,14 +102,7 @@ public sealed class QuotaCliTests : IAsyncLifetime
     // The first ```console block after "### Worked example": "$ nimbus ..." lines, each followed by its expected output.
     private static List<(string Command, List<string> Output)> ReadWorkedExample()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Nimbus.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        directory.ShouldNotBeNull("repository root (Nimbus.slnx) not found above " + AppContext.BaseDirectory);
-        var lines = File.ReadAllLines(Path.Combine(directory.FullName, "docs", "quotas.md"));
+        var lines = Repository.DocLines("quotas.md");
         var start = Array.IndexOf(lines, "### Worked example");
         start.ShouldBeGreaterThan(0);
         var open = Array.IndexOf(lines, "```console", start);

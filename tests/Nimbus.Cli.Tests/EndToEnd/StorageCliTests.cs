@@ -421,15 +421,8 @@ public sealed class StorageCliTests : IAsyncLifetime
     /// <summary>The runnable <c>nimbus storage</c> lines of docs/storage.md (no <c>[optional]</c> or <c>a|b</c> placeholders), comments cut, <c>./</c> paths moved into the test's directory.</summary>
     private List<string[]> DocExamples()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "docs", "storage.md")))
-        {
-            directory = directory.Parent;
-        }
-
-        directory.ShouldNotBeNull("docs/storage.md above the test binaries");
         var examples = new List<string[]>();
-        foreach (var line in File.ReadAllLines(Path.Combine(directory.FullName, "docs", "storage.md")))
+        foreach (var line in Repository.DocLines("storage.md"))
         {
             if (!line.StartsWith("nimbus storage ", StringComparison.Ordinal))
             {
