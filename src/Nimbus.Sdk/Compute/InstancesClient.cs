@@ -76,13 +76,7 @@ public sealed class InstancesClient
     public Task<PageDto<ResourceDto>> ListAsync(
         string? name = null, IReadOnlyDictionary<string, string>? tags = null, int? pageSize = null, string? nextToken = null, CancellationToken cancellationToken = default)
     {
-        var path = new PathBuilder(BasePath).Query("name", name);
-        foreach (var (key, value) in tags ?? new Dictionary<string, string>())
-        {
-            path.Query("tag", key + "=" + value);
-        }
-
-        path.Query("pageSize", pageSize).Query("nextToken", nextToken);
+        var path = new PathBuilder(BasePath).Query("name", name).Tags(tags).Query("pageSize", pageSize).Query("nextToken", nextToken);
         return _client.SendAsync<PageDto<ResourceDto>>(HttpMethod.Get, path.ToString(), cancellationToken: cancellationToken);
     }
 

@@ -34,5 +34,16 @@ internal sealed class PathBuilder
     public PathBuilder Query(string name, int? value) =>
         Query(name, value?.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>One <c>tag=key=value</c> filter per entry (a resource must carry every one); nothing when null.</summary>
+    public PathBuilder Tags(IReadOnlyDictionary<string, string>? tags)
+    {
+        foreach (var (key, value) in tags ?? new Dictionary<string, string>())
+        {
+            Query("tag", key + "=" + value);
+        }
+
+        return this;
+    }
+
     public override string ToString() => _builder.ToString();
 }

@@ -31,13 +31,7 @@ public sealed class UsersClient : PrincipalClient
     /// <returns>One page.</returns>
     public Task<PageDto<ResourceDto>> ListAsync(string? name = null, IReadOnlyDictionary<string, string>? tags = null, int? pageSize = null, string? nextToken = null, CancellationToken cancellationToken = default)
     {
-        var path = new PathBuilder(BasePath).Query("name", name);
-        foreach (var (key, value) in tags ?? new Dictionary<string, string>())
-        {
-            path.Query("tag", key + "=" + value);
-        }
-
-        path.Query("pageSize", pageSize).Query("nextToken", nextToken);
+        var path = new PathBuilder(BasePath).Query("name", name).Tags(tags).Query("pageSize", pageSize).Query("nextToken", nextToken);
         return Client.SendAsync<PageDto<ResourceDto>>(HttpMethod.Get, path.ToString(), cancellationToken: cancellationToken);
     }
 
