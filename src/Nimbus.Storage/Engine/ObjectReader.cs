@@ -50,6 +50,31 @@ internal static class ObjectReader
 
             var from = Math.Max(start, segmentStart) - segmentStart;
             var to = Math.Min(end, segmentEnd) - segmentStart;
+            if (segment.Inline is { } inline)
+            {
+                // Stored in the index row: verified in place, no file to open.
+                Verify(segment, inline);
+                if (!started)
+                {
+                    await startResponse(cancellationToken).ConfigureAwait(false);
+                    started = true;
+                }
+
+                output.Write(inline.AsSpan((int)from, (int)(to - from)));
+                remaining -= to - from;
+                if (remaining > 0)
+                {
+                    var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (flushed.IsCanceled || flushed.IsCompleted)
+                    {
+                        throw new OperationCanceledException("The client went away.");
+                    }
+                }
+
+                segmentStart = segmentEnd;
+                continue;
+            }
+
             using var handle = Open(layout, segment);
             var block = (int)(from / StorageLayout.BlockSize);
             var lastBlock = (int)((to - 1) / StorageLayout.BlockSize);
@@ -126,6 +151,16 @@ internal static class ObjectReader
         }
     }
 
+    /// <summary>Checks an inline segment's bytes against the CRC-32C of its one block (none for an empty object).</summary>
+    private static void Verify(Segment segment, byte[] inline)
+    {
+        if (inline.Length != segment.Length || segment.BlockCrcs.Length != (inline.Length == 0 ? 0 : 1)
+            || (inline.Length > 0 && Crc32C.Compute(inline) != segment.BlockCrcs[0]))
+        {
+            throw new CorruptDataException(segment.Id, 0, "inline data checksum mismatch");
+        }
+    }
+
     private static SafeFileHandle Open(StorageLayout layout, Segment segment)
     {
         try
@@ -183,6 +218,17 @@ internal static class ObjectReader
 
     private static async Task CopySegmentAsync(StorageLayout layout, Segment segment, long from, long to, byte[] buffer, Stream? output, CancellationToken cancellationToken)
     {
+        if (segment.Inline is { } inline)
+        {
+            Verify(segment, inline);
+            if (output is not null)
+            {
+                await output.WriteAsync(inline.AsMemory((int)from, (int)(to - from)), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         SafeFileHandle handle;
         try
         {
