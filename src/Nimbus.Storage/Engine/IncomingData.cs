@@ -173,6 +173,12 @@ internal sealed class IncomingData : IDisposable
         BlockCrcs = expectedLength == 0 ? [] : [Crc32C.Compute(data)];
     }
 
+    /// <summary>
+    /// Every this many bytes written, writeback of them starts (<see cref="NativeIo.StartWriteback"/>): the disk
+    /// writes a large upload while it arrives instead of all of it in the final fdatasync.
+    /// </summary>
+    private const long WritebackUnit = 8L * StorageLayout.BlockSize;
+
     private async Task CopyAsync(Stream body, long expectedLength, CancellationToken cancellationToken)
     {
         var blockCount = expectedLength == 0 ? 0 : (int)((expectedLength + StorageLayout.BlockSize - 1) / StorageLayout.BlockSize);
@@ -218,8 +224,15 @@ internal sealed class IncomingData : IDisposable
                 hashedThrough[current] = hashing;
                 var span = buffer.AsSpan(0, want);
                 crcs[block++] = Crc32C.Compute(span);
-                await RandomAccess.WriteAsync(_handle!, buffer.AsMemory(0, want), offset, cancellationToken).ConfigureAwait(false);
+
+                // A synchronous pwrite into the page cache: the asynchronous one is the same call on another
+                // thread-pool thread plus two thread switches per block.
+                RandomAccess.Write(_handle!, span, offset);
                 offset += want;
+                if (offset % WritebackUnit == 0)
+                {
+                    NativeIo.StartWriteback(_handle!, offset - WritebackUnit, WritebackUnit);
+                }
                 current = (current + 1) % buffers.Length;
             }
 
