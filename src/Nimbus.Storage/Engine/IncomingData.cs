@@ -140,11 +140,17 @@ internal sealed class IncomingData : IDisposable
         }
     }
 
-    /// <summary>Bodies longer than this hash their MD5 on another thread while the next bytes arrive.</summary>
-    private const int PipelinedHashThreshold = 256 * 1024;
+    /// <summary>
+    /// Bodies longer than this (more than one block) hash their MD5 on another thread while the next block arrives;
+    /// a body of one block hashes it inline, as it is read: handing it over saved no CPU and cost thread switches.
+    /// </summary>
+    private const int PipelinedHashThreshold = StorageLayout.BlockSize;
 
-    /// <summary>Bytes handed to the hashing thread at a time: small enough that hashing trails the receive closely.</summary>
-    private const int HashUnit = 256 * 1024;
+    /// <summary>
+    /// Bytes handed to the hashing thread at a time: a whole block, one hand-over per MiB (256 KiB units were four,
+    /// each a thread wake-up, for the same hashing).
+    /// </summary>
+    private const int HashUnit = StorageLayout.BlockSize;
 
     private async Task ReceiveInlineAsync(Stream body, int expectedLength, CancellationToken cancellationToken)
     {
