@@ -128,7 +128,7 @@ public sealed class ImageLifecycleTests : IAsyncLifetime
             // The CLI prints the warning on stderr and still runs the instance.
             using (var home = new TempDirectory("nimbus-cli-home"))
             {
-                var (code, stdout, stderr) = await _server.RunCliAsync(home.Path, "compute", "instance", "run", "--image", image.Id, "--type", "n1.micro", "--restart", "never", "--", "true");
+                var (code, stdout, stderr) = await _server.RunCliAsync(home.Path, "compute", "instance", "run", "--image", image.Id, "--type", "n1.micro", "--restart-policy", "never", "--", "true");
                 code.ShouldBe(0, stderr);
                 stderr.ShouldContain("warning: ");
                 stderr.ShouldContain("use busybox instead");
