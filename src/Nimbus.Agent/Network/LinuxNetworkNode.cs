@@ -20,6 +20,9 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     private const string VethPrefix = "nv";
     private readonly SemaphoreSlim _rules = new(1, 1);
 
+    /// <summary>Namespaces made by <see cref="EnsureNamespaceAsync"/> whose veth is not made yet.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _fresh = new(StringComparer.Ordinal);
+
     public string NamespacePathOf(string bridge, string instanceId) => Path.Combine(NamespaceDirectory, NamespaceName(bridge, instanceId));
 
     public async Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken)
@@ -158,6 +161,19 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         return result;
     }
 
+    public async Task<string> EnsureNamespaceAsync(string prefix, string instanceId, CancellationToken cancellationToken)
+    {
+        var name = NamespaceName(prefix, instanceId);
+        var path = NamespacePathOf(prefix, instanceId);
+        if (!File.Exists(path))
+        {
+            await RunAsync(Ip(), ["netns", "add", name], cancellationToken, ignore: "File exists").ConfigureAwait(false);
+            _fresh[name] = true;
+        }
+
+        return path;
+    }
+
     public async Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
@@ -174,7 +190,8 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
 
         if (!Directory.Exists(Path.Combine("/sys/class/net", veth)))
         {
-            if (made)
+            // (A namespace this process has just made holds nothing yet.)
+            if (made && !_fresh.TryRemove(name, out _))
             {
                 // A half-made pair (a crash between the two steps) leaves eth0 in the namespace: it goes first.
                 await RunAsync(ip, ["-n", name, "link", "del", "eth0"], cancellationToken, ignore: "").ConfigureAwait(false);
