@@ -119,7 +119,7 @@ RULE_RESULTS=()
 FULL_RESULTS=()
 NODE_RESULTS=()
 for shape in 1 2; do
-  node_ms="$(dotnet "$BIN/Nimbus.Bench.Network/release/Nimbus.Bench.Network.dll" "$WORK/rules$shape" 500 100 20 "$shape" 2>&1 >/dev/null | sed -n 's/^node work per change (table and delta text): \([0-9.]*\) ms.*/\1/p')"
+  node_ms="$(dotnet "$BIN/Nimbus.Bench.Network/release/Nimbus.Bench.Network.dll" "$WORK/rules$shape" 500 100 20 "$shape" 2>&1 >/dev/null | sed -n 's/^node work per change ([^)]*): \([0-9.]*\) ms.*/\1/p')"
   NODE_RESULTS+=("$node_ms")
   apply_ms "$WORK/rules$shape/before.nft" >/dev/null
   # The delta and its undo, in turns: each applies to the state the other left.
