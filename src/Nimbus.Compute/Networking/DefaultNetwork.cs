@@ -159,7 +159,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
             var range = RangeOf(state);
             var filtered = await filter.BuildAsync(
                 options.NftTable + "_filter",
-                [.. state.Allocations.Select(a => (a.Value.Account, a.Value.InstanceId, a.Key))],
+                [.. state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key))],
                 cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
