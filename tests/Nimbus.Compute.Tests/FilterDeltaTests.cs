@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nimbus.Agent.Network;
 using Nimbus.Compute.Node;
@@ -81,7 +80,7 @@ public sealed class FilterDeltaTests : IAsyncLifetime
     {
         await _node.ApplyRulesAsync(Ruleset(_table, nics, groups), CancellationToken.None);
         await _node.ApplyRulesAsync(Ruleset(_reference, nics, groups), CancellationToken.None);
-        var (applied, reference) = (await CanonicalAsync(_table), await CanonicalAsync(_reference));
+        var (applied, reference) = (await NftListing.CanonicalAsync(_table + "_filter"), await NftListing.CanonicalAsync(_reference + "_filter"));
         applied.ShouldBe(reference);
     }
 
@@ -94,34 +93,6 @@ public sealed class FilterDeltaTests : IAsyncLifetime
         // The network's own interfaces stay: a change of them replaces every table (not what is tested here).
         Interfaces = [.. Enumerable.Range(2, 4).Select(i => new RulesetInterface("i-delta" + i, "10.9.0." + i))],
         Filter = new FilterRuleset { Table = table + "_filter", Interfaces = nics, Groups = groups },
-    };
-
-    /// <summary>The filter table as <c>nft -j</c> lists it, without handles and the table's name, elements and objects sorted.</summary>
-    private static async Task<string> CanonicalAsync(string table)
-    {
-        var listed = await Host.RunAsync("nft", ["-j", "list", "table", "inet", table + "_filter"]);
-        listed.ExitCode.ShouldBe(0, listed.Stderr);
-        var items = new List<string>();
-        foreach (var entry in JsonNode.Parse(listed.Stdout)!["nftables"]!.AsArray())
-        {
-            if (entry is JsonObject o && !o.ContainsKey("metainfo"))
-            {
-                items.Add(Normalize(o, table + "_filter")!.ToJsonString());
-            }
-        }
-
-        items.Sort(StringComparer.Ordinal);
-        return string.Join('\n', items);
-    }
-
-    private static JsonNode? Normalize(JsonNode? node, string table) => node switch
-    {
-        JsonObject o => new JsonObject(o.Where(p => p.Key != "handle").Select(p => KeyValuePair.Create(p.Key, p.Key == "elem" && p.Value is JsonArray elements
-            ? new JsonArray([.. elements.Select(e => Normalize(e, table)).OrderBy(e => e!.ToJsonString(), StringComparer.Ordinal)])
-            : Normalize(p.Value, table)))),
-        JsonArray a => new JsonArray([.. a.Select(e => Normalize(e, table))]),
-        JsonValue v when v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == table => JsonValue.Create("TABLE"),
-        _ => node?.DeepClone(),
     };
 
     private async Task<string> TableHandleAsync()
