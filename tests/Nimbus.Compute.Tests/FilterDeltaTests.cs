@@ -87,9 +87,8 @@ public sealed class FilterDeltaTests : IAsyncLifetime
     private static NetworkRuleset Ruleset(string table, IReadOnlyList<FilterInterface> nics, IReadOnlyList<FilterGroup> groups) => new()
     {
         Table = table,
-        Bridge = "ndelta0",
-        Cidr = "10.9.0.0/24",
-        Gateway = "10.9.0.1",
+        MetadataAddress = "10.9.0.1",
+        Networks = [new RulesetNetwork { Id = "default", Bridge = "ndelta0", Cidr = "10.9.0.0/24", Masquerade = true }],
         // The network's own interfaces stay: a change of them replaces every table (not what is tested here).
         Interfaces = [.. Enumerable.Range(2, 4).Select(i => new RulesetInterface("i-delta" + i, "10.9.0." + i))],
         Filter = new FilterRuleset { Table = table + "_filter", Interfaces = nics, Groups = groups },
