@@ -94,13 +94,7 @@ public sealed class FilterDeltaTests : IAsyncLifetime
         Filter = new FilterRuleset { Table = table + "_filter", Interfaces = nics, Groups = groups },
     };
 
-    private async Task<string> TableHandleAsync()
-    {
-        var listed = await Host.RunAsync("nft", ["-j", "list", "tables"]);
-        var table = JsonNode.Parse(listed.Stdout)!["nftables"]!.AsArray()
-            .Select(e => e?["table"]).Single(t => t is not null && (string?)t["name"] == _table + "_filter" && (string?)t["family"] == "inet");
-        return table!["handle"]!.ToJsonString();
-    }
+    private Task<string> TableHandleAsync() => NftListing.TableHandleAsync(_table + "_filter");
 
     private static FilterInterface Nic(string address, params string[] groups) => new(address, groups);
 

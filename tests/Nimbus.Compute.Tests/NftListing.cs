@@ -34,4 +34,14 @@ internal static class NftListing
         JsonValue v when v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == table => JsonValue.Create("TABLE"),
         _ => node?.DeepClone(),
     };
+
+    /// <summary>The kernel's handle of the <c>inet</c> table: a table replaced (deleted and made again) gets a new one, a table changed in place keeps it.</summary>
+    public static async Task<string> TableHandleAsync(string table)
+    {
+        var listed = await Host.RunAsync("nft", ["-j", "list", "tables"]);
+        listed.ExitCode.ShouldBe(0, listed.Stderr);
+        var found = JsonNode.Parse(listed.Stdout)!["nftables"]!.AsArray()
+            .Select(e => e?["table"]).SingleOrDefault(t => t is not null && (string?)t["name"] == table && (string?)t["family"] == "inet");
+        return found?["handle"]?.ToJsonString() ?? throw new InvalidOperationException($"no table inet {table}");
+    }
 }

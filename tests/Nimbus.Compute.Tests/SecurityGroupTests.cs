@@ -152,9 +152,11 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
         // Revoke: a new connection is refused within a second of the call.
         var tcp = SecurityGroupsClient.SpecOf(icmp).Rules.Single(r => r.Protocol == "tcp");
         // The call returns once the kernel has the new ruleset, so the first connection after it is already refused.
+        var handle = await NftListing.TableHandleAsync(_server.NftTable + "_filter");
         var clock = Stopwatch.StartNew();
         await Groups.RevokeAsync(web.Id, "ingress", tcp.Id);
         var took = clock.Elapsed;
+        (await NftListing.TableHandleAsync(_server.NftTable + "_filter")).ShouldBe(handle, "a rule change applies its delta to the table, it does not replace it");
         output.WriteLine($"revoke call (store write and nft transaction): {took.TotalMilliseconds:F0} ms");
         took.ShouldBeLessThan(TimeSpan.FromSeconds(1));
         (await FetchFromAsync(caller.Id, serverIp, timeoutSeconds: 1)).ShouldStartWith("error");
