@@ -97,7 +97,7 @@ for (var round = 0; round < Warmup + Rounds; round++)
     var next = Ruleset(0);
     var clock = System.Diagnostics.Stopwatch.StartNew();
     _ = NftRuleset.RenderNetwork(next, VethOf);
-    delta = FilterRulesetDelta.Render(before, FilterTable.Of(next.Filter!));
+    delta = FilterRulesetDelta.Render(before, FilterTable.Of(next.Filter!, before));
     if (round >= Warmup)
     {
         times.Add(clock.Elapsed.TotalMilliseconds);

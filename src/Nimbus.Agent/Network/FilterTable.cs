@@ -29,7 +29,18 @@ internal sealed record FilterTable
     /// <summary>Combination chain → its rule lines in order, the fallback last.</summary>
     public required SortedDictionary<string, List<string>> Chains { get; init; }
 
-    public static FilterTable Of(FilterRuleset filter)
+    /// <summary>Ingress chain of each combination → the rules its two chains were made of (to reuse their lines next time).</summary>
+    private Dictionary<string, List<SecurityGroupRule>> Sources { get; init; } = [];
+
+    /// <summary>The groups the filter knew (a rule naming another group is left out).</summary>
+    private HashSet<string> Known { get; init; } = [];
+
+    /// <summary>
+    /// The table of <paramref name="filter"/>. With <paramref name="previous"/> (the table applied last), a combination
+    /// whose rules are equal to last time's keeps its lines instead of rendering them again: at 500 interfaces and
+    /// 2,000 rules, rendering every combination's chains was most of the node's own work for one rule change.
+    /// </summary>
+    public static FilterTable Of(FilterRuleset filter, FilterTable? previous = null)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var groups = new Dictionary<string, FilterGroup>(StringComparer.Ordinal);
@@ -39,6 +50,8 @@ internal sealed record FilterTable
         }
 
         var known = groups.Keys.ToHashSet(StringComparer.Ordinal);
+        var reuse = previous is not null && previous.Known.SetEquals(known);
+        var sources = new Dictionary<string, List<SecurityGroupRule>>(StringComparer.Ordinal);
         var sets = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var rule in filter.Groups.SelectMany(g => g.Rules))
         {
@@ -63,14 +76,24 @@ internal sealed record FilterTable
             if (!chains.ContainsKey(inChain))
             {
                 var rules = ids.SelectMany(id => groups[id].Rules).ToList();
-                chains[inChain] = FilterRulesetText.ChainLines(SecurityGroupDirections.Ingress, rules, known);
-                chains[egChain] = FilterRulesetText.ChainLines(SecurityGroupDirections.Egress, rules, known);
+                sources[inChain] = rules;
+                if (reuse && previous!.Sources.TryGetValue(inChain, out var last) && last.SequenceEqual(rules)
+                    && previous.Chains.TryGetValue(inChain, out var inLines) && previous.Chains.TryGetValue(egChain, out var egLines))
+                {
+                    chains[inChain] = inLines;
+                    chains[egChain] = egLines;
+                }
+                else
+                {
+                    chains[inChain] = FilterRulesetText.ChainLines(SecurityGroupDirections.Ingress, rules, known);
+                    chains[egChain] = FilterRulesetText.ChainLines(SecurityGroupDirections.Egress, rules, known);
+                }
             }
 
             ingress[entry.PrivateIpAddress] = inChain;
             egress[entry.PrivateIpAddress] = egChain;
         }
 
-        return new FilterTable { Table = filter.Table, Sets = sets, Ingress = ingress, Egress = egress, Chains = chains };
+        return new FilterTable { Table = filter.Table, Sets = sets, Ingress = ingress, Egress = egress, Chains = chains, Sources = sources, Known = known };
     }
 }

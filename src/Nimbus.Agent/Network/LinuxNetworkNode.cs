@@ -203,13 +203,13 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         ArgumentNullException.ThrowIfNull(rules);
         var nft = Nft();
         var network = NftRuleset.RenderNetwork(rules, VethName);
-        var filter = rules.Filter is null ? null : FilterTable.Of(rules.Filter);
         await _rules.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Forgotten until the kernel has taken the new state: after a failure or a cancellation nobody knows what
             // the kernel holds, and the next apply replaces everything.
             _applied.Remove(rules.Table, out var before);
+            var filter = rules.Filter is null ? null : FilterTable.Of(rules.Filter, before?.Filter);
             if (before is { Filter: { } old } && filter is not null && old.Table == filter.Table && before.Network == network)
             {
                 var delta = FilterRulesetDelta.Render(old, filter);
