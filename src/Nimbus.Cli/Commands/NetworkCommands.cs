@@ -6,8 +6,10 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: security groups")
+        new("network", "Networking: VPCs, subnets, security groups")
         {
+            VpcCommands.Create(context),
+            SubnetCommands.Create(context),
             SecurityGroupCommands.Create(context),
         };
 }
