@@ -29,6 +29,8 @@ public static class ComputeComposition
         services.AddSingleton(SecurityGroupQuotas.Rules);
         services.AddSingleton<SecurityGroupFilter>();
         services.AddSingleton<SecurityGroupService>();
+        services.AddSingleton(Networking.ElasticIps.ElasticIpQuotas.ElasticIps);
+        services.AddSingleton<Networking.ElasticIps.ElasticIpService>();
         services.AddSingleton<DefaultNetwork>();
         services.AddSingleton<MetadataTokens>();
         services.AddSingleton<InstanceProfileCredentials>();

@@ -64,6 +64,11 @@ internal static class NftRuleset
             FilterRulesetText.Render(text, filter);
         }
 
+        if (rules.Edge is { } edge)
+        {
+            EdgeRulesetText.Render(text, edge);
+        }
+
         return text.ToString();
     }
 }

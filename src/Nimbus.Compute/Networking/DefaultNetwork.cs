@@ -175,6 +175,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                             .Select(a => new RulesetInterface(a.Value.InstanceId, a.Key)),
                     ],
                     Filter = filtered,
+                    Edge = await EdgeAsync(state, range, excludingInstance, cancellationToken).ConfigureAwait(false),
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -182,6 +183,49 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         {
             _apply.Release();
         }
+    }
+
+    /// <summary>The interface <paramref name="interfaceId"/> and its address, read in the caller's unit of work; null when no instance has it.</summary>
+    public async Task<(string Address, IpAllocation Holder)?> FindInterfaceAsync(IStoreWriter writer, string interfaceId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var state = await ReadAsync(writer, cancellationToken).ConfigureAwait(false);
+        foreach (var (address, holder) in state.Allocations)
+        {
+            if (holder.InterfaceId == interfaceId)
+            {
+                return (address, holder);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Elastic IPs of the pool: each associated one maps to its private IP while that instance still holds the
+    /// address and is not <paramref name="excludingInstance"/>.
+    /// </summary>
+    private async Task<EdgeRuleset> EdgeAsync(NetworkState state, Ipv4Range range, string? excludingInstance, CancellationToken cancellationToken)
+    {
+        var pool = await ElasticIps.ElasticIpService.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+        return new EdgeRuleset
+        {
+            Table = options.NftTable + "_edge",
+            Pool = options.ElasticIpPool,
+            Device = options.ElasticIpDevice,
+            Bridges = [state.Bridge],
+            InternalCidrs = [state.Cidr],
+            Gateway = Ipv4Range.Format(range.Gateway),
+            ElasticIps =
+            [
+                .. pool.Addresses.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ElasticIpMapping(
+                    a.Key,
+                    a.Value.PrivateIpAddress is { } privateIp && a.Value.InstanceId != excludingInstance
+                        && state.Allocations.TryGetValue(privateIp, out var holder) && holder.InstanceId == a.Value.InstanceId
+                        ? privateIp
+                        : null)),
+            ],
+        };
     }
 
     private NetworkState Initial()

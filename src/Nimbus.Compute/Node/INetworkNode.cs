@@ -70,6 +70,9 @@ public sealed record NetworkRuleset
 
     /// <summary>Security groups: their own table, replaced in the same transaction; null leaves traffic unfiltered.</summary>
     public FilterRuleset? Filter { get; init; }
+
+    /// <summary>Elastic IPs (DNAT and SNAT): their own table, replaced in the same transaction; null leaves none.</summary>
+    public EdgeRuleset? Edge { get; init; }
 }
 
 /// <summary>An interface as the ruleset sees it.</summary>

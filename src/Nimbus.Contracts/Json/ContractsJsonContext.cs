@@ -99,6 +99,9 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(SubnetSpec))]
 [JsonSerializable(typeof(SubnetDetailsDto))]
 [JsonSerializable(typeof(SubnetAddressesDto))]
+[JsonSerializable(typeof(AllocateAddressRequest))]
+[JsonSerializable(typeof(AssociateAddressRequest))]
+[JsonSerializable(typeof(ElasticIpSpec))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }
