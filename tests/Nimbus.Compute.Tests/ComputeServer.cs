@@ -88,6 +88,9 @@ internal sealed class ComputeServer : IAsyncDisposable
     /// <summary>The bridge of this server's default network (its own, so that servers of parallel tests never share one).</summary>
     public string Bridge => Server.Host.Options.NetworkBridge;
 
+    /// <summary>This server's elastic IP pool (its own /28 of 127.0.0.0/8, on <c>lo</c>).</summary>
+    public string ElasticIpPool => Server.Host.Options.NetworkEipPool;
+
     /// <summary>Name of this server's nftables tables (inet and bridge).</summary>
     public string NftTable => "nimbus_" + Bridge.Replace('-', '_');
 
@@ -102,7 +105,12 @@ internal sealed class ComputeServer : IAsyncDisposable
     {
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.DataDirectory));
         var bridge = "nt" + Convert.ToHexStringLower(hash.AsSpan(0, 5));
-        return options with { NetworkBridge = bridge, NetworkCidr = $"10.{200 + (hash[5] % 8)}.{hash[6]}.0/24" };
+        return options with
+        {
+            NetworkBridge = bridge,
+            NetworkCidr = $"10.{200 + (hash[5] % 8)}.{hash[6]}.0/24",
+            NetworkEipPool = $"127.{101 + (hash[7] % 100)}.{hash[8]}.{hash[9] & 0xf0}/28",
+        };
     }
 
     public string InstanceDirectory(string id) => Path.Combine(DataDirectory, "compute", "instances", id);

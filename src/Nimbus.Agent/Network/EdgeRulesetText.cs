@@ -58,13 +58,13 @@ internal static class EdgeRulesetText
         }
 
         text.Append("\t}\n");
-        text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat - 10; policy accept;\n");
+        text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority -110; policy accept;\n");
         text.Append("\t\tdnat ip to ip daddr map @eip_dnat\n");
         text.Append("\t}\n");
-        text.Append("\tchain output {\n\t\ttype nat hook output priority dstnat - 10; policy accept;\n");
+        text.Append("\tchain output {\n\t\ttype nat hook output priority -110; policy accept;\n");
         text.Append("\t\tdnat ip to ip daddr map @eip_dnat\n");
         text.Append("\t}\n");
-        text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat - 10; policy accept;\n");
+        text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority 90; policy accept;\n");
         text.Append("\t\tct status dnat ip saddr 127.0.0.0/8 ip daddr @internal snat ip to ").Append(edge.Gateway).Append('\n');
         if (!loopback)
         {
@@ -74,7 +74,7 @@ internal static class EdgeRulesetText
         text.Append("\t}\n");
         if (loopback)
         {
-            text.Append("\tchain input {\n\t\ttype nat hook input priority srcnat - 10; policy accept;\n");
+            text.Append("\tchain input {\n\t\ttype nat hook input priority 90; policy accept;\n");
 
             // The metadata service (DNAT to the gateway) knows an instance by its private address.
             text.Append("\t\tct status dnat return\n");

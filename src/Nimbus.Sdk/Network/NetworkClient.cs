@@ -8,6 +8,7 @@ public sealed class NetworkClient
         Vpcs = new VpcsClient(client);
         Subnets = new SubnetsClient(client);
         SecurityGroups = new SecurityGroupsClient(client);
+        ElasticIps = new ElasticIpsClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -18,4 +19,7 @@ public sealed class NetworkClient
 
     /// <summary>Security groups and their rules.</summary>
     public SecurityGroupsClient SecurityGroups { get; }
+
+    /// <summary>Elastic IPs of the installation's host-side pool.</summary>
+    public ElasticIpsClient ElasticIps { get; }
 }
