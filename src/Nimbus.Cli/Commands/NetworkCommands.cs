@@ -6,8 +6,9 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: security groups")
+        new("network", "Networking: security groups, elastic IPs")
         {
             SecurityGroupCommands.Create(context),
+            ElasticIpCommands.Create(context),
         };
 }
