@@ -69,10 +69,9 @@ string Render(int changedGroup)
         new NetworkRuleset
         {
             Table = "nimbus_bench",
-            Bridge = "nbench0",
-            Cidr = "10.251.0.0/16",
-            Gateway = "10.251.0.1",
+            MetadataAddress = "10.251.0.1",
             MetadataPort = 18080,
+            Networks = [new RulesetNetwork { Id = "default", Bridge = "nbench0", Cidr = "10.251.0.0/16", Masquerade = true }],
             Interfaces = [.. nics.Select((n, i) => new RulesetInterface("i-bench" + i.ToString("d5", CultureInfo.InvariantCulture), n.PrivateIpAddress))],
             Filter = filter,
         },

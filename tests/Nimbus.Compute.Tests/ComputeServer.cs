@@ -109,8 +109,24 @@ internal sealed class ComputeServer : IAsyncDisposable
         {
             NetworkBridge = bridge,
             NetworkCidr = $"10.{200 + (hash[5] % 8)}.{hash[6]}.0/24",
-            NetworkEipPool = $"127.{101 + (hash[7] % 100)}.{hash[8]}.{hash[9] & 0xf0}/28",
+            NetworkEipPool = $"127.{101 + (hash[11] % 100)}.{hash[12]}.{hash[13] & 0xf0}/28",
+            NetworkDefaultVpcPool = DefaultVpcPoolOf(hash),
+            NetworkDefaultVpcPrefixLength = 24,
+            NetworkDefaultSubnetPrefixLength = 26,
         };
+    }
+
+    /// <summary>This server's pool of default VPCs: a /22 of 100.64.0.0/10 (four accounts' /24 default VPCs, /26 default subnets of 61 addresses).</summary>
+    private static string DefaultVpcPoolOf(byte[] hash) => $"100.{64 + (hash[7] % 64)}.{hash[8] & 0xfc}.0/22";
+
+    /// <summary>
+    /// A /26 block for VPCs a test makes (<paramref name="index"/> 0 to 3) in a /24 of 172.16.0.0/12 derived from the data
+    /// directory, so that servers of parallel tests (nearly always) route different ranges.
+    /// </summary>
+    public string VpcRange(int index)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(DataDirectory));
+        return $"172.{16 + (hash[9] % 16)}.{hash[10]}.{index * 64}/26";
     }
 
     public string InstanceDirectory(string id) => Path.Combine(DataDirectory, "compute", "instances", id);

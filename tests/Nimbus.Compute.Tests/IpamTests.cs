@@ -105,6 +105,12 @@ public sealed class IpamTests : IAsyncLifetime
     {
         public Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task EnsureVpcBridgeAsync(VpcBridgeSetup bridge, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<string>> ListVpcBridgesAsync(string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task RemoveBridgeAsync(string bridge, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Nimbus.Compute.Tests;
 
-/// <summary>The default network for real: bridge, veth in the instance's namespace, NAT and anti-spoofing tables, IPAM.</summary>
+/// <summary>The default VPC for real: its bridge, veth in the instance's namespace, NAT and anti-spoofing tables, IPAM.</summary>
 public sealed class NetworkTests : IAsyncLifetime
 {
     private ComputeServer _server = null!;
@@ -51,7 +51,9 @@ public sealed class NetworkTests : IAsyncLifetime
         var created = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "web", UserData = userData })).Single();
         var ip = InstancesClient.PrivateIpAddressOf(created);
         ip.ShouldNotBeNull("the address is allocated when the instance is run");
-        ip.ShouldStartWith(_server.Server.Host.Options.NetworkCidr[..^4]);
+        // New instances go to the default subnet of the account's default VPC (this server's pool: /24 VPCs, /26 subnets).
+        var pool = _server.Server.Host.Options.NetworkDefaultVpcPool;
+        ip.ShouldStartWith(pool[..pool.LastIndexOf('.')]);
         var instance = await Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
         Details(instance).PrivateIpAddress.ShouldBe(ip);
         Details(instance).Hostname.ShouldBe("web");
@@ -62,7 +64,7 @@ public sealed class NetworkTests : IAsyncLifetime
         // Inside: eth0 with the address, a default route through the gateway on the bridge.
         var (code, stdout, stderr) = await Host.ExecAsync(instance.Id, "ip", "-4", "addr", "show", "eth0");
         code.ShouldBe(0, stderr);
-        stdout.ShouldContain($"inet {ip}/24");
+        stdout.ShouldContain($"inet {ip}/26");
         (await Host.ExecAsync(instance.Id, "ip", "route")).Stdout.ShouldContain("default via");
 
         // The same address after a stop and a start, and the server still answers there.
@@ -101,7 +103,9 @@ public sealed class NetworkTests : IAsyncLifetime
 
         var inet = await Host.RunAsync("nft", ["list", "table", "inet", _server.NftTable]);
         inet.ExitCode.ShouldBe(0, inet.Stderr);
-        inet.Stdout.ShouldContain($"ip saddr {_server.Server.Host.Options.NetworkCidr} ip daddr != {_server.Server.Host.Options.NetworkCidr} masquerade");
+        inet.Stdout.ShouldContain("ip saddr @nat_sources oifname != @bridges masquerade");
+        var vpc = await _server.Client.Network.Vpcs.GetAsync("default");
+        inet.Stdout.ShouldContain(vpc.Spec.GetProperty("cidr").GetString()!);
         inet.Stdout.ShouldContain("ip daddr 169.254.169.254 tcp dport 80 dnat ip to");
         var bridge = await Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]);
         foreach (var (instance, ip) in created.Zip(ips))

@@ -15,8 +15,8 @@ namespace Nimbus.Agent.Network;
 /// wire), so there the instance's connections to the host itself (<c>input</c>) get it instead, and connections to
 /// the outside keep the network's masquerade.</item>
 /// </list>
-/// Host-to-instance traffic to a loopback elastic IP leaves with a 127.0.0.0/8 source: it is given the gateway's
-/// address (the instance could not answer a loopback source), and the bridge needs <c>route_localnet</c> to route it
+/// Host-to-instance traffic to a loopback elastic IP leaves with a 127.0.0.0/8 source: it is given the bridge's
+/// address in the instance's subnet, its gateway (masquerade; the instance could not answer a loopback source), and the bridge needs <c>route_localnet</c> to route it
 /// at all. That switch would also let an instance reach the host's loopback services through the gateway, so anything
 /// from a bridge to 127.0.0.0/8 is dropped first (<c>guard</c>, before NAT: a reply's de-NAT comes later).
 /// </summary>
@@ -65,7 +65,7 @@ internal static class EdgeRulesetText
         text.Append("\t\tdnat ip to ip daddr map @eip_dnat\n");
         text.Append("\t}\n");
         text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority 90; policy accept;\n");
-        text.Append("\t\tct status dnat ip saddr 127.0.0.0/8 ip daddr @internal snat ip to ").Append(edge.Gateway).Append('\n');
+        text.Append("\t\tct status dnat ip saddr 127.0.0.0/8 ip daddr @internal masquerade\n");
         if (!loopback)
         {
             text.Append("\t\tip saddr @internal ip daddr != @internal snat ip to ip saddr map @eip_snat\n");

@@ -25,25 +25,81 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     public async Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bridge);
+        await CreateBridgeAsync(bridge.Bridge, cancellationToken).ConfigureAwait(false);
+        await RunAsync(Ip(), ["addr", "replace", $"{bridge.Gateway}/{bridge.PrefixLength}", "dev", bridge.Bridge], cancellationToken).ConfigureAwait(false);
+        await BringUpAsync(bridge.Bridge, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task EnsureVpcBridgeAsync(VpcBridgeSetup bridge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bridge);
         var ip = Ip();
-        if (!Directory.Exists(Path.Combine("/sys/class/net", bridge.Bridge)))
+        await CreateBridgeAsync(bridge.Bridge, cancellationToken).ConfigureAwait(false);
+
+        // The alias marks the bridge as this installation's, so that a start can find and remove the bridges of VPCs
+        // deleted meanwhile without touching another installation's (parallel test servers share one host).
+        await RunAsync(ip, ["link", "set", bridge.Bridge, "alias", bridge.Owner], cancellationToken).ConfigureAwait(false);
+        var listed = await ProcessRunner.RunAsync(ip, ["-j", "-4", "addr", "show", "dev", bridge.Bridge], cancellationToken).ConfigureAwait(false);
+        var present = listed.ExitCode == 0 ? AddressesOf(listed.Stdout) : [];
+        foreach (var stale in present.Except(bridge.Addresses, StringComparer.Ordinal))
         {
-            await RunAsync(ip, ["link", "add", bridge.Bridge, "type", "bridge"], cancellationToken, ignore: "File exists").ConfigureAwait(false);
+            await RunAsync(ip, ["addr", "del", stale, "dev", bridge.Bridge], cancellationToken, ignore: "Cannot assign").ConfigureAwait(false);
         }
 
-        await RunAsync(ip, ["addr", "replace", $"{bridge.Gateway}/{bridge.PrefixLength}", "dev", bridge.Bridge], cancellationToken).ConfigureAwait(false);
-        await RunAsync(ip, ["link", "set", bridge.Bridge, "up"], cancellationToken).ConfigureAwait(false);
+        foreach (var address in bridge.Addresses.Except(present, StringComparer.Ordinal))
+        {
+            await RunAsync(ip, ["addr", "replace", address, "dev", bridge.Bridge], cancellationToken).ConfigureAwait(false);
+        }
+
+        await BringUpAsync(bridge.Bridge, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<string>> ListVpcBridgesAsync(string owner, CancellationToken cancellationToken)
+    {
+        var result = new List<string>();
+        foreach (var directory in Directory.Exists("/sys/class/net") ? Directory.EnumerateFileSystemEntries("/sys/class/net") : [])
+        {
+            var alias = Path.Combine(directory, "ifalias");
+            if (Directory.Exists(Path.Combine(directory, "bridge")) && File.Exists(alias) && File.ReadAllText(alias).Trim() == owner)
+            {
+                result.Add(Path.GetFileName(directory));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(result);
+    }
+
+    public async Task RemoveBridgeAsync(string bridge, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(Path.Combine("/sys/class/net", bridge)))
+        {
+            await RunAsync(Ip(), ["link", "del", bridge], cancellationToken, ignore: "Cannot find device").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CreateBridgeAsync(string bridge, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Path.Combine("/sys/class/net", bridge)))
+        {
+            await RunAsync(Ip(), ["link", "add", bridge, "type", "bridge"], cancellationToken, ignore: "File exists").ConfigureAwait(false);
+        }
+    }
+
+    private async Task BringUpAsync(string bridge, CancellationToken cancellationToken)
+    {
+        var ip = Ip();
+        await RunAsync(ip, ["link", "set", bridge, "up"], cancellationToken).ConfigureAwait(false);
 
         // Security groups filter in the inet family with conntrack (see FilterRulesetText): this bridge, and only this
         // one, hands its IPv4 frames to those hooks. It needs br_netfilter in the kernel.
-        await RunAsync(ip, ["link", "set", bridge.Bridge, "type", "bridge", "nf_call_iptables", "1"], cancellationToken).ConfigureAwait(false);
-        var callIptables = Path.Combine("/sys/class/net", bridge.Bridge, "bridge", "nf_call_iptables");
+        await RunAsync(ip, ["link", "set", bridge, "type", "bridge", "nf_call_iptables", "1"], cancellationToken).ConfigureAwait(false);
+        var callIptables = Path.Combine("/sys/class/net", bridge, "bridge", "nf_call_iptables");
         if (!File.Exists(callIptables) || (await File.ReadAllTextAsync(callIptables, cancellationToken).ConfigureAwait(false)).Trim() != "1")
         {
-            throw new NodeException($"bridge {bridge.Bridge} does not pass its traffic to nftables (nf_call_iptables is off): security groups need br_netfilter; run modprobe br_netfilter (kernel option CONFIG_BRIDGE_NETFILTER)");
+            throw new NodeException($"bridge {bridge} does not pass its traffic to nftables (nf_call_iptables is off): security groups need br_netfilter; run modprobe br_netfilter (kernel option CONFIG_BRIDGE_NETFILTER)");
         }
 
-        // NAT to the host's networks forwards packets between the bridge and the host's interfaces.
+        // NAT to the host's networks, and routing between the subnets of a VPC, forward packets.
         const string forwarding = "/proc/sys/net/ipv4/ip_forward";
         if (File.Exists(forwarding) && (await File.ReadAllTextAsync(forwarding, cancellationToken).ConfigureAwait(false)).Trim() != "1")
         {
@@ -52,12 +108,34 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         }
     }
 
+    /// <summary>The IPv4 addresses of <c>ip -j addr show</c> as <c>address/prefix</c>.</summary>
+    private static List<string> AddressesOf(string json)
+    {
+        var result = new List<string>();
+        using var document = JsonDocument.Parse(json.Length == 0 ? "[]" : json);
+        foreach (var link in document.RootElement.EnumerateArray())
+        {
+            if (link.TryGetProperty("addr_info", out var addresses))
+            {
+                foreach (var address in addresses.EnumerateArray())
+                {
+                    if (address.TryGetProperty("local", out var local) && address.TryGetProperty("prefixlen", out var prefix))
+                    {
+                        result.Add(local.GetString() + "/" + prefix.GetInt32().ToString(CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
+
     public async Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
         var ip = Ip();
-        var name = NamespaceName(setup.Bridge, setup.InstanceId);
-        var path = NamespacePathOf(setup.Bridge, setup.InstanceId);
+        var name = NamespaceName(setup.NamespacePrefix ?? setup.Bridge, setup.InstanceId);
+        var path = NamespacePathOf(setup.NamespacePrefix ?? setup.Bridge, setup.InstanceId);
         if (!File.Exists(path))
         {
             await RunAsync(ip, ["netns", "add", name], cancellationToken, ignore: "File exists").ConfigureAwait(false);

@@ -4,11 +4,15 @@ using Nimbus.Compute.Node;
 namespace Nimbus.Agent.Network;
 
 /// <summary>
-/// The nftables text of a network's ruleset: two tables of one name, each first created, deleted and declared anew
-/// in the same file, so that <c>nft -f</c> replaces them in one transaction and leaves every other table alone.
+/// The nftables text of the node's ruleset: two tables of one name, each first created, deleted and declared anew in
+/// the same file, so that <c>nft -f</c> replaces them in one transaction and leaves every other table alone.
 /// <list type="bullet">
-/// <item><c>inet</c>: DNAT of 169.254.169.254:80 from the bridge to the metadata service on the gateway, and
-/// masquerade of the network's range towards every other destination.</item>
+/// <item><c>inet</c>: DNAT of 169.254.169.254:80 from every Nimbus bridge to the metadata service; masquerade of the
+/// networks that reach the host's networks (the legacy network, default VPCs) towards any interface that is not a
+/// Nimbus bridge; and isolation: a packet forwarded from one Nimbus bridge to another is dropped unless the pair is in
+/// <c>links</c> (each bridge with itself: routing between subnets of one VPC; peerings add pairs), and a VPC that does
+/// not masquerade forwards nothing to or from the outside. Bridges are keyed in sets, so a packet costs a few hash
+/// lookups whatever the number of VPCs.</item>
 /// <item><c>bridge</c>: anti-spoofing at the bridge ports. Traffic from an instance to the host enters IP through the
 /// bridge device, so only the bridge family still sees which port (veth) a frame came in on: IPv4 and ARP from a port
 /// must carry the port's own address, which is what lets the metadata service trust a source address.</item>
@@ -23,37 +27,49 @@ internal static class NftRuleset
     {
         var text = new StringBuilder();
         var table = rules.Table;
+        var bridges = rules.Networks.Select(n => Quote(n.Bridge)).Distinct(StringComparer.Ordinal).ToList();
         text.Append("table inet ").Append(table).Append('\n');
         text.Append("delete table inet ").Append(table).Append('\n');
         text.Append("table inet ").Append(table).Append(" {\n");
+        text.Append("\tset bridges {\n\t\ttype ifname\n");
+        AppendElements(text, bridges);
+        text.Append("\t}\n");
+        text.Append("\tset isolated {\n\t\ttype ifname\n");
+        AppendElements(text, rules.Networks.Where(n => !n.Masquerade).Select(n => Quote(n.Bridge)).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
+        text.Append("\tset links {\n\t\ttype ifname . ifname\n");
+        AppendElements(text, bridges.Select(b => b + " . " + b));
+        text.Append("\t}\n");
+        text.Append("\tset nat_sources {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.Networks.Where(n => n.Masquerade).Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
-        if (rules.MetadataPort is { } port)
+        if (rules.MetadataPort is { } port && bridges.Count > 0)
         {
-            text.Append("\t\tiifname \"").Append(rules.Bridge).Append("\" ip daddr ").Append(MetadataAddress)
-                .Append(" tcp dport 80 dnat ip to ").Append(rules.Gateway).Append(':').Append(port).Append('\n');
+            text.Append("\t\tiifname @bridges ip daddr ").Append(MetadataAddress)
+                .Append(" tcp dport 80 dnat ip to ").Append(rules.MetadataAddress).Append(':').Append(port).Append('\n');
         }
 
         text.Append("\t}\n");
         text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
-        text.Append("\t\tip saddr ").Append(rules.Cidr).Append(" ip daddr != ").Append(rules.Cidr).Append(" masquerade\n");
+        text.Append("\t\tip saddr @nat_sources oifname != @bridges masquerade\n");
+        text.Append("\t}\n");
+
+        // Before the security groups' filter (priority filter): a drop here is final whatever a group allows.
+        text.Append("\tchain forward {\n\t\ttype filter hook forward priority filter - 10; policy accept;\n");
+        text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links drop\n");
+        text.Append("\t\tiifname @isolated oifname != @bridges drop\n");
+        text.Append("\t\toifname @isolated iifname != @bridges drop\n");
         text.Append("\t}\n}\n");
 
         text.Append("table bridge ").Append(table).Append('\n');
         text.Append("delete table bridge ").Append(table).Append('\n');
         text.Append("table bridge ").Append(table).Append(" {\n");
         text.Append("\tset ports {\n\t\ttype ifname\n");
-        if (rules.Interfaces.Count > 0)
-        {
-            text.Append("\t\telements = { ").AppendJoin(", ", rules.Interfaces.Select(i => $"\"{vethOf(i.InstanceId)}\"")).Append(" }\n");
-        }
-
+        AppendElements(text, rules.Interfaces.Select(i => Quote(vethOf(i.InstanceId))));
         text.Append("\t}\n");
         text.Append("\tset addresses {\n\t\ttype ifname . ipv4_addr\n");
-        if (rules.Interfaces.Count > 0)
-        {
-            text.Append("\t\telements = { ").AppendJoin(", ", rules.Interfaces.Select(i => $"\"{vethOf(i.InstanceId)}\" . {i.PrivateIpAddress}")).Append(" }\n");
-        }
-
+        AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i.InstanceId))} . {i.PrivateIpAddress}"));
         text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype filter hook prerouting priority -300; policy accept;\n");
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");
@@ -70,5 +86,22 @@ internal static class NftRuleset
         }
 
         return text.ToString();
+    }
+
+    private static string Quote(string name) => "\"" + name + "\"";
+
+    private static void AppendElements(StringBuilder text, IEnumerable<string> elements)
+    {
+        var first = true;
+        foreach (var element in elements)
+        {
+            text.Append(first ? "\t\telements = { " : ", ").Append(element);
+            first = false;
+        }
+
+        if (!first)
+        {
+            text.Append(" }\n");
+        }
     }
 }

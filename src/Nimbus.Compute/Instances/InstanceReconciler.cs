@@ -237,14 +237,16 @@ public sealed partial class InstanceReconciler(
         return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
     }
 
-    /// <summary>The instance's namespace and veth on the bridge (made unless there), the ruleset in line; returns the namespace's path.</summary>
+    /// <summary>The instance's namespace and veth on its network's bridge (made unless there), the ruleset in line; returns the namespace's path.</summary>
     private async Task<string> EnsureInterfaceAsync(string instanceId, InstanceInterfaceSpec nic, CancellationToken cancellationToken)
     {
         var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        var bridge = nic.SubnetId is null ? state.Bridge : await network.EnsureVpcBridgeAsync(nic.NetworkId, cancellationToken).ConfigureAwait(false);
         var path = await networkNode.EnsureInterfaceAsync(
             new InterfaceSetup
             {
-                Bridge = state.Bridge,
+                Bridge = bridge,
+                NamespacePrefix = state.Bridge,
                 InstanceId = instanceId,
                 PrivateIpAddress = nic.PrivateIpAddress,
                 PrefixLength = nic.PrefixLength,

@@ -16,6 +16,8 @@ using Nimbus.Core.Store;
 using Nimbus.Iam;
 using Nimbus.Iam.Policies;
 using Nimbus.Iam.Sts;
+using Nimbus.Network.Addressing;
+using Nimbus.Network.Subnets;
 
 namespace Nimbus.Compute.Instances;
 
@@ -25,7 +27,7 @@ namespace Nimbus.Compute.Instances;
 /// </summary>
 public sealed class InstanceService(
     IResourceStore store, QuotaService quotas, InstanceScheduler scheduler, InstanceTypeCatalog types, ImageService images,
-    IComputeNode node, DefaultNetwork network, SecurityGroupService securityGroups, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
+    IComputeNode node, SubnetService subnets, SecurityGroupService securityGroups, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
 {
     public const int MaxConsoleChunk = 256 * 1024;
 
@@ -56,7 +58,21 @@ public sealed class InstanceService(
             }
         }
 
+        if (request.SubnetId is { Length: 0 })
+        {
+            errors.Add("subnetId", "must be a subnet id (subnet-...) when given");
+        }
+
+        if (request.PrivateIpAddress is not null && (request.Count ?? 1) != 1)
+        {
+            errors.Add("privateIpAddress", "can only be given for a single instance (count 1)");
+        }
+
         errors.ThrowIfAny();
+
+        // The default VPC and its subnets are made first, in a unit of their own (lazily, once per account), so that
+        // the run's unit takes no resource lock before its addresses.
+        var subnetId = request.SubnetId ?? await subnets.DefaultSubnetIdAsync(account, cancellationToken).ConfigureAwait(false);
         var role = request.IamRole is { } roleReference ? await PassRoleAsync(caller, roleReference, cancellationToken).ConfigureAwait(false) : null;
         var count = request.Count ?? 1;
         var now = time.GetUtcNow();
@@ -113,11 +129,22 @@ public sealed class InstanceService(
                 var interfaces = new List<InstanceInterfaceSpec>(count);
                 foreach (var instance in instances)
                 {
-                    interfaces.Add(await network.AllocateAsync(w, account, instance.Id, ct).ConfigureAwait(false));
+                    var interfaceId = ResourceIds.New(DefaultNetwork.InterfacePrefix);
+                    var placed = await SubnetService.AllocateInterfaceAsync(w, account, subnetId, new AddressHolder(interfaceId, instance.Id, account), request.PrivateIpAddress, ct).ConfigureAwait(false);
+                    interfaces.Add(new InstanceInterfaceSpec
+                    {
+                        InterfaceId = interfaceId,
+                        NetworkId = placed.VpcId,
+                        SubnetId = placed.SubnetId,
+                        PrivateIpAddress = placed.PrivateIpAddress,
+                        PrefixLength = placed.PrefixLength,
+                        Gateway = placed.Gateway,
+                        MacAddress = placed.MacAddress,
+                    });
                 }
 
                 // Then the account's security group memberships (the group lock), still before any resource write.
-                var groups = await securityGroups.JoinAsync(w, account, [.. instances.Select(i => i.Id)], request.SecurityGroupIds, ct).ConfigureAwait(false);
+                var groups = await securityGroups.JoinAsync(w, account, interfaces[0].NetworkId, [.. instances.Select(i => i.Id)], request.SecurityGroupIds, ct).ConfigureAwait(false);
 
                 var created = new List<Resource>(count);
                 foreach (var (instance, networkInterface) in instances.Zip(interfaces))

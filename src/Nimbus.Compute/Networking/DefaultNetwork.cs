@@ -10,14 +10,16 @@ using Nimbus.Core.Errors;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Network.Addressing;
+using Nimbus.Network.Subnets;
+using Nimbus.Network.Topology;
 
 namespace Nimbus.Compute.Networking;
 
 /// <summary>
-/// The one network every instance joins until the networking service brings VPCs: a Linux bridge with a private
-/// range (<see cref="ComputeOptions.NetworkCidr"/>), the gateway address on the bridge, NAT to the host's networks,
-/// and IPAM in the store. Addresses are allocated when an instance is run (in the same unit of work), kept across
-/// stops and starts, and released when it is terminated.
+/// The node's networks: the compute service's legacy default network (a Linux bridge with a private range,
+/// <see cref="ComputeOptions.NetworkCidr"/>, whose gateway also carries the metadata service; instances run before VPCs
+/// keep their address on it until terminated) and a bridge per VPC with interfaces on the node. Rebuilds the data
+/// path (bridges, the one nftables ruleset) from the store.
 /// </summary>
 public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode node, SecurityGroupFilter filter, ComputeOptions options, ILogger<DefaultNetwork> logger)
 {
@@ -28,6 +30,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
     private readonly SemaphoreSlim _ready = new(1, 1);
     private readonly SemaphoreSlim _apply = new(1, 1);
     private NetworkState? _readyState;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _bridges = new(StringComparer.Ordinal);
 
     /// <summary>Host port of the metadata service on the gateway, once it listens; the ruleset redirects 169.254.169.254:80 there.</summary>
     public int? MetadataPort { get; set; }
@@ -113,10 +116,16 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         throw new InvalidOperationException("no free address found although the count said there was one");
     }
 
-    /// <summary>Gives the instance's address back, in the caller's unit of work; nothing to do when it holds none.</summary>
+    /// <summary>Gives the instance's address back (to its subnet, or to the legacy network), in the caller's unit of work; nothing to do when it holds none.</summary>
     public async Task ReleaseAsync(IStoreWriter writer, string instanceId, InstanceInterfaceSpec? networkInterface, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        if (networkInterface?.SubnetId is { } subnetId)
+        {
+            await SubnetIpam.ReleaseAsync(writer, subnetId, networkInterface.PrivateIpAddress, networkInterface.InterfaceId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (networkInterface is null || networkInterface.NetworkId != Id)
         {
             return;
@@ -134,21 +143,50 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
 
     /// <summary>True when some instance holds an address (so the network must be up from the start).</summary>
     public async Task<bool> HasAllocationsAsync(CancellationToken cancellationToken) =>
-        (await ReadAsync(cancellationToken).ConfigureAwait(false)).Allocations.Count > 0;
+        (await ReadAsync(cancellationToken).ConfigureAwait(false)).Allocations.Count > 0
+        || (await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false)).Any(v => v.Subnets.Any(s => s.Allocations.Values.Any(a => a.InstanceId is not null)));
 
-    /// <summary>Who holds <paramref name="address"/> in the default network, or null.</summary>
+    /// <summary>Which instance holds <paramref name="address"/> (in the legacy network or a VPC subnet), or null.</summary>
     public async Task<IpAllocation?> FindAsync(IPAddress address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);
         var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
         var text = (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-        return state.Allocations.GetValueOrDefault(text);
+        if (state.Allocations.GetValueOrDefault(text) is { } legacy)
+        {
+            return legacy;
+        }
+
+        return await NetworkTopology.FindHolderAsync(store, address, cancellationToken).ConfigureAwait(false) is { InstanceId: { } instanceId } holder
+            ? new IpAllocation { InterfaceId = holder.InterfaceId, InstanceId = instanceId, Account = holder.Account }
+            : null;
+    }
+
+    /// <summary>Name of a VPC's bridge: <c>nb</c> and its id without <c>vpc-</c> (14 characters, within the kernel's 15).</summary>
+    public static string VpcBridgeName(string vpcId)
+    {
+        ArgumentNullException.ThrowIfNull(vpcId);
+        var name = "nb" + (vpcId.StartsWith("vpc-", StringComparison.Ordinal) ? vpcId[4..] : vpcId);
+        return name.Length > 15 ? name[..15] : name;
+    }
+
+    /// <summary>The alias that marks this installation's VPC bridges (its nftables table name is unique on the host).</summary>
+    public string BridgeOwner => "nimbus:" + options.NftTable;
+
+    /// <summary>Makes the VPC's bridge with every subnet's gateway (unless it is there as it should be); returns its name.</summary>
+    public async Task<string> EnsureVpcBridgeAsync(string vpcId, CancellationToken cancellationToken)
+    {
+        var topology = await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+        var vpc = topology.FirstOrDefault(v => v.Id == vpcId) ?? throw new NodeException($"VPC {vpcId} no longer exists");
+        return await EnsureVpcBridgeAsync(vpc, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Brings the node's ruleset (NAT, metadata redirect, anti-spoofing of every interface) in line with the store,
-    /// leaving out <paramref name="excludingInstance"/> (one being terminated, whose address is released in the unit
-    /// that marks it terminated: the rules go first, so that a terminated instance never has rules left).
+    /// Brings the node's data path in line with the store: a bridge for every VPC that has interfaces (bridges of VPCs
+    /// left without any, or deleted, go with the veths and namespaces still on them) and the one ruleset (NAT, the
+    /// metadata redirect, isolation between networks, anti-spoofing of every interface, security groups), leaving out
+    /// <paramref name="excludingInstance"/> (one being terminated, whose address is released in the unit that marks it
+    /// terminated: the rules go first, so that a terminated instance never has rules left).
     /// </summary>
     public async Task ApplyRulesAsync(CancellationToken cancellationToken, string? excludingInstance = null)
     {
@@ -157,27 +195,48 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         {
             var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
             var range = RangeOf(state);
-            var filtered = await filter.BuildAsync(
-                options.NftTable + "_filter",
-                [.. state.Allocations.Select(a => (a.Value.Account, a.Value.InstanceId, a.Key))],
-                cancellationToken).ConfigureAwait(false);
+            var topology = await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+            var interfaces = new List<(string Account, string InstanceId, string Address)>();
+            interfaces.AddRange(state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key)));
+            var networks = new List<RulesetNetwork> { new() { Id = Id, Bridge = state.Bridge, Cidr = state.Cidr, Masquerade = true } };
+            var desiredBridges = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var vpc in topology)
+            {
+                var held = vpc.Subnets.SelectMany(s => s.Allocations)
+                    .Where(a => a.Value.InstanceId is { } instance && instance != excludingInstance)
+                    .Select(a => (a.Value.Account, a.Value.InstanceId!, a.Key)).ToList();
+                if (held.Count == 0)
+                {
+                    continue;
+                }
+
+                var bridge = await EnsureVpcBridgeAsync(vpc, cancellationToken).ConfigureAwait(false);
+                desiredBridges.Add(bridge);
+                networks.Add(new RulesetNetwork { Id = vpc.Id, Bridge = bridge, Cidr = vpc.Cidr, Masquerade = vpc.IsDefault });
+                interfaces.AddRange(held);
+            }
+
+            var filtered = await filter.BuildAsync(options.NftTable + "_filter", interfaces, cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
                 {
                     Table = options.NftTable,
-                    Bridge = state.Bridge,
-                    Cidr = state.Cidr,
-                    Gateway = Ipv4Range.Format(range.Gateway),
+                    MetadataAddress = Ipv4Range.Format(range.Gateway),
                     MetadataPort = MetadataPort,
-                    Interfaces =
-                    [
-                        .. state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).OrderBy(a => a.Key, StringComparer.Ordinal)
-                            .Select(a => new RulesetInterface(a.Value.InstanceId, a.Key)),
-                    ],
+                    Networks = networks,
+                    Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address))],
                     Filter = filtered,
-                    Edge = await EdgeAsync(state, range, excludingInstance, cancellationToken).ConfigureAwait(false),
+                    Edge = await EdgeAsync(networks, interfaces, cancellationToken).ConfigureAwait(false),
                 },
                 cancellationToken).ConfigureAwait(false);
+
+            foreach (var leftover in await node.ListVpcBridgesAsync(BridgeOwner, cancellationToken).ConfigureAwait(false))
+            {
+                if (!desiredBridges.Contains(leftover))
+                {
+                    await RemoveBridgeAsync(leftover, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {
@@ -185,16 +244,30 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         }
     }
 
-    /// <summary>The interface <paramref name="interfaceId"/> and its address, read in the caller's unit of work; null when no instance has it.</summary>
-    public async Task<(string Address, IpAllocation Holder)?> FindInterfaceAsync(IStoreWriter writer, string interfaceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The interface <paramref name="interfaceId"/>'s holder: looked up in the legacy network (in the caller's unit of
+    /// work) and in the VPC subnets (as stored now; the caller checks the instance it names in its own unit).
+    /// </summary>
+    public async Task<IpAllocation?> FindInterfaceAsync(IStoreWriter writer, string interfaceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var state = await ReadAsync(writer, cancellationToken).ConfigureAwait(false);
-        foreach (var (address, holder) in state.Allocations)
+        foreach (var holder in state.Allocations.Values)
         {
             if (holder.InterfaceId == interfaceId)
             {
-                return (address, holder);
+                return holder;
+            }
+        }
+
+        foreach (var vpc in await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var holder in vpc.Subnets.SelectMany(s => s.Allocations.Values))
+            {
+                if (holder.InterfaceId == interfaceId && holder.InstanceId is { } instanceId)
+                {
+                    return new IpAllocation { InterfaceId = holder.InterfaceId, InstanceId = instanceId, Account = holder.Account };
+                }
             }
         }
 
@@ -203,29 +276,62 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
 
     /// <summary>
     /// Elastic IPs of the pool: each associated one maps to its private IP while that instance still holds the
-    /// address and is not <paramref name="excludingInstance"/>.
+    /// address (and is not being terminated: <paramref name="interfaces"/> leaves it out).
     /// </summary>
-    private async Task<EdgeRuleset> EdgeAsync(NetworkState state, Ipv4Range range, string? excludingInstance, CancellationToken cancellationToken)
+    private async Task<EdgeRuleset> EdgeAsync(IReadOnlyList<RulesetNetwork> networks, IReadOnlyList<(string Account, string InstanceId, string Address)> interfaces, CancellationToken cancellationToken)
     {
         var pool = await ElasticIps.ElasticIpService.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+        var holders = interfaces.ToDictionary(i => i.Address, i => i.InstanceId, StringComparer.Ordinal);
         return new EdgeRuleset
         {
             Table = options.NftTable + "_edge",
             Pool = options.ElasticIpPool,
             Device = options.ElasticIpDevice,
-            Bridges = [state.Bridge],
-            InternalCidrs = [state.Cidr],
-            Gateway = Ipv4Range.Format(range.Gateway),
+            Bridges = [.. networks.Select(n => n.Bridge)],
+            InternalCidrs = [.. networks.Select(n => n.Cidr)],
             ElasticIps =
             [
                 .. pool.Addresses.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ElasticIpMapping(
                     a.Key,
-                    a.Value.PrivateIpAddress is { } privateIp && a.Value.InstanceId != excludingInstance
-                        && state.Allocations.TryGetValue(privateIp, out var holder) && holder.InstanceId == a.Value.InstanceId
+                    a.Value.PrivateIpAddress is { } privateIp && holders.TryGetValue(privateIp, out var holder) && holder == a.Value.InstanceId
                         ? privateIp
                         : null)),
             ],
         };
+    }
+
+    private async Task<string> EnsureVpcBridgeAsync(VpcTopology vpc, CancellationToken cancellationToken)
+    {
+        var bridge = VpcBridgeName(vpc.Id);
+        var addresses = vpc.Subnets.Select(s => s.GatewayWithPrefix).Order(StringComparer.Ordinal).ToList();
+        var key = string.Join(',', addresses);
+
+        // Made once per process and whenever the VPC's subnets change (a start after a restart checks every bridge again).
+        if (_bridges.TryGetValue(bridge, out var made) && made == key)
+        {
+            return bridge;
+        }
+
+        await node.EnsureVpcBridgeAsync(new VpcBridgeSetup(bridge, BridgeOwner, addresses), cancellationToken).ConfigureAwait(false);
+        _bridges[bridge] = key;
+        LogVpcBridgeReady(bridge, vpc.Id, key);
+        return bridge;
+    }
+
+    /// <summary>Removes a bridge of a VPC that has no interfaces left (or no longer exists), with whatever veths and namespaces are still on it.</summary>
+    private async Task RemoveBridgeAsync(string bridge, CancellationToken cancellationToken)
+    {
+        foreach (var item in await node.InventoryAsync(bridge, options.NftTable, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Kind == "veth")
+            {
+                await node.RemoveInterfaceAsync(options.BridgeName, item.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await node.RemoveBridgeAsync(bridge, cancellationToken).ConfigureAwait(false);
+        _bridges.TryRemove(bridge, out _);
+        LogVpcBridgeRemoved(bridge);
     }
 
     private NetworkState Initial()
@@ -254,6 +360,12 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
 
     [LoggerMessage(EventId = 5403, Level = LogLevel.Warning, Message = "The default network exists as {Cidr} on bridge {Bridge}; the configured {ConfiguredCidr} on {ConfiguredBridge} is ignored while it does (instances hold its addresses)")]
     private partial void LogConfigurationIgnored(string cidr, string bridge, string configuredCidr, string configuredBridge);
+
+    [LoggerMessage(EventId = 5404, Level = LogLevel.Information, Message = "VPC bridge {Bridge} of {VpcId} ready with gateways {Gateways}")]
+    private partial void LogVpcBridgeReady(string bridge, string vpcId, string gateways);
+
+    [LoggerMessage(EventId = 5405, Level = LogLevel.Information, Message = "VPC bridge {Bridge} removed: its VPC has no interface on this node any more (or was deleted)")]
+    private partial void LogVpcBridgeRemoved(string bridge);
 
     [LoggerMessage(EventId = 5400, Level = LogLevel.Information, Message = "Default network ready: bridge {Bridge}, range {Cidr}")]
     private partial void LogReady(string bridge, string cidr);

@@ -22,9 +22,6 @@ public sealed record EdgeRuleset
     /// <summary>Ranges of the instance networks: traffic between them is never translated.</summary>
     public required IReadOnlyList<string> InternalCidrs { get; init; }
 
-    /// <summary>Gateway addresses of the networks: host-to-instance traffic from a loopback address is given this source.</summary>
-    public required string Gateway { get; init; }
-
     /// <summary>Every allocated elastic IP; <see cref="ElasticIpMapping.PrivateIpAddress"/> is null for one not associated.</summary>
     public required IReadOnlyList<ElasticIpMapping> ElasticIps { get; init; }
 }

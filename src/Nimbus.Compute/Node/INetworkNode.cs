@@ -11,6 +11,19 @@ public interface INetworkNode
     Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Creates a VPC's bridge unless it is there, marks it as this installation's (<see cref="VpcBridgeSetup.Owner"/>),
+    /// gives it exactly the given gateway addresses (one per subnet: addresses of deleted subnets go), brings it up
+    /// and turns on IPv4 forwarding.
+    /// </summary>
+    Task EnsureVpcBridgeAsync(VpcBridgeSetup bridge, CancellationToken cancellationToken);
+
+    /// <summary>Bridges marked with <paramref name="owner"/> (this installation's VPC bridges), by name.</summary>
+    Task<IReadOnlyList<string>> ListVpcBridgesAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a bridge (its ports are left detached); nothing to do when it is gone.</summary>
+    Task RemoveBridgeAsync(string bridge, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Creates the interface's network namespace and veth pair unless they are there: the host end on the bridge,
     /// the other end in the namespace as <c>eth0</c> with the private IP and the default route. Returns the path of
     /// the namespace for the container to join.
@@ -33,10 +46,17 @@ public interface INetworkNode
 /// <summary>A bridge and its gateway address (the network's first address), e.g. <c>nimbus0</c>, <c>10.213.0.1/16</c>.</summary>
 public sealed record BridgeSetup(string Bridge, string Gateway, int PrefixLength);
 
+/// <summary>A VPC's bridge: its name, the marker of the installation that owns it, and every subnet's gateway with its prefix (e.g. <c>10.10.1.1/24</c>).</summary>
+public sealed record VpcBridgeSetup(string Bridge, string Owner, IReadOnlyList<string> Addresses);
+
 /// <summary>One instance's interface on a bridge.</summary>
 public sealed record InterfaceSetup
 {
+    /// <summary>The bridge the host end of the veth joins (the legacy network's, or the VPC's).</summary>
     public required string Bridge { get; init; }
+
+    /// <summary>What the namespace's name starts with (<c>&lt;prefix&gt;-&lt;instance-id&gt;</c>): the installation's legacy bridge name, for every network, so that namespaces stay the installation's own; the bridge when null.</summary>
+    public string? NamespacePrefix { get; init; }
 
     public required string InstanceId { get; init; }
 
@@ -49,21 +69,24 @@ public sealed record InterfaceSetup
     public required string MacAddress { get; init; }
 }
 
-/// <summary>Everything the ruleset of a network holds; the node turns it into one nftables table per family.</summary>
+/// <summary>
+/// Everything the node's Nimbus ruleset holds: every network (the legacy default network and each VPC with a bridge on
+/// the node), every interface's anti-spoofing entry and the security groups; the node turns it into one nftables table
+/// per family, replaced in one transaction.
+/// </summary>
 public sealed record NetworkRuleset
 {
-    /// <summary>Name of Nimbus's tables (<c>inet</c> for NAT, <c>bridge</c> for anti-spoofing).</summary>
+    /// <summary>Name of Nimbus's tables (<c>inet</c> for NAT and isolation, <c>bridge</c> for anti-spoofing).</summary>
     public required string Table { get; init; }
 
-    public required string Bridge { get; init; }
+    /// <summary>The metadata service's address on the host (the legacy bridge's gateway): 169.254.169.254:80 from every network is redirected there.</summary>
+    public required string MetadataAddress { get; init; }
 
-    /// <summary>The network's range, e.g. <c>10.213.0.0/16</c>: masqueraded towards every other destination.</summary>
-    public required string Cidr { get; init; }
-
-    public required string Gateway { get; init; }
-
-    /// <summary>Host port of the metadata service on the gateway address; null while it does not listen.</summary>
+    /// <summary>Host port of the metadata service on <see cref="MetadataAddress"/>; null while it does not listen.</summary>
     public int? MetadataPort { get; init; }
+
+    /// <summary>Every network with a bridge on the node. Traffic between two of them is dropped (VPCs are isolated at L3).</summary>
+    public required IReadOnlyList<RulesetNetwork> Networks { get; init; }
 
     /// <summary>Every live interface: its host-side veth and the only source address it may use.</summary>
     public required IReadOnlyList<RulesetInterface> Interfaces { get; init; }
@@ -73,6 +96,27 @@ public sealed record NetworkRuleset
 
     /// <summary>Elastic IPs (DNAT and SNAT): their own table, replaced in the same transaction; null leaves none.</summary>
     public EdgeRuleset? Edge { get; init; }
+}
+
+/// <summary>
+/// One network's bridge and what it may reach. Future entries (routes, peerings, NAT gateways, elastic IPs) go here
+/// or beside <see cref="NetworkRuleset.Networks"/>.
+/// </summary>
+public sealed record RulesetNetwork
+{
+    /// <summary>The VPC id, or <c>default</c> for the legacy network.</summary>
+    public required string Id { get; init; }
+
+    public required string Bridge { get; init; }
+
+    /// <summary>The network's range, e.g. <c>10.10.0.0/16</c>.</summary>
+    public required string Cidr { get; init; }
+
+    /// <summary>
+    /// True: traffic to anything outside Nimbus's bridges is masqueraded to the host's address (the legacy network
+    /// and default VPCs). False: it is dropped (a VPC reaches nothing beyond itself, the host and the metadata service).
+    /// </summary>
+    public required bool Masquerade { get; init; }
 }
 
 /// <summary>An interface as the ruleset sees it.</summary>

@@ -54,6 +54,15 @@ public sealed record RunInstancesRequest
 
     /// <summary>Optional. 1 to 5 security groups (<c>sg-...</c>) of the network for the instance's interface (their rules' union). Default: the account's default group.</summary>
     public IReadOnlyList<string>? SecurityGroupIds { get; init; }
+
+    /// <summary>
+    /// Optional. Subnet (<c>subnet-...</c>) of the instance's primary interface. Default: the default subnet of the
+    /// account's default VPC (made on first use).
+    /// </summary>
+    public string? SubnetId { get; init; }
+
+    /// <summary>Optional. Private IPv4 address of the primary interface, a free usable address of the subnet; only with a count of 1. Default: the subnet's next free address.</summary>
+    public string? PrivateIpAddress { get; init; }
 }
 
 /// <summary>The <c>spec</c> of an instance resource (kind <c>compute/instance</c>): what the user asked for.</summary>
@@ -120,14 +129,17 @@ public sealed record InstanceSpec
     public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
 }
 
-/// <summary>An instance's network interface on a network (today: the node's default network).</summary>
+/// <summary>An instance's primary network interface: in a VPC subnet, or on the compute service's legacy default network.</summary>
 public sealed record InstanceInterfaceSpec
 {
     /// <summary>Interface id (<c>eni-...</c>).</summary>
     public required string InterfaceId { get; init; }
 
-    /// <summary>Network the interface is on (<c>default</c> today; a VPC later).</summary>
+    /// <summary>Network the interface is on: the VPC (<c>vpc-...</c>), or <c>default</c> for the compute service's legacy network.</summary>
     public required string NetworkId { get; init; }
+
+    /// <summary>Subnet (<c>subnet-...</c>) whose IPAM holds the address; null on the legacy network.</summary>
+    public string? SubnetId { get; init; }
 
     /// <summary>Private IPv4 address, kept from run to terminate.</summary>
     public required string PrivateIpAddress { get; init; }

@@ -93,6 +93,54 @@ public sealed class SubnetService(IResourceStore store, VpcService vpcs, Network
         };
     }
 
+    /// <summary>
+    /// The default subnet of the account's default VPC in the region's first zone, made with the VPC on first use
+    /// (its own unit of work, so that the run that needs it takes no resource lock before its address).
+    /// </summary>
+    public async Task<string> DefaultSubnetIdAsync(string account, CancellationToken cancellationToken)
+    {
+        var vpc = await vpcs.EnsureDefaultAsync(account, cancellationToken).ConfigureAwait(false);
+        var layout = await KeyValues.ReadAsync<VpcLayout>(store, VpcLayout.Namespace, vpc.Id, cancellationToken).ConfigureAwait(false) ?? new VpcLayout();
+        string? fallback = null;
+        foreach (var subnetId in layout.Subnets.Keys.Order(StringComparer.Ordinal))
+        {
+            if (await store.GetAsync(subnetId, cancellationToken).ConfigureAwait(false) is { Kind: NetworkKinds.Subnet } subnet)
+            {
+                var spec = SpecOf(subnet);
+                if (spec.IsDefault && spec.Zone == options.Zones[0])
+                {
+                    return subnet.Id;
+                }
+
+                fallback ??= subnet.Id;
+            }
+        }
+
+        return fallback ?? throw NimbusException.Invalid("subnetId", $"the default VPC {vpc.Id} has no subnet left; create one (or delete the default VPC to have it made again) or name a subnet");
+    }
+
+    /// <summary>
+    /// Takes an address of the caller's subnet for an interface, in the caller's unit of work: the requested one or the
+    /// next free one. <c>InvalidParameter</c> for a subnet that is not the caller's, <c>IpAddressExhausted</c> when full.
+    /// </summary>
+    public static async Task<InterfacePlacement> AllocateInterfaceAsync(
+        IStoreWriter writer, string account, string subnetId, AddressHolder holder, string? requested, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(holder);
+        var subnet = await writer.GetAsync(subnetId, cancellationToken).ConfigureAwait(false);
+        if (subnet is null || subnet.Kind != NetworkKinds.Subnet || subnet.Account != account)
+        {
+            throw NimbusException.Invalid("subnetId", $"'{subnetId}' is not a subnet of this account");
+        }
+
+        var spec = SpecOf(subnet);
+        var address = await SubnetIpam.AllocateAsync(writer, subnet.Id, holder, requested, cancellationToken).ConfigureAwait(false);
+        var range = Ipv4Range.Parse(spec.Cidr);
+        return new InterfacePlacement(spec.VpcId, subnet.Id, spec.Zone, address, range.PrefixLength, Ipv4Range.Format(range.Gateway),
+            Ipv4Range.MacFor(Ipv4Range.ToUInt32(System.Net.IPAddress.Parse(address))));
+    }
+
     /// <summary>Removes a subnet no interface uses (<c>DependencyViolation</c> naming them otherwise).</summary>
     public Task DeleteAsync(string account, string id, CancellationToken cancellationToken) =>
         store.WriteAsync<bool>(
@@ -188,3 +236,6 @@ public sealed class SubnetService(IResourceStore store, VpcService vpcs, Network
     private static Resource Owned(Resource? resource, string account, string id) =>
         resource is null || resource.Kind != NetworkKinds.Subnet || resource.Account != account ? throw NimbusException.NotFound($"Subnet '{id}'") : resource;
 }
+
+/// <summary>Where an interface landed: its VPC, subnet and zone, its address with the subnet's prefix and gateway, and the MAC address derived from it.</summary>
+public sealed record InterfacePlacement(string VpcId, string SubnetId, string Zone, string PrivateIpAddress, int PrefixLength, string Gateway, string MacAddress);

@@ -246,6 +246,9 @@ public sealed class NimbusHost : IAsyncDisposable
         {
             Region = options.Region,
             ReservedCidrs = [options.NetworkCidr],
+            DefaultVpcPool = options.NetworkDefaultVpcPool,
+            DefaultVpcPrefixLength = options.NetworkDefaultVpcPrefixLength,
+            DefaultSubnetPrefixLength = options.NetworkDefaultSubnetPrefixLength,
         });
 
         services.Configure<JsonOptions>(o => NimbusJson.Configure(o.SerializerOptions));

@@ -87,6 +87,15 @@ public sealed record NimbusServerOptions
     /// <summary>Host interface allocated elastic IPs are added to (<c>--eip-device</c>); default <c>lo</c>.</summary>
     public string NetworkEipDevice { get; init; } = "lo";
 
+    /// <summary>Range the accounts' default VPCs are carved from; default <c>10.224.0.0/11</c>.</summary>
+    public string NetworkDefaultVpcPool { get; init; } = "10.224.0.0/11";
+
+    /// <summary>Prefix length of a default VPC; default 16.</summary>
+    public int NetworkDefaultVpcPrefixLength { get; init; } = 16;
+
+    /// <summary>Prefix length of a default VPC's default subnets (one per zone); default 20.</summary>
+    public int NetworkDefaultSubnetPrefixLength { get; init; } = 20;
+
     /// <summary>Host port of the instance metadata service on the gateway address; default 0 (a free port; 169.254.169.254:80 is redirected to it).</summary>
     public int MetadataPort { get; init; }
 

@@ -261,12 +261,12 @@ public sealed class ElasticIpService(IResourceStore store, QuotaService quotas, 
         else
         {
             var found = await network.FindInterfaceAsync(writer, request.NetworkInterfaceId!, cancellationToken).ConfigureAwait(false);
-            if (found is null || found.Value.Holder.Account != account)
+            if (found is null || found.Account != account)
             {
                 throw NimbusException.Invalid("networkInterfaceId", $"'{request.NetworkInterfaceId}' is not a network interface of this account");
             }
 
-            instanceId = found.Value.Holder.InstanceId;
+            instanceId = found.InstanceId;
         }
 
         var instance = await writer.GetAsync(instanceId, cancellationToken).ConfigureAwait(false);

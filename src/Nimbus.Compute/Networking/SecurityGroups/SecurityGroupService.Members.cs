@@ -40,14 +40,21 @@ public sealed partial class SecurityGroupService
     /// resource write): the given ones (ids or names of the account's groups in the instances' network) or the
     /// account's default group. Returns the group ids every instance gets.
     /// </summary>
-    public async Task<IReadOnlyList<string>> JoinAsync(IStoreWriter writer, string account, IReadOnlyList<string> instanceIds, IReadOnlyList<string>? requested, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> JoinAsync(IStoreWriter writer, string account, string networkId, IReadOnlyList<string> instanceIds, IReadOnlyList<string>? requested, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(instanceIds);
+        var vpc = await GroupVpcAsync(writer, account, networkId, "subnetId", cancellationToken).ConfigureAwait(false);
         await LockAsync(writer, account, cancellationToken).ConfigureAwait(false);
+        if (requested is null && vpc != DefaultNetwork.Id)
+        {
+            throw NimbusException.Invalid("securityGroupIds",
+                $"instances in VPC {vpc} need a security group of that VPC (the account's default group belongs to the default VPC): create one with vpcId {vpc} and name it");
+        }
+
         var groups = requested is null
             ? [(await DefaultGroupAsync(writer, account, cancellationToken).ConfigureAwait(false)).Id]
-            : await ResolveAsync(writer, account, requested, "securityGroupIds", cancellationToken).ConfigureAwait(false);
+            : await ResolveAsync(writer, account, vpc, requested, "securityGroupIds", cancellationToken).ConfigureAwait(false);
         var members = await ReadMembersAsync(writer, account, cancellationToken).ConfigureAwait(false);
         foreach (var instanceId in instanceIds)
         {
@@ -93,7 +100,8 @@ public sealed partial class SecurityGroupService
                     throw ComputeErrors.IncorrectInstanceState(instanceId, instance.Status.Phase, "given other security groups");
                 }
 
-                var groups = await ResolveAsync(w, account, request.SecurityGroupIds!, "securityGroupIds", ct).ConfigureAwait(false);
+                var vpc = await GroupVpcAsync(w, account, spec.NetworkInterface?.NetworkId ?? DefaultNetwork.Id, "instanceId", ct).ConfigureAwait(false);
+                var groups = await ResolveAsync(w, account, vpc, request.SecurityGroupIds!, "securityGroupIds", ct).ConfigureAwait(false);
                 var members = await ReadMembersAsync(w, account, ct).ConfigureAwait(false);
                 members.Instances[instanceId] = [.. groups];
                 await WriteMembersAsync(w, account, members, ct).ConfigureAwait(false);
@@ -109,7 +117,28 @@ public sealed partial class SecurityGroupService
         return changed;
     }
 
-    private async Task<IReadOnlyList<string>> ResolveAsync(IStoreWriter writer, string account, IReadOnlyList<string> requested, string field, CancellationToken cancellationToken)
+    /// <summary>
+    /// The VPC key of groups for a network: <c>default</c> for the legacy network and the account's default VPC (the
+    /// account's groups made before VPCs belong to it), the VPC's id otherwise; <c>InvalidParameter</c> for a VPC that is
+    /// not the account's.
+    /// </summary>
+    private static async Task<string> GroupVpcAsync(IStoreWriter writer, string account, string networkId, string field, CancellationToken cancellationToken)
+    {
+        if (networkId == DefaultNetwork.Id)
+        {
+            return DefaultNetwork.Id;
+        }
+
+        var vpc = await writer.GetAsync(networkId, cancellationToken).ConfigureAwait(false);
+        if (vpc is null || vpc.Kind != Nimbus.Network.NetworkKinds.Vpc || vpc.Account != account)
+        {
+            throw NimbusException.Invalid(field, $"'{networkId}' is not a VPC of this account");
+        }
+
+        return Nimbus.Network.Vpcs.VpcService.SpecOf(vpc).IsDefault ? DefaultNetwork.Id : vpc.Id;
+    }
+
+    private async Task<IReadOnlyList<string>> ResolveAsync(IStoreWriter writer, string account, string vpc, IReadOnlyList<string> requested, string field, CancellationToken cancellationToken)
     {
         var ids = new List<string>(requested.Count);
         var errors = new FieldErrors();
@@ -122,9 +151,9 @@ public sealed partial class SecurityGroupService
             {
                 errors.Add(field, $"'{reference}' is not a security group of this account");
             }
-            else if (SpecOf(group).VpcId != DefaultNetwork.Id)
+            else if (SpecOf(group).VpcId != vpc)
             {
-                errors.Add(field, $"security group {group.Id} belongs to VPC {SpecOf(group).VpcId}, not to the instance's network {DefaultNetwork.Id}");
+                errors.Add(field, $"security group {group.Id} belongs to VPC {SpecOf(group).VpcId}, not to the instance's VPC {vpc}");
             }
             else if (!ids.Contains(group.Id))
             {

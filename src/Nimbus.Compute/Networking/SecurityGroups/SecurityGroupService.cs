@@ -53,16 +53,11 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
             errors.Add("description", "must be at most 255 characters");
         }
 
-        var vpc = request.VpcId ?? DefaultNetwork.Id;
-        if (vpc != DefaultNetwork.Id)
-        {
-            errors.Add("vpcId", $"'{vpc}' is not a VPC of this account (today there is one network: '{DefaultNetwork.Id}')");
-        }
-
         errors.ThrowIfAny();
         var created = await store.WriteAsync(
             async (w, ct) =>
             {
+                var vpc = await GroupVpcAsync(w, account, request.VpcId ?? DefaultNetwork.Id, "vpcId", ct).ConfigureAwait(false);
                 await LockAsync(w, account, ct).ConfigureAwait(false);
                 if (await w.GetByNameAsync(account, Kind, request.Name!, ct).ConfigureAwait(false) is { } existing)
                 {

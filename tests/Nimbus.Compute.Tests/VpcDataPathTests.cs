@@ -1,0 +1,123 @@
+using Nimbus.Contracts.Compute;
+using Nimbus.Contracts.Network;
+using Nimbus.Contracts.Resources;
+using Nimbus.Sdk;
+using Nimbus.Sdk.Compute;
+using Shouldly;
+using Xunit;
+
+namespace Nimbus.Compute.Tests;
+
+/// <summary>
+/// Instances in VPC subnets for real: a bridge per VPC with every subnet's gateway, traffic inside a VPC, none between
+/// VPCs (ping and tcp, both ways), addresses from the subnet's IPAM, and nothing left on the node after a terminate.
+/// </summary>
+public sealed class VpcDataPathTests : IAsyncLifetime
+{
+    private ComputeServer _server = null!;
+
+    private NimbusClient Client => _server.Client;
+
+    public async Task InitializeAsync()
+    {
+        Prerequisites.RequireNetworkHost();
+        _server = await ComputeServer.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    /// <summary>A VPC with one subnet covering its first half, and a group of the VPC letting in everything (so that only the VPC boundary decides).</summary>
+    internal static async Task<(ResourceDto Vpc, ResourceDto Subnet, ResourceDto Group)> VpcAsync(ComputeServer server, string name, int index)
+    {
+        var range = server.VpcRange(index);
+        var vpc = await server.Client.Network.Vpcs.CreateAsync(new CreateVpcRequest { Name = name, Cidr = range });
+        var subnetRange = range[..^3] + "/27";
+        var subnet = await server.Client.Network.Subnets.CreateAsync(new CreateSubnetRequest { VpcId = vpc.Id, Cidr = subnetRange, Name = name + "-a" });
+        var group = await server.Client.Network.SecurityGroups.CreateAsync(new CreateSecurityGroupRequest { Name = name + "-open", VpcId = vpc.Id });
+        await server.Client.Network.SecurityGroups.AuthorizeAsync(group.Id, "ingress", new() { Protocol = "all", Cidr = "0.0.0.0/0" });
+        return (vpc, subnet, group);
+    }
+
+    internal static async Task<ResourceDto> RunAsync(ComputeServer server, string name, string subnetId, string groupId, string? address = null)
+    {
+        var created = (await server.Client.Compute.Instances.RunAsync(new RunInstancesRequest
+        {
+            Image = "busybox", InstanceType = "n1.micro", Name = name, SubnetId = subnetId, PrivateIpAddress = address, SecurityGroupIds = [groupId],
+            Command = ["httpd", "-f", "-p", "8080"],
+        })).Single();
+        return await server.Client.Compute.Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+    }
+
+    private static async Task<bool> PingsAsync(string fromInstance, string address) =>
+        (await Host.ExecAsync(fromInstance, "ping", "-c", "1", "-W", "2", address)).ExitCode == 0;
+
+    private static async Task<bool> ConnectsAsync(string fromInstance, string address) =>
+        (await Host.ExecAsync(fromInstance, "nc", "-z", "-w", "2", address, "8080")).ExitCode == 0;
+
+    [Fact]
+    public async Task Instances_of_one_subnet_talk_and_instances_of_two_vpcs_cannot_and_terminate_leaves_nothing()
+    {
+        var (vpcA, subnetA, groupA) = await VpcAsync(_server, "alpha", 0);
+        var (vpcB, subnetB, groupB) = await VpcAsync(_server, "beta", 1);
+        var subnetARange = subnetA.Spec.GetProperty("cidr").GetString()!;
+        var chosen = subnetARange[..subnetARange.LastIndexOf('.')] + "." + (int.Parse(subnetARange.Split('.')[3].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture) + 10);
+
+        var a1 = await RunAsync(_server, "a1", subnetA.Id, groupA.Id, chosen);
+        var a2 = await RunAsync(_server, "a2", subnetA.Id, groupA.Id);
+        var b1 = await RunAsync(_server, "b1", subnetB.Id, groupB.Id);
+        var a1Ip = InstancesClient.PrivateIpAddressOf(a1)!;
+        var a2Ip = InstancesClient.PrivateIpAddressOf(a2)!;
+        var b1Ip = InstancesClient.PrivateIpAddressOf(b1)!;
+
+        // Addresses come from the subnet's IPAM: the chosen one, the next free one, and the subnet lists who holds them.
+        a1Ip.ShouldBe(chosen);
+        var held = await Client.Network.Subnets.AddressesAsync(subnetA.Id);
+        held.Addresses.Select(a => (a.Address, a.InstanceId)).ShouldBe([(a2Ip, a2.Id), (a1Ip, a1.Id)], ignoreOrder: true);
+        var taken = await Should.ThrowAsync<NimbusApiException>(() => Client.Compute.Instances.RunAsync(new RunInstancesRequest
+        {
+            Image = "busybox", InstanceType = "n1.micro", SubnetId = subnetA.Id, PrivateIpAddress = chosen, SecurityGroupIds = [groupA.Id],
+        }));
+        taken.Code.ShouldBe("Conflict");
+        var foreign = await Should.ThrowAsync<NimbusApiException>(() => Client.Compute.Instances.RunAsync(new RunInstancesRequest
+        {
+            Image = "busybox", InstanceType = "n1.micro", SubnetId = "subnet-doesnotexist", SecurityGroupIds = [groupA.Id],
+        }));
+        foreign.Code.ShouldBe("InvalidParameter");
+        var wrongGroup = await Should.ThrowAsync<NimbusApiException>(() => Client.Compute.Instances.RunAsync(new RunInstancesRequest
+        {
+            Image = "busybox", InstanceType = "n1.micro", SubnetId = subnetA.Id, SecurityGroupIds = [groupB.Id],
+        }));
+        wrongGroup.Code.ShouldBe("InvalidParameter");
+
+        // One bridge per VPC, named from its id, carrying the subnet's gateway.
+        var bridgeA = "nb" + vpcA.Id[4..];
+        var bridgeB = "nb" + vpcB.Id[4..];
+        var addresses = await Host.RunAsync("ip", ["-4", "addr", "show", "dev", bridgeA]);
+        addresses.Stdout.ShouldContain(" " + subnetARange[..subnetARange.LastIndexOf('.')] + ".");
+        Directory.Exists($"/sys/class/net/{bridgeB}").ShouldBeTrue();
+
+        // Inside a subnet: ping and tcp.
+        (await Poll.UntilAsync(() => PingsAsync(a1.Id, a2Ip), ok => ok, what: "a1 pinging a2")).ShouldBeTrue();
+        (await ConnectsAsync(a2.Id, a1Ip)).ShouldBeTrue("tcp inside the subnet");
+
+        // Between VPCs: nothing, either way, though both groups let everything in.
+        (await PingsAsync(a1.Id, b1Ip)).ShouldBeFalse("VPCs are isolated (ping a -> b)");
+        (await PingsAsync(b1.Id, a1Ip)).ShouldBeFalse("VPCs are isolated (ping b -> a)");
+        (await ConnectsAsync(a1.Id, b1Ip)).ShouldBeFalse("VPCs are isolated (tcp a -> b)");
+        (await ConnectsAsync(b1.Id, a2Ip)).ShouldBeFalse("VPCs are isolated (tcp b -> a)");
+
+        // A VPC in use cannot go.
+        var inUse = await Should.ThrowAsync<NimbusApiException>(() => Client.Network.Vpcs.DeleteAsync(vpcB.Id));
+        inUse.Code.ShouldBe("DependencyViolation");
+
+        // Terminate gives the address back and leaves no veth or namespace; the VPC's bridge goes with its last instance.
+        await Client.Compute.Instances.TerminateAsync(b1.Id);
+        await Client.Compute.Instances.WaitForPhaseAsync(b1.Id, InstancesClient.TerminatedPhase, ComputeServer.Wait);
+        Directory.Exists($"/sys/class/net/nv{b1.Id[2..]}").ShouldBeFalse();
+        File.Exists($"/run/netns/{_server.NetnsOf(b1.Id)}").ShouldBeFalse();
+        (await Client.Network.Subnets.AddressesAsync(subnetB.Id)).Addresses.ShouldBeEmpty();
+        await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{bridgeB}")), exists => !exists, what: "the empty VPC's bridge removed");
+        await Client.Network.Subnets.DeleteAsync(subnetB.Id);
+        await Client.Network.Vpcs.DeleteAsync(vpcB.Id);
+    }
+}
