@@ -13,6 +13,7 @@ public static class NetworkComposition
         services.AddSingleton(NetworkQuotas.Vpcs);
         services.AddSingleton<VpcService>();
         services.AddSingleton<SubnetService>();
+        services.AddSingleton<RouteTables.RouteTableService>();
         return services;
     }
 }

@@ -183,6 +183,7 @@ internal sealed class ComputeServer : IAsyncDisposable
         await Host.RunAsync("nft", ["delete", "table", "inet", table]);
         await Host.RunAsync("nft", ["delete", "table", "bridge", table]);
         await Host.RunAsync("nft", ["delete", "table", "inet", table + "_filter"]);
+        await Host.RunAsync("nft", ["delete", "table", "inet", table + "_edge"]);
         await Host.RunAsync("ip", ["link", "del", bridge]);
     }
 }

@@ -102,6 +102,10 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(AllocateAddressRequest))]
 [JsonSerializable(typeof(AssociateAddressRequest))]
 [JsonSerializable(typeof(ElasticIpSpec))]
+[JsonSerializable(typeof(CreateRouteTableRequest))]
+[JsonSerializable(typeof(CreateRouteRequest))]
+[JsonSerializable(typeof(AssociateRouteTableRequest))]
+[JsonSerializable(typeof(RouteTableSpec))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -9,6 +9,7 @@ public sealed class NetworkClient
         Subnets = new SubnetsClient(client);
         SecurityGroups = new SecurityGroupsClient(client);
         ElasticIps = new ElasticIpsClient(client);
+        RouteTables = new RouteTablesClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -22,4 +23,7 @@ public sealed class NetworkClient
 
     /// <summary>Elastic IPs of the installation's host-side pool.</summary>
     public ElasticIpsClient ElasticIps { get; }
+
+    /// <summary>Route tables: main and custom tables of VPCs, their routes and subnet associations.</summary>
+    public RouteTablesClient RouteTables { get; }
 }
