@@ -6,9 +6,10 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: security groups, elastic IPs")
+        new("network", "Networking: security groups, elastic IPs, route tables")
         {
             SecurityGroupCommands.Create(context),
             ElasticIpCommands.Create(context),
+            RouteTableCommands.Create(context),
         };
 }
