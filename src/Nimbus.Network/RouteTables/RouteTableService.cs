@@ -298,7 +298,12 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
 
     private async Task<ResourcePage> ListCoreAsync(string account, string? vpcId, string? name, IReadOnlyDictionary<string, string> tags, int pageSize, string? token, CancellationToken cancellationToken)
     {
-        await vpcs.EnsureDefaultAsync(account, cancellationToken).ConfigureAwait(false);
+        var defaultVpc = await vpcs.EnsureDefaultAsync(account, cancellationToken).ConfigureAwait(false);
+        if (vpcId == VpcService.DefaultReference)
+        {
+            vpcId = defaultVpc.Id;
+        }
+
         var page = await store.ListAsync(new ResourceQuery { Kind = NetworkKinds.RouteTable, Account = account, Name = name, Tags = tags, PageSize = pageSize, PageToken = token }, cancellationToken).ConfigureAwait(false);
         return vpcId is null ? page : page with { Items = [.. page.Items.Where(t => SpecOf(t).VpcId == vpcId)] };
     }
