@@ -3,7 +3,7 @@
 #   - the ceiling: raw `runc run -d` of the same busybox rootfs (an overlay mount on the image, as Nimbus makes), until
 #     the workload's first output, 1 at a time and 50 at once;
 #   - Nimbus: API call (POST /v1/compute/instances) until phase running and the workload's first console output, 1
-#     and 50 concurrent creates (each its own API call, the client polling every 10 ms); terminate latency;
+#     and 50 concurrent creates (each its own API call, the client waiting with the API's long poll); terminate latency;
 #   - memory per idle instance at 200 busybox instances: Nimbus's RSS growth, the console loggers, the instances'
 #     own cgroups and the host's MemAvailable drop, each divided by 200.
 # The workload is `sh -c 'echo ready; exec sleep 100000'` in both. Needs root, runc and the .NET SDK; not part of

@@ -43,16 +43,23 @@ public sealed class VpcDataPathTests : IAsyncLifetime
         var created = (await server.Client.Compute.Instances.RunAsync(new RunInstancesRequest
         {
             Image = "busybox", InstanceType = "n1.micro", Name = name, SubnetId = subnetId, PrivateIpAddress = address, SecurityGroupIds = [groupId],
-            Command = ["httpd", "-f", "-p", "8080"],
+            Command = ["sh", "-c", "mkdir -p /w && echo ok > /w/index.html && exec httpd -f -p 8080 -h /w"],
         })).Single();
         return await server.Client.Compute.Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
     }
 
-    private static async Task<bool> PingsAsync(string fromInstance, string address) =>
+    internal static async Task<bool> PingsAsync(string fromInstance, string address) =>
         (await Host.ExecAsync(fromInstance, "ping", "-c", "1", "-W", "2", address)).ExitCode == 0;
 
-    private static async Task<bool> ConnectsAsync(string fromInstance, string address) =>
-        (await Host.ExecAsync(fromInstance, "nc", "-z", "-w", "2", address, "8080")).ExitCode == 0;
+    internal static async Task<bool> ConnectsAsync(string fromInstance, string address) =>
+        await FetchAsync(fromInstance, address) == "ok\n";
+
+    /// <summary>What the other instance's web server answers (its page, or wget's error).</summary>
+    internal static async Task<string> FetchAsync(string fromInstance, string address)
+    {
+        var (code, stdout, stderr) = await Host.ExecAsync(fromInstance, "timeout", "3", "wget", "-qO-", $"http://{address}:8080/");
+        return code == 0 ? stdout : $"exit {code}: {stdout}{stderr}";
+    }
 
     [Fact]
     public async Task Instances_of_one_subnet_talk_and_instances_of_two_vpcs_cannot_and_terminate_leaves_nothing()
@@ -98,7 +105,7 @@ public sealed class VpcDataPathTests : IAsyncLifetime
 
         // Inside a subnet: ping and tcp.
         (await Poll.UntilAsync(() => PingsAsync(a1.Id, a2Ip), ok => ok, what: "a1 pinging a2")).ShouldBeTrue();
-        (await ConnectsAsync(a2.Id, a1Ip)).ShouldBeTrue("tcp inside the subnet");
+        (await Poll.UntilAsync(() => FetchAsync(a2.Id, a1Ip), page => page == "ok\n", what: "tcp inside the subnet")).ShouldBe("ok\n");
 
         // Between VPCs: nothing, either way, though both groups let everything in.
         (await PingsAsync(a1.Id, b1Ip)).ShouldBeFalse("VPCs are isolated (ping a -> b)");
@@ -119,5 +126,53 @@ public sealed class VpcDataPathTests : IAsyncLifetime
         await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{bridgeB}")), exists => !exists, what: "the empty VPC's bridge removed");
         await Client.Network.Subnets.DeleteAsync(subnetB.Id);
         await Client.Network.Vpcs.DeleteAsync(vpcB.Id);
+    }
+
+    [Fact]
+    public async Task A_restart_keeps_traffic_and_removes_the_bridge_veths_and_namespaces_of_a_vpc_gone_meanwhile()
+    {
+        var (_, subnet, group) = await VpcAsync(_server, "gamma", 2);
+        var one = await RunAsync(_server, "one", subnet.Id, group.Id);
+        var two = await RunAsync(_server, "two", subnet.Id, group.Id);
+        var twoIp = InstancesClient.PrivateIpAddressOf(two)!;
+        (await Poll.UntilAsync(() => ConnectsAsync(one.Id, twoIp), ok => ok, what: "tcp before the restart")).ShouldBeTrue();
+
+        // What a VPC deleted while Nimbus was down leaves: its bridge (marked as this installation's), a veth on it and
+        // an instance namespace. Another installation's bridge (another alias) must stay.
+        var directory = await _server.StopServerAsync();
+        var leftover = "nbleftover" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var foreign = "nbforeign" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var veth = "nv" + leftover[2..];
+        var netns = $"{_server.Bridge}-i-{leftover[2..]}";
+        foreach (var command in new[]
+        {
+            new[] { "link", "add", leftover, "type", "bridge" },
+            ["link", "set", leftover, "alias", "nimbus:" + _server.NftTable],
+            ["link", "add", foreign, "type", "bridge"],
+            ["link", "set", foreign, "alias", "nimbus:someone_else"],
+            ["netns", "add", netns],
+            ["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns],
+            ["link", "set", veth, "master", leftover],
+        })
+        {
+            var made = await Host.RunAsync("ip", command);
+            made.ExitCode.ShouldBe(0, string.Join(' ', command) + ": " + made.Stderr);
+        }
+
+        try
+        {
+            var restarted = await ComputeServer.StartAsync(dataDirectory: directory);
+            _server = restarted;
+            await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{leftover}")), exists => !exists, what: "the leftover bridge removed");
+            Directory.Exists($"/sys/class/net/{veth}").ShouldBeFalse("the leftover veth is removed");
+            File.Exists($"/run/netns/{netns}").ShouldBeFalse("the leftover namespace is removed");
+            Directory.Exists($"/sys/class/net/{foreign}").ShouldBeTrue("another installation's bridge stays");
+            (await Poll.UntilAsync(() => ConnectsAsync(one.Id, twoIp), ok => ok, what: "tcp after the restart")).ShouldBeTrue();
+            (await PingsAsync(two.Id, InstancesClient.PrivateIpAddressOf(one)!)).ShouldBeTrue("ping after the restart");
+        }
+        finally
+        {
+            await Host.RunAsync("ip", ["link", "del", foreign]);
+        }
     }
 }

@@ -141,7 +141,15 @@ public sealed class QuotaTests : AdminServerTest
 
         // The limit and the usage were kept; the restarted controller finishes the deletion and frees the unit.
         (await QuotaAsync(client, "demo.widgets")).Limit.ShouldBe(1);
-        await Poll.UntilAsync(async () => (await client.GetAsync($"/v1/demo/widgets/{first.Id}")).StatusCode, s => s == HttpStatusCode.NotFound, what: "widget gone");
+        // The probe returns the widget's whole answer, so a timeout shows its status and the controller's last message.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync($"/v1/demo/widgets/{first.Id}");
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            },
+            r => r.StatusCode == HttpStatusCode.NotFound,
+            what: "widget gone");
         (await QuotaAsync(client, "demo.widgets")).Usage.ShouldBe(0);
         (await CreateWidgetAsync(client, "second")).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await QuotaAsync(client, "demo.widgets")).Usage.ShouldBe(1);

@@ -54,22 +54,9 @@ static async Task<(int Code, string Output)> RunAsync(string program, params str
 
 async Task<(double Running, double Output)> WaitRunningWithOutputAsync(InstancesClient instances, string id, Stopwatch clock)
 {
+    // The SDK's wait is the API's long poll: the answer comes with the commit of phase running, as `--wait` sees it.
     var deadline = DateTime.UtcNow + timeout;
-    while (true)
-    {
-        var instance = await instances.GetAsync(id);
-        if (instance.Status.Phase == "running")
-        {
-            break;
-        }
-
-        if (instance.Status.Phase == "failed" || DateTime.UtcNow > deadline)
-        {
-            throw new InvalidOperationException($"{id} is {instance.Status.Phase}: {instance.Status.Message}");
-        }
-
-        await Task.Delay(poll);
-    }
+    await instances.WaitForPhaseAsync(id, InstancesClient.RunningPhase, timeout);
 
     var running = clock.Elapsed.TotalMilliseconds;
     while (!(await instances.GetConsoleOutputAsync(id)).Output.Contains("ready", StringComparison.Ordinal))

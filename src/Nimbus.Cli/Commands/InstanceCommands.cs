@@ -44,11 +44,13 @@ internal static class InstanceCommands
         var role = new Option<string?>("--iam-role") { Description = "IAM role (name or NRN) whose temporary credentials the metadata service gives the instance; needs iam:PassRole on it", HelpName = "role" };
         var metadataTokens = new Option<string?>("--metadata-tokens") { Description = "optional (default: IMDSv1 and IMDSv2) or required (IMDSv2 session tokens only)", HelpName = "mode" };
         var groups = SecurityGroupsOption("Security group (id or name) of the instance's interface; repeat for up to 5 (default: the default group)");
+        var subnet = new Option<string?>("--subnet") { Description = "Subnet (subnet-...) of the instance's interface (default: the default VPC's default subnet)", HelpName = "id" };
+        var privateIp = new Option<string?>("--private-ip") { Description = "Private IPv4 address in the subnet (one instance only; default: the next free one)", HelpName = "address" };
         var tags = CommonOptions.Tags("Tag to set; repeat for several");
         var wait = CommonOptions.Wait("every instance is running (exit code 1 if one fails)");
         var timeout = CommonOptions.Timeout();
         var workload = new Argument<string[]>("command") { Description = "The workload instead of the image's default command, after --: ... -- httpd -f -p 80", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, role, metadataTokens, groups, tags, wait, timeout, workload };
+        var command = new Command("run", "Run instances from an image") { image, type, name, hostname, userDataFile, count, protection, env, restart, role, metadataTokens, groups, subnet, privateIp, tags, wait, timeout, workload };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             string? userData = null;
@@ -83,6 +85,8 @@ internal static class InstanceCommands
                 Command = parseResult.GetValue(workload) is { Length: > 0 } argv ? argv : null,
                 Tags = CommonOptions.ParseTags(parseResult.GetValue(tags)),
                 SecurityGroupIds = parseResult.GetValue(groups) is { Length: > 0 } ids ? ids : null,
+                SubnetId = parseResult.GetValue(subnet),
+                PrivateIpAddress = parseResult.GetValue(privateIp),
             };
             var instances = await client.Compute.Instances.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (parseResult.GetValue(wait))

@@ -72,9 +72,10 @@ public static class ComputeEndpoints
             return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. page.Items.Select(ResourceMapping.ToDto)], NextToken = page.NextPageToken });
         }).RequiresAction(ComputeActions.ListInstances, collection).WithSummary("List instances, filtered by name and tags (tag=key=value, repeatable).");
 
-        group.MapGet("/{id}", async (string id, HttpContext http, InstanceService instances, CancellationToken ct) =>
-            TypedResults.Ok((await instances.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction(ComputeActions.GetInstance, item).ProducesError(404).WithSummary("Get an instance.");
+        group.MapGet("/{id}", async (string id, HttpContext http, InstanceService instances, ResourceWaits waits, CancellationToken ct) =>
+            TypedResults.Ok((await waits.ReadAsync(http.Request, c => instances.GetAsync(http.Caller().Account, id, c), ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(ComputeActions.GetInstance, item).ProducesError(404)
+            .WithSummary("Get an instance; with wait=N (and untilPhase=...), answer once its phase is one of those (long poll).");
 
         group.MapPost("/{id}/stop", async (string id, HttpContext http, InstanceService instances, bool? force, CancellationToken ct) =>
             TypedResults.Accepted($"/v1/compute/instances/{id}", (await instances.StopAsync(http.Caller().Account, id, force ?? false, ct).ConfigureAwait(false)).ToDto()))

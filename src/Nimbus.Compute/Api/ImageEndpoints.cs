@@ -27,9 +27,10 @@ public static class ImageEndpoints
             return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. all.Select(ResourceMapping.ToDto)] });
         }).RequiresAction(ComputeActions.ListImages, collection).WithSummary("List the account's images, the public ones (busybox) and those shared with it.");
 
-        group.MapGet("/{id}", async (string id, HttpContext http, ImageService images, PlatformAccount platform, CancellationToken ct) =>
-            TypedResults.Ok((await images.GetAsync(http.Caller().Account, platform.AccountId, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction(ComputeActions.GetImage, item).ProducesError(404).WithSummary("Get an image by id or name.");
+        group.MapGet("/{id}", async (string id, HttpContext http, ImageService images, PlatformAccount platform, ResourceWaits waits, CancellationToken ct) =>
+            TypedResults.Ok((await waits.ReadAsync(http.Request, c => images.GetAsync(http.Caller().Account, platform.AccountId, id, c), ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(ComputeActions.GetImage, item).ProducesError(404)
+            .WithSummary("Get an image by id or name; with wait=N (and untilPhase=...), answer once its phase is one of those (long poll).");
 
         group.MapPost("/import", async (HttpContext http, ImageService images, string? name, string? description, CancellationToken ct) =>
         {

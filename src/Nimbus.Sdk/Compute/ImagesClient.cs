@@ -129,7 +129,7 @@ public sealed class ImagesClient
     /// <returns>The image once available.</returns>
     /// <exception cref="NimbusWaitException">The timeout passed, or the image became <c>failed</c>.</exception>
     public Task<ResourceDto> WaitUntilAvailableAsync(string idOrName, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _waiter.WaitForPhaseAsync(ct => GetAsync(idOrName, ct), idOrName, AvailablePhase, timeout, 0, cancellationToken);
+        _waiter.WaitForPhaseAsync((query, ct) => _client.SendAsync<ResourceDto>(HttpMethod.Get, ItemPath(idOrName) + query, cancellationToken: ct), idOrName, AvailablePhase, timeout, 0, cancellationToken);
 
     private static string ItemPath(string idOrName) => BasePath + "/" + PathBuilder.Segment(idOrName);
 }

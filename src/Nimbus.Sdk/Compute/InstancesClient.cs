@@ -221,7 +221,7 @@ public sealed class InstancesClient
     /// <returns>The instance as read in that phase.</returns>
     /// <exception cref="NimbusWaitException">The timeout passed, or the instance became <c>failed</c>.</exception>
     public Task<ResourceDto> WaitForPhaseAsync(string id, string phase, TimeSpan timeout, long minObservedVersion = 0, CancellationToken cancellationToken = default) =>
-        _waiter.WaitForPhaseAsync(ct => GetAsync(id, ct), id, phase, timeout, minObservedVersion, cancellationToken);
+        _waiter.WaitForPhaseAsync((query, ct) => _client.SendAsync<ResourceDto>(HttpMethod.Get, ItemPath(id) + query, cancellationToken: ct), id, phase, timeout, minObservedVersion, cancellationToken);
 
     private static string ItemPath(string id) => BasePath + "/" + PathBuilder.Segment(id);
 }

@@ -109,7 +109,7 @@ public sealed class WidgetsClient
     /// <exception cref="NimbusWaitException">The timeout passed, or the widget became <c>failed</c>.</exception>
     /// <exception cref="NimbusApiException">A read failed, e.g. 404 because the widget was deleted meanwhile.</exception>
     public Task<ResourceDto> WaitForPhaseAsync(string id, string phase, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        _waiter.WaitForPhaseAsync(ct => GetAsync(id, ct), id, phase, timeout, minObservedVersion: 0, cancellationToken);
+        _waiter.WaitForPhaseAsync((query, ct) => _client.SendAsync<ResourceDto>(HttpMethod.Get, WidgetPath(id) + query, cancellationToken: ct), id, phase, timeout, minObservedVersion: 0, cancellationToken);
 
     /// <summary>
     /// Polls a widget until it reaches <paramref name="phase"/> in a status that reflects at least version
@@ -124,7 +124,7 @@ public sealed class WidgetsClient
     /// <exception cref="NimbusWaitException">The timeout passed, or the widget became <c>failed</c>.</exception>
     /// <exception cref="NimbusApiException">A read failed, e.g. 404 because the widget was deleted meanwhile.</exception>
     public Task<ResourceDto> WaitForPhaseAsync(string id, string phase, TimeSpan timeout, long minObservedVersion, CancellationToken cancellationToken = default) =>
-        _waiter.WaitForPhaseAsync(ct => GetAsync(id, ct), id, phase, timeout, minObservedVersion, cancellationToken);
+        _waiter.WaitForPhaseAsync((query, ct) => _client.SendAsync<ResourceDto>(HttpMethod.Get, WidgetPath(id) + query, cancellationToken: ct), id, phase, timeout, minObservedVersion, cancellationToken);
 
     /// <summary>Polls a widget until reads of it answer 404.</summary>
     /// <param name="id">Required. Widget id.</param>

@@ -9,6 +9,9 @@ internal sealed class ResourceWaiter
     private const string FailedPhase = "failed";
     private static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>The longest a single long poll asks the server to hold the request (under the HTTP client's timeout).</summary>
+    private static readonly TimeSpan MaxServerWait = TimeSpan.FromSeconds(20);
+
     private readonly NimbusClientOptions _options;
 
     public ResourceWaiter(NimbusClientOptions options)
@@ -16,8 +19,14 @@ internal sealed class ResourceWaiter
         _options = options;
     }
 
+    /// <summary>
+    /// Waits for <paramref name="phase"/> with the server's long poll: each read asks the server to answer once the
+    /// phase (or <c>failed</c>) is reached, for up to <see cref="MaxServerWait"/>; <paramref name="read"/> gets the
+    /// query to append to the resource's path ("" for a plain read). A server that answers at once without the phase
+    /// (one that predates the long poll) is polled as before.
+    /// </summary>
     public async Task<ResourceDto> WaitForPhaseAsync(
-        Func<CancellationToken, Task<ResourceDto>> read, string id, string phase, TimeSpan timeout, long minObservedVersion, CancellationToken cancellationToken)
+        Func<string, CancellationToken, Task<ResourceDto>> read, string id, string phase, TimeSpan timeout, long minObservedVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(phase);
         var time = _options.TimeProvider;
@@ -25,7 +34,13 @@ internal sealed class ResourceWaiter
         var interval = InitialInterval();
         while (true)
         {
-            var resource = await read(cancellationToken).ConfigureAwait(false);
+            var left = deadline - time.GetUtcNow();
+            var wait = left >= TimeSpan.FromSeconds(2) ? (int)Math.Min(MaxServerWait.TotalSeconds, left.TotalSeconds - 1) : 0;
+            var query = wait == 0
+                ? ""
+                : FormattableString.Invariant($"?wait={wait}&untilPhase={Uri.EscapeDataString(phase.ToLowerInvariant())}&minObservedVersion={minObservedVersion}");
+            var asked = time.GetTimestamp();
+            var resource = await read(query, cancellationToken).ConfigureAwait(false);
             var current = resource.Status.ObservedVersion >= minObservedVersion;
             if (current && string.Equals(resource.Status.Phase, phase, StringComparison.OrdinalIgnoreCase))
             {
@@ -46,6 +61,12 @@ internal sealed class ResourceWaiter
                     NimbusWaitException.WaitTimeoutCode,
                     $"{id} is still {resource.Status.Phase} after {Describe(timeout)}, not {phase}.",
                     resource);
+            }
+
+            // The server held the request for its wait: ask again at once. Otherwise it did not wait: poll.
+            if (wait > 0 && time.GetElapsedTime(asked) >= TimeSpan.FromSeconds(wait / 2.0))
+            {
+                continue;
             }
 
             await Task.Delay(Min(interval, deadline - time.GetUtcNow()), time, cancellationToken).ConfigureAwait(false);

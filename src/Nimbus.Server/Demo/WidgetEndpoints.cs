@@ -28,8 +28,8 @@ public static class WidgetEndpoints
             return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. page.Items.Select(ResourceMapping.ToDto)], NextToken = page.NextPageToken });
         }).RequiresAction("demo:ListWidgets", collection).WithSummary("List widgets, filtered by name and tags (tag=key=value, repeatable).");
 
-        group.MapGet("/{id}", async (string id, HttpContext http, WidgetService widgets, CancellationToken ct) =>
-            TypedResults.Ok((await widgets.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
+        group.MapGet("/{id}", async (string id, HttpContext http, WidgetService widgets, ResourceWaits waits, CancellationToken ct) =>
+            TypedResults.Ok((await waits.ReadAsync(http.Request, c => widgets.GetAsync(http.Caller().Account, id, c), ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction("demo:GetWidget", item).WithResourceTags().ProducesError(404).WithSummary("Get a widget.");
 
         group.MapPut("/{id}", async (string id, UpdateWidgetRequest request, HttpContext http, WidgetService widgets, CancellationToken ct) =>

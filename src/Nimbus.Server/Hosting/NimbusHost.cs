@@ -175,6 +175,7 @@ public sealed class NimbusHost : IAsyncDisposable
         services.AddSingleton<IResourceStore>(sp => new InstrumentedResourceStore(StoreFactory.Create(options), sp.GetRequiredService<NimbusMetrics>()));
         services.AddSingleton(new SecretProtector(DataDirectory.LoadOrCreateMasterKey(options.DataDirectory)));
         services.AddSingleton<PlatformAccount>();
+        services.AddSingleton<ResourceWaits>();
         services.AddSingleton<AccessKeyService>();
         services.AddSingleton<PlatformBootstrapper>();
         services.AddSingleton<SigV4Authenticator>();
