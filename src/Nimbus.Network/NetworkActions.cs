@@ -24,6 +24,12 @@ public static class NetworkActions
     public const string DeleteRoute = "network:DeleteRoute";
     public const string AssociateRouteTable = "network:AssociateRouteTable";
     public const string DisassociateRouteTable = "network:DisassociateRouteTable";
+    public const string CreatePeering = "network:CreateVpcPeeringConnection";
+    public const string ListPeerings = "network:ListVpcPeeringConnections";
+    public const string GetPeering = "network:GetVpcPeeringConnection";
+    public const string AcceptPeering = "network:AcceptVpcPeeringConnection";
+    public const string RejectPeering = "network:RejectVpcPeeringConnection";
+    public const string DeletePeering = "network:DeleteVpcPeeringConnection";
 
     public static void Register(ActionCatalog catalog)
     {
@@ -34,6 +40,8 @@ public static class NetworkActions
             ("CreateSubnet", ActionAccessLevel.Write), ("ListSubnets", ActionAccessLevel.List), ("GetSubnet", ActionAccessLevel.Read), ("DeleteSubnet", ActionAccessLevel.Write),
             ("CreateRouteTable", ActionAccessLevel.Write), ("ListRouteTables", ActionAccessLevel.List), ("GetRouteTable", ActionAccessLevel.Read), ("DeleteRouteTable", ActionAccessLevel.Write),
             ("CreateRoute", ActionAccessLevel.Write), ("DeleteRoute", ActionAccessLevel.Write), ("AssociateRouteTable", ActionAccessLevel.Write), ("DisassociateRouteTable", ActionAccessLevel.Write),
+            ("CreateVpcPeeringConnection", ActionAccessLevel.Write), ("ListVpcPeeringConnections", ActionAccessLevel.List), ("GetVpcPeeringConnection", ActionAccessLevel.Read),
+            ("AcceptVpcPeeringConnection", ActionAccessLevel.Write), ("RejectVpcPeeringConnection", ActionAccessLevel.Write), ("DeleteVpcPeeringConnection", ActionAccessLevel.Write),
         ]);
     }
 }

@@ -14,6 +14,7 @@ public static class NetworkComposition
         services.AddSingleton<VpcService>();
         services.AddSingleton<SubnetService>();
         services.AddSingleton<RouteTables.RouteTableService>();
+        services.AddSingleton<Peerings.PeeringService>();
         return services;
     }
 }

@@ -106,6 +106,8 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreateRouteRequest))]
 [JsonSerializable(typeof(AssociateRouteTableRequest))]
 [JsonSerializable(typeof(RouteTableSpec))]
+[JsonSerializable(typeof(CreatePeeringRequest))]
+[JsonSerializable(typeof(PeeringSpec))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

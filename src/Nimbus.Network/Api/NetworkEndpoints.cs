@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
 using Nimbus.Core.Api;
+using Nimbus.Network.Peerings;
 using Nimbus.Network.RouteTables;
 using Nimbus.Network.Subnets;
 using Nimbus.Network.Vpcs;
@@ -18,6 +19,44 @@ public static class NetworkEndpoints
         MapVpcs(app, region);
         MapSubnets(app, region);
         MapRouteTables(app, region);
+        MapPeerings(app, region);
+    }
+
+    private static void MapPeerings(IEndpointRouteBuilder app, string region)
+    {
+        var group = app.MapGroup("/v1/network/peerings").WithTags("network")
+            .ProducesError(400).ProducesError(401).ProducesError(403).ProducesError(429);
+        var collection = ResourceScope.Collection(NetworkKinds.Peering, region);
+        var item = ResourceScope.Item(NetworkKinds.Peering, region);
+
+        group.MapPost("", async (CreatePeeringRequest request, HttpContext http, PeeringService peerings, CancellationToken ct) =>
+        {
+            var created = await peerings.CreateAsync(http.Caller().Account, request, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/network/peerings/{created.Id}", created.ToDto());
+        }).RequiresAction(NetworkActions.CreatePeering, collection).WithIdempotency().ProducesError(409)
+            .WithSummary("Request a peering of one of your VPCs with another VPC (yours or another account's); it waits for the accepter.");
+
+        group.MapGet("", async (HttpContext http, PeeringService peerings, CancellationToken ct) =>
+            TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. (await peerings.ListAsync(http.Caller().Account, ct).ConfigureAwait(false)).Select(ResourceMapping.ToDto)] }))
+            .RequiresAction(NetworkActions.ListPeerings, collection).WithSummary("List the peerings your account requested or is asked to accept.");
+
+        group.MapGet("/{id}", async (string id, HttpContext http, PeeringService peerings, CancellationToken ct) =>
+            TypedResults.Ok((await peerings.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkActions.GetPeering, item).ProducesError(404).WithSummary("Get a peering your account is a side of.");
+
+        group.MapPost("/{id}/accept", async (string id, HttpContext http, PeeringService peerings, CancellationToken ct) =>
+            TypedResults.Ok((await peerings.AnswerAsync(http.Caller().Account, id, accept: true, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkActions.AcceptPeering, item).ProducesError(404).ProducesError(409).WithSummary("Accept a pending peering (the accepter's account only).");
+
+        group.MapPost("/{id}/reject", async (string id, HttpContext http, PeeringService peerings, CancellationToken ct) =>
+            TypedResults.Ok((await peerings.AnswerAsync(http.Caller().Account, id, accept: false, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkActions.RejectPeering, item).ProducesError(404).ProducesError(409).WithSummary("Reject a pending peering (the accepter's account only).");
+
+        group.MapDelete("/{id}", async (string id, HttpContext http, PeeringService peerings, CancellationToken ct) =>
+        {
+            await peerings.DeleteAsync(http.Caller().Account, id, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).RequiresAction(NetworkActions.DeletePeering, item).ProducesError(404).WithSummary("Delete a peering (either side).");
     }
 
     private static void MapRouteTables(IEndpointRouteBuilder app, string region)

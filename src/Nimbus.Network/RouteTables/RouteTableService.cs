@@ -326,6 +326,11 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
             NatGatewayTarget => [Property(target.Spec, "vpcId")],
             _ => new[] { Property(target.Spec, "requesterVpcId"), Property(target.Spec, "accepterVpcId") },
         };
+        if (type == PeeringTarget && target.Status.Phase != Peerings.PeeringService.ActivePhase)
+        {
+            throw new NimbusException(ErrorCodes.Conflict, 409, $"VPC peering connection {id} is {target.Status.Phase}; routes go to active peerings only.");
+        }
+
         if (!vpcsOfTarget.Contains(vpcId))
         {
             throw NimbusException.Invalid(field, $"{id} is not in VPC {vpcId} (the route table's): a route's target must be {what} of the same VPC");

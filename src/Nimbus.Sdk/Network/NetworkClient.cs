@@ -10,6 +10,7 @@ public sealed class NetworkClient
         SecurityGroups = new SecurityGroupsClient(client);
         ElasticIps = new ElasticIpsClient(client);
         RouteTables = new RouteTablesClient(client);
+        Peerings = new PeeringsClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -26,4 +27,7 @@ public sealed class NetworkClient
 
     /// <summary>Route tables: main and custom tables of VPCs, their routes and subnet associations.</summary>
     public RouteTablesClient RouteTables { get; }
+
+    /// <summary>VPC peering connections: request, accept, reject, delete.</summary>
+    public PeeringsClient Peerings { get; }
 }
