@@ -15,6 +15,7 @@ public static class NetworkComposition
         services.AddSingleton<SubnetService>();
         services.AddSingleton<RouteTables.RouteTableService>();
         services.AddSingleton<Peerings.PeeringService>();
+        services.AddSingleton<NetworkChanges>();
         return services;
     }
 }

@@ -40,6 +40,9 @@ internal static class NftRuleset
         text.Append("\tset links {\n\t\ttype ifname . ifname\n");
         AppendElements(text, bridges.Select(b => b + " . " + b));
         text.Append("\t}\n");
+        text.Append("\tset peered {\n\t\ttype ipv4_addr . ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.PeeredFlows.Select(f => f.Source + " . " + f.Destination));
+        text.Append("\t}\n");
         text.Append("\tset nat_sources {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
         AppendElements(text, rules.Networks.Where(n => n.Masquerade).Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
         text.Append("\t}\n");
@@ -57,7 +60,7 @@ internal static class NftRuleset
 
         // Before the security groups' filter (priority filter): a drop here is final whatever a group allows.
         text.Append("\tchain forward {\n\t\ttype filter hook forward priority filter - 10; policy accept;\n");
-        text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links drop\n");
+        text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links ip saddr . ip daddr != @peered drop\n");
         text.Append("\t\tiifname @isolated oifname != @bridges drop\n");
         text.Append("\t\toifname @isolated iifname != @bridges drop\n");
         text.Append("\t}\n}\n");

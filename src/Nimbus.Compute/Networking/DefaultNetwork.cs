@@ -252,6 +252,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     MetadataAddress = Ipv4Range.Format(range.Gateway),
                     MetadataPort = MetadataPort,
                     Networks = networks,
+                    PeeredFlows = await Nimbus.Network.Peerings.PeeredFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false),
                     Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address))],
                     Filter = filtered,
                     Edge = await EdgeAsync(networks, interfaces, cancellationToken).ConfigureAwait(false),

@@ -18,7 +18,7 @@ namespace Nimbus.Network.Peerings;
 /// Every write holds the lock of the installation-wide key <c>network.peerings/all</c>, so the duplicate check and the
 /// index never race.
 /// </summary>
-public sealed class PeeringService(IResourceStore store, VpcService vpcs, NetworkOptions options, TimeProvider time)
+public sealed class PeeringService(IResourceStore store, VpcService vpcs, NetworkChanges changes, NetworkOptions options, TimeProvider time)
 {
     public const string PendingPhase = "pending-acceptance";
     public const string ActivePhase = "active";
@@ -136,7 +136,21 @@ public sealed class PeeringService(IResourceStore store, VpcService vpcs, Networ
     }
 
     /// <summary>The accepter's answer to a pending request: active or rejected.</summary>
-    public Task<Resource> AnswerAsync(string account, string id, bool accept, CancellationToken cancellationToken) =>
+    public async Task<Resource> AnswerAsync(string account, string id, bool accept, CancellationToken cancellationToken)
+    {
+        var answered = await AnswerCoreAsync(account, id, accept, cancellationToken).ConfigureAwait(false);
+        await changes.NotifyAsync(CancellationToken.None).ConfigureAwait(false);
+        return answered;
+    }
+
+    /// <summary>Deletes a peering (either side may); routes that name it stop forwarding.</summary>
+    public async Task DeleteAsync(string account, string id, CancellationToken cancellationToken)
+    {
+        await DeleteCoreAsync(account, id, cancellationToken).ConfigureAwait(false);
+        await changes.NotifyAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private Task<Resource> AnswerCoreAsync(string account, string id, bool accept, CancellationToken cancellationToken) =>
         store.WriteAsync(
             async (w, ct) =>
             {
@@ -165,8 +179,7 @@ public sealed class PeeringService(IResourceStore store, VpcService vpcs, Networ
             },
             cancellationToken);
 
-    /// <summary>Deletes a peering (either side may); routes that name it stop forwarding.</summary>
-    public Task DeleteAsync(string account, string id, CancellationToken cancellationToken) =>
+    private Task DeleteCoreAsync(string account, string id, CancellationToken cancellationToken) =>
         store.WriteAsync<bool>(
             async (w, ct) =>
             {

@@ -17,7 +17,7 @@ namespace Nimbus.Network.RouteTables;
 /// one table per subnet (the main table unless associated with another). Every write holds the VPC's routing lock
 /// (<see cref="VpcRouting"/>).
 /// </summary>
-public sealed class RouteTableService(IResourceStore store, VpcService vpcs, TimeProvider time)
+public sealed class RouteTableService(IResourceStore store, VpcService vpcs, NetworkChanges changes, TimeProvider time)
 {
     public const string Local = "local";
     public const string NatGatewayTarget = "nat-gateway";
@@ -89,7 +89,7 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
             cancellationToken);
 
     /// <summary>Adds a route: a destination outside the VPC's range, not in the table yet, to a target of the same VPC.</summary>
-    public async Task<Resource> AddRouteAsync(string account, string reference, CreateRouteRequest request, CancellationToken cancellationToken)
+    private async Task<Resource> AddRouteCoreAsync(string account, string reference, CreateRouteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new FieldErrors();
@@ -138,7 +138,7 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
     }
 
     /// <summary>Removes the route to <paramref name="destinationCidr"/>; the local route stays.</summary>
-    public Task<Resource> RemoveRouteAsync(string account, string reference, string? destinationCidr, CancellationToken cancellationToken)
+    private Task<Resource> RemoveRouteCoreAsync(string account, string reference, string? destinationCidr, CancellationToken cancellationToken)
     {
         var destination = Ipv4Cidr.TryParse(destinationCidr, out var error) ?? throw NimbusException.Invalid("destinationCidr", error!);
         var text = Ipv4Cidr.Format(destination);
@@ -160,7 +160,7 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
     }
 
     /// <summary>Associates a subnet of the table's VPC with the table; it leaves the table it used before.</summary>
-    public async Task<Resource> AssociateAsync(string account, string reference, AssociateRouteTableRequest request, CancellationToken cancellationToken)
+    private async Task<Resource> AssociateCoreAsync(string account, string reference, AssociateRouteTableRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrEmpty(request.SubnetId))
@@ -214,7 +214,7 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
     }
 
     /// <summary>Takes the subnet out of the table: it uses its VPC's main table again.</summary>
-    public Task<Resource> DisassociateAsync(string account, string reference, string subnetId, CancellationToken cancellationToken) =>
+    private Task<Resource> DisassociateCoreAsync(string account, string reference, string subnetId, CancellationToken cancellationToken) =>
         store.WriteAsync(
             async (w, ct) =>
             {
@@ -232,6 +232,22 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
                 return await UpdateSpecAsync(w, table, spec with { SubnetIds = [.. spec.SubnetIds.Where(s => s != subnetId)] }, ct).ConfigureAwait(false);
             },
             cancellationToken);
+
+    /// <summary>Adds a route: a destination outside the VPC's range, not in the table yet, to a target of the same VPC; the data path follows before the call returns.</summary>
+    public Task<Resource> AddRouteAsync(string account, string reference, CreateRouteRequest request, CancellationToken cancellationToken) =>
+        ThenApplyAsync(AddRouteCoreAsync(account, reference, request, cancellationToken));
+
+    /// <summary>Removes the route to <paramref name="destinationCidr"/>; the local route stays.</summary>
+    public Task<Resource> RemoveRouteAsync(string account, string reference, string? destinationCidr, CancellationToken cancellationToken) =>
+        ThenApplyAsync(RemoveRouteCoreAsync(account, reference, destinationCidr, cancellationToken));
+
+    /// <summary>Associates a subnet of the table's VPC with the table; it leaves the table it used before.</summary>
+    public Task<Resource> AssociateAsync(string account, string reference, AssociateRouteTableRequest request, CancellationToken cancellationToken) =>
+        ThenApplyAsync(AssociateCoreAsync(account, reference, request, cancellationToken));
+
+    /// <summary>Takes the subnet out of the table: it uses its VPC's main table again.</summary>
+    public Task<Resource> DisassociateAsync(string account, string reference, string subnetId, CancellationToken cancellationToken) =>
+        ThenApplyAsync(DisassociateCoreAsync(account, reference, subnetId, cancellationToken));
 
     /// <summary>The table a subnet uses (its association, or its VPC's main table); null before the VPC has one.</summary>
     public static async Task<Resource?> TableOfSubnetAsync(IResourceStore store, string vpcId, string subnetId, CancellationToken cancellationToken)
@@ -292,6 +308,13 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Tim
             var spec = SpecOf(table);
             await writer.UpdateAsync(table with { Spec = JsonSerializer.SerializeToElement(spec with { SubnetIds = [.. spec.SubnetIds.Where(s => s != subnetId)] }, NimbusJson.Options), UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<Resource> ThenApplyAsync(Task<Resource> write)
+    {
+        var result = await write.ConfigureAwait(false);
+        await changes.NotifyAsync(CancellationToken.None).ConfigureAwait(false);
+        return result;
     }
 
     public static RouteTableSpec SpecOf(Resource table) => table.Spec.Deserialize<RouteTableSpec>(NimbusJson.Options)!;
