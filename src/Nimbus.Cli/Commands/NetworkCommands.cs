@@ -6,10 +6,11 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: security groups, elastic IPs, route tables")
+        new("network", "Networking: security groups, elastic IPs, route tables, peering")
         {
             SecurityGroupCommands.Create(context),
             ElasticIpCommands.Create(context),
             RouteTableCommands.Create(context),
+            PeeringCommands.Create(context),
         };
 }
