@@ -29,7 +29,15 @@ public static class ComputeComposition
         services.AddSingleton(SecurityGroupQuotas.Rules);
         services.AddSingleton<SecurityGroupFilter>();
         services.AddSingleton<SecurityGroupService>();
-        services.AddSingleton<DefaultNetwork>();
+        services.AddSingleton(Networking.ElasticIps.ElasticIpQuotas.ElasticIps);
+        services.AddSingleton<Networking.ElasticIps.ElasticIpService>();
+        services.AddSingleton(sp =>
+        {
+            // Routes and peerings are the network service's; the ruleset they change is built here.
+            var network = ActivatorUtilities.CreateInstance<DefaultNetwork>(sp);
+            sp.GetService<Nimbus.Network.NetworkChanges>()?.Subscribe(ct => network.Current is null ? Task.CompletedTask : network.ApplyRulesAsync(ct));
+            return network;
+        });
         services.AddSingleton<MetadataTokens>();
         services.AddSingleton<InstanceProfileCredentials>();
         services.AddSingleton<MetadataHandler>();

@@ -73,6 +73,16 @@ public sealed record ComputeOptions
     /// <summary>Name of Nimbus's nftables tables (<c>inet</c> and <c>bridge</c> families); <c>nimbus</c> by default. Nothing else is touched.</summary>
     public string NftTable { get; init; } = "nimbus";
 
+    /// <summary>
+    /// Host-side range elastic IPs are allocated from, its network and broadcast addresses left out; <c>127.100.0.0/24</c>
+    /// by default: loopback addresses, which reach instances from this host only and keep tests local. A range routed
+    /// to this host (on <see cref="ElasticIpDevice"/>) makes them reachable from other machines.
+    /// </summary>
+    public string ElasticIpPool { get; init; } = "127.100.0.0/24";
+
+    /// <summary>Host interface the allocated elastic IPs are added to (as /32s); <c>lo</c> by default.</summary>
+    public string ElasticIpDevice { get; init; } = "lo";
+
     /// <summary>Host port of the instance metadata service on the gateway address (169.254.169.254:80 is redirected there); 0 picks a free one.</summary>
     public int MetadataPort { get; init; }
 

@@ -16,6 +16,20 @@ public static class NetworkActions
     public const string ListSubnets = "network:ListSubnets";
     public const string GetSubnet = "network:GetSubnet";
     public const string DeleteSubnet = "network:DeleteSubnet";
+    public const string CreateRouteTable = "network:CreateRouteTable";
+    public const string ListRouteTables = "network:ListRouteTables";
+    public const string GetRouteTable = "network:GetRouteTable";
+    public const string DeleteRouteTable = "network:DeleteRouteTable";
+    public const string CreateRoute = "network:CreateRoute";
+    public const string DeleteRoute = "network:DeleteRoute";
+    public const string AssociateRouteTable = "network:AssociateRouteTable";
+    public const string DisassociateRouteTable = "network:DisassociateRouteTable";
+    public const string CreatePeering = "network:CreateVpcPeeringConnection";
+    public const string ListPeerings = "network:ListVpcPeeringConnections";
+    public const string GetPeering = "network:GetVpcPeeringConnection";
+    public const string AcceptPeering = "network:AcceptVpcPeeringConnection";
+    public const string RejectPeering = "network:RejectVpcPeeringConnection";
+    public const string DeletePeering = "network:DeleteVpcPeeringConnection";
 
     public static void Register(ActionCatalog catalog)
     {
@@ -24,6 +38,10 @@ public static class NetworkActions
         [
             ("CreateVpc", ActionAccessLevel.Write), ("ListVpcs", ActionAccessLevel.List), ("GetVpc", ActionAccessLevel.Read), ("DeleteVpc", ActionAccessLevel.Write),
             ("CreateSubnet", ActionAccessLevel.Write), ("ListSubnets", ActionAccessLevel.List), ("GetSubnet", ActionAccessLevel.Read), ("DeleteSubnet", ActionAccessLevel.Write),
+            ("CreateRouteTable", ActionAccessLevel.Write), ("ListRouteTables", ActionAccessLevel.List), ("GetRouteTable", ActionAccessLevel.Read), ("DeleteRouteTable", ActionAccessLevel.Write),
+            ("CreateRoute", ActionAccessLevel.Write), ("DeleteRoute", ActionAccessLevel.Write), ("AssociateRouteTable", ActionAccessLevel.Write), ("DisassociateRouteTable", ActionAccessLevel.Write),
+            ("CreateVpcPeeringConnection", ActionAccessLevel.Write), ("ListVpcPeeringConnections", ActionAccessLevel.List), ("GetVpcPeeringConnection", ActionAccessLevel.Read),
+            ("AcceptVpcPeeringConnection", ActionAccessLevel.Write), ("RejectVpcPeeringConnection", ActionAccessLevel.Write), ("DeleteVpcPeeringConnection", ActionAccessLevel.Write),
         ]);
     }
 }

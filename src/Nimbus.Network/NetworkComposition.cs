@@ -13,6 +13,9 @@ public static class NetworkComposition
         services.AddSingleton(NetworkQuotas.Vpcs);
         services.AddSingleton<VpcService>();
         services.AddSingleton<SubnetService>();
+        services.AddSingleton<RouteTables.RouteTableService>();
+        services.AddSingleton<Peerings.PeeringService>();
+        services.AddSingleton<NetworkChanges>();
         return services;
     }
 }

@@ -88,6 +88,9 @@ internal sealed class ComputeServer : IAsyncDisposable
     /// <summary>The bridge of this server's default network (its own, so that servers of parallel tests never share one).</summary>
     public string Bridge => Server.Host.Options.NetworkBridge;
 
+    /// <summary>This server's elastic IP pool (its own /28 of 127.0.0.0/8, on <c>lo</c>).</summary>
+    public string ElasticIpPool => Server.Host.Options.NetworkEipPool;
+
     /// <summary>Name of this server's nftables tables (inet and bridge).</summary>
     public string NftTable => "nimbus_" + Bridge.Replace('-', '_');
 
@@ -106,6 +109,7 @@ internal sealed class ComputeServer : IAsyncDisposable
         {
             NetworkBridge = bridge,
             NetworkCidr = $"10.{200 + (hash[5] % 8)}.{hash[6]}.0/24",
+            NetworkEipPool = $"127.{101 + (hash[11] % 100)}.{hash[12]}.{hash[13] & 0xf0}/28",
             NetworkDefaultVpcPool = DefaultVpcPoolOf(hash),
             NetworkDefaultVpcPrefixLength = 24,
             NetworkDefaultSubnetPrefixLength = 26,
@@ -208,6 +212,7 @@ internal sealed class ComputeServer : IAsyncDisposable
             }
         }
 
+        await Host.RunAsync("nft", ["delete", "table", "inet", table + "_edge"]);
         await Host.RunAsync("ip", ["link", "del", bridge]);
     }
 }

@@ -44,7 +44,7 @@ public sealed class QuotaTests : AdminServerTest
         var list = await (await Admin.GetAsync("/v1/quotas")).ShouldBeOkAsync<QuotaListDto>();
 
         list.Account.ShouldBe(Server.Admin.Account);
-        list.Items.Select(q => q.Code).ShouldBe(["compute.images", "compute.instances", "compute.memoryMiB", "compute.vcpus", "demo.widgets", "iam.access-keys-per-user", "iam.users", "network.securityGroupRules", "network.vpcs", "storage.buckets", "storage.bytes"]);
+        list.Items.Select(q => q.Code).ShouldBe(["compute.images", "compute.instances", "compute.memoryMiB", "compute.vcpus", "demo.widgets", "iam.access-keys-per-user", "iam.users", "network.eips", "network.securityGroupRules", "network.vpcs", "storage.buckets", "storage.bytes"]);
         list.Items.Single(q => q.Code == "demo.widgets").ShouldBe(new QuotaDto
         {
             Code = "demo.widgets",

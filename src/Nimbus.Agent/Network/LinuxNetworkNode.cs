@@ -287,7 +287,85 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         {
             _rules.Release();
         }
+
+        if (rules.Edge is { } edge)
+        {
+            await SyncEdgeAsync(edge, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>
+    /// The pool's addresses on its device: the allocated ones added (as /32s), the others removed (released, or left by
+    /// a crash); <c>route_localnet</c> on the bridges when the pool is loopback (see <see cref="EdgeRulesetText"/>).
+    /// </summary>
+    private async Task SyncEdgeAsync(EdgeRuleset edge, CancellationToken cancellationToken)
+    {
+        var ip = Ip();
+        var pool = ParseCidr(edge.Pool);
+        var wanted = edge.ElasticIps.Select(e => e.PublicIp).ToHashSet(StringComparer.Ordinal);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var listed = await ProcessRunner.RunAsync(ip, ["-j", "-4", "addr", "show", "dev", edge.Device], cancellationToken).ConfigureAwait(false);
+        if (listed.ExitCode != 0)
+        {
+            throw new NodeException($"ip addr show dev {edge.Device} failed ({listed.ExitCode}): {listed.Stderr.Trim()} (the elastic IP device must exist)");
+        }
+
+        using (var document = JsonDocument.Parse(listed.Stdout))
+        {
+            foreach (var link in document.RootElement.EnumerateArray())
+            {
+                if (!link.TryGetProperty("addr_info", out var addresses))
+                {
+                    continue;
+                }
+
+                foreach (var address in addresses.EnumerateArray())
+                {
+                    if (address.TryGetProperty("local", out var local) && local.GetString() is { } text
+                        && address.TryGetProperty("prefixlen", out var prefix) && prefix.GetInt32() == 32
+                        && System.Net.IPAddress.TryParse(text, out var parsed) && InRange(pool, parsed))
+                    {
+                        present.Add(text);
+                    }
+                }
+            }
+        }
+
+        foreach (var stale in present.Where(a => !wanted.Contains(a)).Order(StringComparer.Ordinal))
+        {
+            await RunAsync(ip, ["addr", "del", stale + "/32", "dev", edge.Device], cancellationToken, ignore: "Cannot assign").ConfigureAwait(false);
+            LogElasticIpRemoved(stale, edge.Device);
+        }
+
+        foreach (var missing in wanted.Where(a => !present.Contains(a)).Order(StringComparer.Ordinal))
+        {
+            await RunAsync(ip, ["addr", "replace", missing + "/32", "dev", edge.Device], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (EdgeRulesetText.IsLoopback(edge.Pool))
+        {
+            foreach (var bridge in edge.Bridges)
+            {
+                var localnet = Path.Combine("/proc/sys/net/ipv4/conf", bridge, "route_localnet");
+                if (File.Exists(localnet) && (await File.ReadAllTextAsync(localnet, cancellationToken).ConfigureAwait(false)).Trim() != "1")
+                {
+                    await File.WriteAllTextAsync(localnet, "1", cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static (uint Network, uint Mask) ParseCidr(string cidr)
+    {
+        var slash = cidr.IndexOf('/', StringComparison.Ordinal);
+        var network = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Net.IPAddress.Parse(cidr.AsSpan(0, slash)).GetAddressBytes());
+        var prefix = int.Parse(cidr.AsSpan(slash + 1), CultureInfo.InvariantCulture);
+        var mask = prefix == 0 ? 0 : uint.MaxValue << (32 - prefix);
+        return (network & mask, mask);
+    }
+
+    private static bool InRange((uint Network, uint Mask) range, System.Net.IPAddress address) =>
+        (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()) & range.Mask) == range.Network;
 
     public async Task<IReadOnlyList<NodeItem>> InventoryAsync(string bridge, string table, CancellationToken cancellationToken)
     {
@@ -420,6 +498,9 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
 
     [LoggerMessage(EventId = 5311, Level = LogLevel.Warning, Message = "nftables refused the security-group delta of {Table} ({Error}); applying the whole ruleset instead")]
     private partial void LogDeltaRefused(string table, string error);
+
+    [LoggerMessage(EventId = 5312, Level = LogLevel.Information, Message = "Elastic IP {Address} removed from {Device} (no longer allocated)")]
+    private partial void LogElasticIpRemoved(string address, string device);
 
     private sealed record AppliedRuleset(string Network, FilterTable? Filter);
 

@@ -36,7 +36,7 @@ internal static class NftRuleset
         return text.ToString();
     }
 
-    /// <summary>The network's two tables only (NAT and metadata redirect, anti-spoofing), each replaced.</summary>
+    /// <summary>The network's tables only (NAT and metadata redirect, isolation, anti-spoofing, and the edge table of elastic IPs), each replaced.</summary>
     public static string RenderNetwork(NetworkRuleset rules, Func<string, string> vethOf)
     {
         ArgumentNullException.ThrowIfNull(rules);
@@ -55,6 +55,9 @@ internal static class NftRuleset
         text.Append("\tset links {\n\t\ttype ifname . ifname\n");
         AppendElements(text, bridges.Select(b => b + " . " + b));
         text.Append("\t}\n");
+        text.Append("\tset peered {\n\t\ttype ipv4_addr . ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.PeeredFlows.Select(f => f.Source + " . " + f.Destination));
+        text.Append("\t}\n");
         text.Append("\tset nat_sources {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
         AppendElements(text, rules.Networks.Where(n => n.Masquerade).Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
         text.Append("\t}\n");
@@ -72,7 +75,7 @@ internal static class NftRuleset
 
         // Before the security groups' filter (priority filter): a drop here is final whatever a group allows.
         text.Append("\tchain forward {\n\t\ttype filter hook forward priority filter - 10; policy accept;\n");
-        text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links drop\n");
+        text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links ip saddr . ip daddr != @peered drop\n");
         text.Append("\t\tiifname @isolated oifname != @bridges drop\n");
         text.Append("\t\toifname @isolated iifname != @bridges drop\n");
         text.Append("\t}\n}\n");
@@ -90,6 +93,13 @@ internal static class NftRuleset
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");
         text.Append("\t\tiifname @ports ether type arp iifname . arp saddr ip != @addresses drop\n");
         text.Append("\t}\n}\n");
+
+        // The edge table (elastic IPs) goes with the network's tables: a change to it is a change of the network.
+        if (rules.Edge is { } edge)
+        {
+            EdgeRulesetText.Render(text, edge);
+        }
+
         return text.ToString();
     }
 

@@ -6,10 +6,13 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: VPCs, subnets, security groups")
+        new("network", "Networking: VPCs, subnets, security groups, elastic IPs, route tables, peering")
         {
             VpcCommands.Create(context),
             SubnetCommands.Create(context),
             SecurityGroupCommands.Create(context),
+            ElasticIpCommands.Create(context),
+            RouteTableCommands.Create(context),
+            PeeringCommands.Create(context),
         };
 }

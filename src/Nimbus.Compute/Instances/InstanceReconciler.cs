@@ -411,6 +411,7 @@ public sealed partial class InstanceReconciler(
         // Last, as in a run: quota keys, the node's allocation, then the network's IPAM record.
         await network.ReleaseAsync(writer, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
         await SecurityGroupService.LeaveAsync(writer, account, instanceId, cancellationToken).ConfigureAwait(false);
+        await Networking.ElasticIps.ElasticIpService.ForgetInstanceAsync(writer, instanceId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     private ReconcileResult Result(Resource resource, string phase, string? message, InstanceDetailsDto details, TimeSpan? requeue)

@@ -252,8 +252,10 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     MetadataAddress = Ipv4Range.Format(range.Gateway),
                     MetadataPort = MetadataPort,
                     Networks = networks,
+                    PeeredFlows = await Nimbus.Network.Peerings.PeeredFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false),
                     Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address))],
                     Filter = filtered,
+                    Edge = await EdgeAsync(networks, interfaces, cancellationToken).ConfigureAwait(false),
                 },
                 cancellationToken).ConfigureAwait(false);
 
@@ -271,6 +273,62 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
         {
             _apply.Release();
         }
+    }
+
+    /// <summary>
+    /// The interface <paramref name="interfaceId"/>'s holder: looked up in the legacy network (in the caller's unit of
+    /// work) and in the VPC subnets (as stored now; the caller checks the instance it names in its own unit).
+    /// </summary>
+    public async Task<IpAllocation?> FindInterfaceAsync(IStoreWriter writer, string interfaceId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var state = await ReadAsync(writer, cancellationToken).ConfigureAwait(false);
+        foreach (var holder in state.Allocations.Values)
+        {
+            if (holder.InterfaceId == interfaceId)
+            {
+                return holder;
+            }
+        }
+
+        foreach (var vpc in await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var holder in vpc.Subnets.SelectMany(s => s.Allocations.Values))
+            {
+                if (holder.InterfaceId == interfaceId && holder.InstanceId is { } instanceId)
+                {
+                    return new IpAllocation { InterfaceId = holder.InterfaceId, InstanceId = instanceId, Account = holder.Account };
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Elastic IPs of the pool: each associated one maps to its private IP while that instance still holds the
+    /// address (and is not being terminated: <paramref name="interfaces"/> leaves it out).
+    /// </summary>
+    private async Task<EdgeRuleset> EdgeAsync(IReadOnlyList<RulesetNetwork> networks, IReadOnlyList<(string Account, string InstanceId, string Address)> interfaces, CancellationToken cancellationToken)
+    {
+        var pool = await ElasticIps.ElasticIpService.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+        var holders = interfaces.ToDictionary(i => i.Address, i => i.InstanceId, StringComparer.Ordinal);
+        return new EdgeRuleset
+        {
+            Table = options.NftTable + "_edge",
+            Pool = options.ElasticIpPool,
+            Device = options.ElasticIpDevice,
+            Bridges = [.. networks.Select(n => n.Bridge)],
+            InternalCidrs = [.. networks.Select(n => n.Cidr)],
+            ElasticIps =
+            [
+                .. pool.Addresses.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ElasticIpMapping(
+                    a.Key,
+                    a.Value.PrivateIpAddress is { } privateIp && holders.TryGetValue(privateIp, out var holder) && holder == a.Value.InstanceId
+                        ? privateIp
+                        : null)),
+            ],
+        };
     }
 
     private async Task<string> EnsureVpcBridgeAsync(VpcTopology vpc, CancellationToken cancellationToken)

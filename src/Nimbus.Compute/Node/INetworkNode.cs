@@ -91,11 +91,20 @@ public sealed record NetworkRuleset
     /// <summary>Every network with a bridge on the node. Traffic between two of them is dropped (VPCs are isolated at L3).</summary>
     public required IReadOnlyList<RulesetNetwork> Networks { get; init; }
 
+    /// <summary>
+    /// Traffic between two networks that peering lets through although their bridges are not linked: (source block,
+    /// destination block) pairs, each direction on its own (a reply needs the other side's route).
+    /// </summary>
+    public IReadOnlyList<(string Source, string Destination)> PeeredFlows { get; init; } = [];
+
     /// <summary>Every live interface: its host-side veth and the only source address it may use.</summary>
     public required IReadOnlyList<RulesetInterface> Interfaces { get; init; }
 
     /// <summary>Security groups: their own table, replaced in the same transaction; null leaves traffic unfiltered.</summary>
     public FilterRuleset? Filter { get; init; }
+
+    /// <summary>Elastic IPs (DNAT and SNAT): their own table, replaced in the same transaction; null leaves none.</summary>
+    public EdgeRuleset? Edge { get; init; }
 }
 
 /// <summary>

@@ -99,6 +99,15 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(SubnetSpec))]
 [JsonSerializable(typeof(SubnetDetailsDto))]
 [JsonSerializable(typeof(SubnetAddressesDto))]
+[JsonSerializable(typeof(AllocateAddressRequest))]
+[JsonSerializable(typeof(AssociateAddressRequest))]
+[JsonSerializable(typeof(ElasticIpSpec))]
+[JsonSerializable(typeof(CreateRouteTableRequest))]
+[JsonSerializable(typeof(CreateRouteRequest))]
+[JsonSerializable(typeof(AssociateRouteTableRequest))]
+[JsonSerializable(typeof(RouteTableSpec))]
+[JsonSerializable(typeof(CreatePeeringRequest))]
+[JsonSerializable(typeof(PeeringSpec))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -162,6 +162,7 @@ public sealed class SubnetService(IResourceStore store, VpcService vpcs, Network
                 var subnets = new Dictionary<string, string>(layout.Subnets, StringComparer.Ordinal);
                 subnets.Remove(subnet.Id);
                 await KeyValues.WriteAsync(w, VpcLayout.Namespace, spec.VpcId, layout with { Subnets = subnets }, ct).ConfigureAwait(false);
+                await RouteTables.RouteTableService.ForgetSubnetAsync(w, spec.VpcId, subnet.Id, time.GetUtcNow(), ct).ConfigureAwait(false);
                 await w.DeleteValueAsync(SubnetAddresses.Namespace, subnet.Id, ct).ConfigureAwait(false);
                 await w.DeleteAsync(subnet.Id, null, ct).ConfigureAwait(false);
                 return true;

@@ -94,6 +94,7 @@ public sealed class VpcService(IResourceStore store, QuotaService quotas, Networ
                     throw NetworkErrors.DependencyViolation($"VPC {vpc.Id}", layout.Subnets.Keys.Order(StringComparer.Ordinal).Select(s => "subnet " + s));
                 }
 
+                await RouteTables.RouteTableService.RemoveVpcAsync(w, vpc.Id, ct).ConfigureAwait(false);
                 var registry = await KeyValues.ReadAsync<VpcRegistry>(w, VpcRegistry.Namespace, VpcRegistry.Key, ct).ConfigureAwait(false) ?? new VpcRegistry();
                 var vpcs = new Dictionary<string, RegisteredVpc>(registry.Vpcs, StringComparer.Ordinal);
                 vpcs.Remove(vpc.Id);
@@ -215,7 +216,7 @@ public sealed class VpcService(IResourceStore store, QuotaService quotas, Networ
         await KeyValues.WriteAsync(writer, VpcRegistry.Namespace, VpcRegistry.Key, registry with { Vpcs = vpcs }, cancellationToken).ConfigureAwait(false);
         await KeyValues.WriteAsync(writer, VpcLayout.Namespace, id, new VpcLayout(), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        return await writer.CreateAsync(
+        var created = await writer.CreateAsync(
             new Resource
             {
                 Id = id,
@@ -230,6 +231,8 @@ public sealed class VpcService(IResourceStore store, QuotaService quotas, Networ
                 UpdatedAt = now,
             },
             cancellationToken).ConfigureAwait(false);
+        await RouteTables.RouteTableService.AddMainAsync(writer, created, now, cancellationToken).ConfigureAwait(false);
+        return created;
     }
 
     private static Resource Owned(Resource? resource, string account, string id) =>

@@ -8,6 +8,9 @@ public sealed class NetworkClient
         Vpcs = new VpcsClient(client);
         Subnets = new SubnetsClient(client);
         SecurityGroups = new SecurityGroupsClient(client);
+        ElasticIps = new ElasticIpsClient(client);
+        RouteTables = new RouteTablesClient(client);
+        Peerings = new PeeringsClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -18,4 +21,13 @@ public sealed class NetworkClient
 
     /// <summary>Security groups and their rules.</summary>
     public SecurityGroupsClient SecurityGroups { get; }
+
+    /// <summary>Elastic IPs of the installation's host-side pool.</summary>
+    public ElasticIpsClient ElasticIps { get; }
+
+    /// <summary>Route tables: main and custom tables of VPCs, their routes and subnet associations.</summary>
+    public RouteTablesClient RouteTables { get; }
+
+    /// <summary>VPC peering connections: request, accept, reject, delete.</summary>
+    public PeeringsClient Peerings { get; }
 }

@@ -190,6 +190,7 @@ public sealed class NimbusHost : IAsyncDisposable
             ComputeActions.Register(catalog);
             NetworkActions.Register(catalog);
             Nimbus.Compute.Networking.SecurityGroups.SecurityGroupActions.Register(catalog);
+            Nimbus.Compute.Networking.ElasticIps.ElasticIpActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -236,6 +237,8 @@ public sealed class NimbusHost : IAsyncDisposable
             BridgeName = options.NetworkBridge,
             NftTable = options.NetworkBridge == "nimbus0" ? "nimbus" : "nimbus_" + options.NetworkBridge.Replace('-', '_'),
             MetadataPort = options.MetadataPort,
+            ElasticIpPool = options.NetworkEipPool,
+            ElasticIpDevice = options.NetworkEipDevice,
             DebianMirror = options.ComputeDebianMirror,
             MaxImageUploadBytes = options.ComputeMaxImageUploadBytes,
         });
@@ -302,5 +305,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapComputeEndpoints(options.Region);
         app.MapNetworkEndpoints(options.Region);
         app.MapSecurityGroupEndpoints(options.Region);
+        app.MapElasticIpEndpoints(options.Region);
     }
 }

@@ -81,6 +81,12 @@ public sealed record NimbusServerOptions
     /// <summary>Linux bridge of the default network; default <c>nimbus0</c>. Its nftables tables are <c>nimbus</c> for the default bridge, <c>nimbus_&lt;bridge&gt;</c> otherwise.</summary>
     public string NetworkBridge { get; init; } = "nimbus0";
 
+    /// <summary>Host-side range elastic IPs are allocated from (<c>--eip-pool</c>); default <c>127.100.0.0/24</c>, loopback addresses reachable from this host only.</summary>
+    public string NetworkEipPool { get; init; } = "127.100.0.0/24";
+
+    /// <summary>Host interface allocated elastic IPs are added to (<c>--eip-device</c>); default <c>lo</c>.</summary>
+    public string NetworkEipDevice { get; init; } = "lo";
+
     /// <summary>Range the accounts' default VPCs are carved from; default <c>10.224.0.0/11</c>.</summary>
     public string NetworkDefaultVpcPool { get; init; } = "10.224.0.0/11";
 

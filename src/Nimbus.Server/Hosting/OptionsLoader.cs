@@ -28,6 +28,8 @@ public static class OptionsLoader
         ["--cpu-overcommit-ratio"] = "cpuOvercommitRatio",
         ["--network-cidr"] = "networkCidr",
         ["--network-bridge"] = "networkBridge",
+        ["--eip-pool"] = "eipPool",
+        ["--eip-device"] = "eipDevice",
     };
 
     /// <summary>Parses; throws <see cref="ArgumentException"/> with a user-facing message on bad input.</summary>
@@ -121,7 +123,19 @@ public static class OptionsLoader
             ComputeConsoleLogMaxBytes = settings.ContainsKey("consoleLogMaxBytes") ? Int(settings, "consoleLogMaxBytes", 0, 0, int.MaxValue) : defaults.ComputeConsoleLogMaxBytes,
             NetworkCidr = settings.GetValueOrDefault("networkCidr") ?? defaults.NetworkCidr,
             NetworkBridge = settings.GetValueOrDefault("networkBridge") ?? defaults.NetworkBridge,
+            NetworkEipPool = settings.GetValueOrDefault("eipPool") ?? defaults.NetworkEipPool,
+            NetworkEipDevice = settings.GetValueOrDefault("eipDevice") ?? defaults.NetworkEipDevice,
         };
+
+        if (Nimbus.Compute.Networking.ElasticIps.HostRange.TryParse(options.NetworkEipPool, out var poolError) is null)
+        {
+            throw new ArgumentException($"--eip-pool '{options.NetworkEipPool}' {poolError}");
+        }
+
+        if (options.NetworkEipDevice.Length is 0 or > 15 || options.NetworkEipDevice.Any(c => c is '/' or ' ' or '"' or '\'' || char.IsControl(c)))
+        {
+            throw new ArgumentException($"--eip-device '{options.NetworkEipDevice}' is not an interface name (1 to 15 characters, no '/', spaces or quotes)");
+        }
 
         if (options.ComputeConsoleLogMaxBytes is > 0 and < 4096)
         {

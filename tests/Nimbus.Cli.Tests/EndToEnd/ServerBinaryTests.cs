@@ -216,8 +216,9 @@ public sealed class ServerBinaryTests : IAsyncLifetime
     [InlineData("--api-port 70000", "nimbus up: --api-port must be a whole number from 0 to 65535, not '70000'")]
     [InlineData("--api-port", "nimbus up: option '--api-port' needs a value")]
     [InlineData("--log-format xml", "nimbus up: log format must be 'text' or 'json'")]
-    [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --s3-port, --s3-domain, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --audit-retention-days, --log-format, --log-level, --console-log-max-bytes, --cpu-overcommit-ratio, --network-cidr, --network-bridge")]
+    [InlineData("--frobnicate 1", "nimbus up: unknown option '--frobnicate'. Options: --data-dir, --api-port, --s3-port, --s3-domain, --listen, --region, --store, --max-body-bytes, --rate-limit, --rate-limit-burst, --audit-retention-days, --log-format, --log-level, --console-log-max-bytes, --cpu-overcommit-ratio, --network-cidr, --network-bridge, --eip-pool, --eip-device")]
     [InlineData("--network-cidr 8.8.8.0/24", "nimbus up: --network-cidr '8.8.8.0/24' must be inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10")]
+    [InlineData("--eip-pool 127.100.0.1/24", "nimbus up: --eip-pool '127.100.0.1/24' is not a network address (did you mean 127.100.0.0/24?)")]
     [InlineData("--network-bridge Bad!Name", "nimbus up: --network-bridge 'Bad!Name' must be 1 to 15 lower-case letters, digits, '-' and '_'")]
     public async Task Bad_option_exits_2_with_a_clear_message_and_starts_nothing(string options, string message)
     {
