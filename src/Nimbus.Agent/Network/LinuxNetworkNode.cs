@@ -254,6 +254,7 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
             // Forgotten until the kernel has taken the new state: after a failure or a cancellation nobody knows what
             // the kernel holds, and the next apply replaces everything.
             _applied.Remove(rules.Table, out var before);
+            var applied = false;
             var filter = rules.Filter is null ? null : FilterTable.Of(rules.Filter, before?.Filter);
             if (before is { Filter: { } old } && filter is not null && old.Table == filter.Table && before.Network == network)
             {
@@ -266,7 +267,7 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
                     }
 
                     _applied[rules.Table] = new AppliedRuleset(network, filter);
-                    return;
+                    applied = true;
                 }
                 catch (NodeException e)
                 {
@@ -274,14 +275,17 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
                 }
             }
 
-            var full = new StringBuilder(network);
-            if (filter is not null)
+            if (!applied)
             {
-                FilterRulesetText.Render(full, filter);
-            }
+                var full = new StringBuilder(network);
+                if (filter is not null)
+                {
+                    FilterRulesetText.Render(full, filter);
+                }
 
-            await ApplyTextAsync(nft, rules.Table, full.ToString(), cancellationToken).ConfigureAwait(false);
-            _applied[rules.Table] = new AppliedRuleset(network, filter);
+                await ApplyTextAsync(nft, rules.Table, full.ToString(), cancellationToken).ConfigureAwait(false);
+                _applied[rules.Table] = new AppliedRuleset(network, filter);
+            }
         }
         finally
         {
