@@ -39,6 +39,16 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         {
             var args = Regex.Split(command, " +").Skip(1).Select(a => a == "init.sh" ? userData : a == "<id>" ? id! : a).ToArray();
             var (code, stdout, stderr) = await CliAsync(args);
+
+            // The user data writes its lines while `--wait` has already returned: the console is read until it holds
+            // them all (or 15 s passed), as a user would look again.
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (command.Contains(" console ", StringComparison.Ordinal) && stdout != string.Join('\n', expected) + "\n" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                (code, stdout, stderr) = await CliAsync(args);
+            }
+
             code.ShouldBe(0, $"{command}\n{stdout}\n{stderr}");
             var actual = (stderr + stdout).Split('\n').Select(l => l.TrimEnd()).ToList();
             id ??= actual.Select(l => InstanceId().Match(l)).FirstOrDefault(m => m.Success)?.Value;
