@@ -29,6 +29,7 @@ public static class ComputeComposition
         services.AddSingleton(SecurityGroupQuotas.Rules);
         services.AddSingleton<SecurityGroupFilter>();
         services.AddSingleton<SecurityGroupService>();
+        services.AddSingleton<Nimbus.Network.Vpcs.IVpcDependents>(sp => sp.GetRequiredService<SecurityGroupService>());
         services.AddSingleton<DefaultNetwork>();
         services.AddSingleton<MetadataTokens>();
         services.AddSingleton<InstanceProfileCredentials>();
