@@ -31,6 +31,7 @@ public static class ComputeComposition
         services.AddSingleton<SecurityGroupService>();
         services.AddSingleton<Nimbus.Network.Vpcs.IVpcDependents>(sp => sp.GetRequiredService<SecurityGroupService>());
         services.AddSingleton<DefaultNetwork>();
+        services.AddSingleton<Networking.Interfaces.NetworkInterfaceService>();
         services.AddSingleton<MetadataTokens>();
         services.AddSingleton<InstanceProfileCredentials>();
         services.AddSingleton<MetadataHandler>();

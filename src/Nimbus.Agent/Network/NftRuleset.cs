@@ -23,7 +23,7 @@ internal static class NftRuleset
 {
     public const string MetadataAddress = "169.254.169.254";
 
-    public static string Render(NetworkRuleset rules, Func<string, string> vethOf)
+    public static string Render(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
     {
         var text = new StringBuilder();
         var table = rules.Table;
@@ -66,10 +66,10 @@ internal static class NftRuleset
         text.Append("delete table bridge ").Append(table).Append('\n');
         text.Append("table bridge ").Append(table).Append(" {\n");
         text.Append("\tset ports {\n\t\ttype ifname\n");
-        AppendElements(text, rules.Interfaces.Select(i => Quote(vethOf(i.InstanceId))));
+        AppendElements(text, rules.Interfaces.Select(i => Quote(vethOf(i))).Distinct(StringComparer.Ordinal));
         text.Append("\t}\n");
         text.Append("\tset addresses {\n\t\ttype ifname . ipv4_addr\n");
-        AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i.InstanceId))} . {i.PrivateIpAddress}"));
+        AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i))} . {i.PrivateIpAddress}"));
         text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype filter hook prerouting priority -300; policy accept;\n");
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");

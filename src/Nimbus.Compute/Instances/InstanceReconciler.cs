@@ -23,7 +23,7 @@ namespace Nimbus.Compute.Instances;
 /// </summary>
 public sealed partial class InstanceReconciler(
     IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, Metadata.MetadataService metadata,
-    Metadata.InstanceProfileCredentials credentials, QuotaService quotas, InstanceScheduler scheduler,
+    Metadata.InstanceProfileCredentials credentials, QuotaService quotas, InstanceScheduler scheduler, Networking.Interfaces.NetworkInterfaceService interfaces,
     ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
     : IReconciler
 {
@@ -252,8 +252,17 @@ public sealed partial class InstanceReconciler(
                 PrefixLength = nic.PrefixLength,
                 Gateway = nic.Gateway,
                 MacAddress = nic.MacAddress,
+                SecondaryAddresses = nic.SubnetId is null ? [] : await interfaces.PrimarySecondaryAddressesAsync(nic.InterfaceId, cancellationToken).ConfigureAwait(false),
             },
             cancellationToken).ConfigureAwait(false);
+
+        // Secondary interfaces attached to the instance go into its namespace too (again after a stop and start, or
+        // checked after a restart of Nimbus).
+        if (nic.SubnetId is not null)
+        {
+            await interfaces.EnsureAttachedAsync(instanceId, bridge, state.Bridge, cancellationToken).ConfigureAwait(false);
+        }
+
         await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
         return path;
     }
@@ -371,6 +380,7 @@ public sealed partial class InstanceReconciler(
 
         // Last, as in a run: quota keys, the node's allocation, then the network's IPAM record.
         await network.ReleaseAsync(writer, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
+        await interfaces.ReleaseInstanceAsync(writer, account, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
         await SecurityGroupService.LeaveAsync(writer, account, instanceId, cancellationToken).ConfigureAwait(false);
     }
 

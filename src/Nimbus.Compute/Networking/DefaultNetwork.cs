@@ -196,15 +196,17 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
             var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
             var range = RangeOf(state);
             var topology = await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false);
-            var interfaces = new List<(string Account, string InstanceId, string Address)>();
-            interfaces.AddRange(state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key)));
+            // Addresses of secondary interfaces (device index 1 and up) sit on their own veth and are filtered by the
+            // interface's groups (its membership key is its id); every other address by its instance's.
+            var interfaces = new List<(string Account, string InstanceId, string Address, string? Secondary)>();
+            interfaces.AddRange(state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key, (string?)null)));
             var networks = new List<RulesetNetwork> { new() { Id = Id, Bridge = state.Bridge, Cidr = state.Cidr, Masquerade = true } };
             var desiredBridges = new HashSet<string>(StringComparer.Ordinal);
             foreach (var vpc in topology)
             {
                 var held = vpc.Subnets.SelectMany(s => s.Allocations)
                     .Where(a => a.Value.InstanceId is { } instance && instance != excludingInstance)
-                    .Select(a => (a.Value.Account, a.Value.InstanceId!, a.Key)).ToList();
+                    .Select(a => (a.Value.Account, a.Value.InstanceId!, a.Key, a.Value.DeviceIndex > 0 ? a.Value.InterfaceId : null)).ToList();
                 if (held.Count == 0)
                 {
                     continue;
@@ -216,7 +218,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                 interfaces.AddRange(held);
             }
 
-            var filtered = await filter.BuildAsync(options.NftTable + "_filter", interfaces, cancellationToken).ConfigureAwait(false);
+            var filtered = await filter.BuildAsync(options.NftTable + "_filter", [.. interfaces.Select(i => (i.Account, i.Secondary ?? i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
                 {
@@ -224,7 +226,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     MetadataAddress = Ipv4Range.Format(range.Gateway),
                     MetadataPort = MetadataPort,
                     Networks = networks,
-                    Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address))],
+                    Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address) { InterfaceId = i.Secondary })],
                     Filter = filtered,
                 },
                 cancellationToken).ConfigureAwait(false);

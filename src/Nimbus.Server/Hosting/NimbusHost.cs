@@ -190,6 +190,7 @@ public sealed class NimbusHost : IAsyncDisposable
             ComputeActions.Register(catalog);
             NetworkActions.Register(catalog);
             Nimbus.Compute.Networking.SecurityGroups.SecurityGroupActions.Register(catalog);
+            Nimbus.Compute.Networking.Interfaces.NetworkInterfaceActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -302,5 +303,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapComputeEndpoints(options.Region);
         app.MapNetworkEndpoints(options.Region);
         app.MapSecurityGroupEndpoints(options.Region);
+        app.MapNetworkInterfaceEndpoints(options.Region);
     }
 }

@@ -104,6 +104,13 @@ public sealed partial class SecurityGroupService
                     return instance;
                 }
 
+                // The instance's primary interface shows the same groups.
+                if (spec.NetworkInterface is { } nic && await w.GetAsync(nic.InterfaceId, ct).ConfigureAwait(false) is { Kind: Interfaces.NetworkInterfaceService.Kind } primary)
+                {
+                    var primarySpec = Interfaces.NetworkInterfaceService.SpecOf(primary);
+                    await w.UpdateAsync(primary with { Spec = JsonSerializer.SerializeToElement(primarySpec with { SecurityGroupIds = groups }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+                }
+
                 return await w.UpdateAsync(instance with { Spec = JsonSerializer.SerializeToElement(spec with { SecurityGroupIds = groups }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
