@@ -89,6 +89,7 @@ public sealed partial class InstanceReconciler(
             if (spec.NetworkInterface is not null)
             {
                 var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+                await interfaces.RemoveAttachedAsync(resource.Id, state.Bridge, cancellationToken).ConfigureAwait(false);
                 await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
                 _networkChecked.TryRemove(resource.Id, out _);
             }
@@ -145,6 +146,7 @@ public sealed partial class InstanceReconciler(
         await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
         if (InstanceService.SpecOf(resource).NetworkInterface is not null && network.Current is { } current)
         {
+            await interfaces.RemoveAttachedAsync(resource.Id, current.Bridge, cancellationToken).ConfigureAwait(false);
             await networkNode.RemoveInterfaceAsync(current.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -309,6 +311,7 @@ public sealed partial class InstanceReconciler(
         if (spec.NetworkInterface is not null)
         {
             var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            await interfaces.RemoveAttachedAsync(resource.Id, state.Bridge, cancellationToken).ConfigureAwait(false);
             await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
             _networkChecked.TryRemove(resource.Id, out _);
             await network.ApplyRulesAsync(cancellationToken, excludingInstance: resource.Id).ConfigureAwait(false);

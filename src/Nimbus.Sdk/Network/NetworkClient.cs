@@ -1,6 +1,6 @@
 namespace Nimbus.Sdk.Network;
 
-/// <summary>The network service (<c>/v1/network</c>): VPCs, subnets and security groups.</summary>
+/// <summary>The network service (<c>/v1/network</c>): VPCs, subnets, security groups and network interfaces.</summary>
 public sealed class NetworkClient
 {
     internal NetworkClient(NimbusClient client)
@@ -8,6 +8,7 @@ public sealed class NetworkClient
         Vpcs = new VpcsClient(client);
         Subnets = new SubnetsClient(client);
         SecurityGroups = new SecurityGroupsClient(client);
+        Interfaces = new NetworkInterfacesClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -18,4 +19,7 @@ public sealed class NetworkClient
 
     /// <summary>Security groups and their rules.</summary>
     public SecurityGroupsClient SecurityGroups { get; }
+
+    /// <summary>Network interfaces: primary and secondary, attachments, secondary private addresses.</summary>
+    public NetworkInterfacesClient Interfaces { get; }
 }

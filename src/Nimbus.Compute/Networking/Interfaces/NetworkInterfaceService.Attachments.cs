@@ -236,6 +236,27 @@ public sealed partial class NetworkInterfaceService
         }
     }
 
+    /// <summary>
+    /// Removes the devices of the instance's secondary interfaces (a stop or a terminate, before its namespace goes: the
+    /// kernel frees a namespace's devices later, and a veth must not outlive the call).
+    /// </summary>
+    public async Task RemoveAttachedAsync(string instanceId, string namespacePrefix, CancellationToken cancellationToken)
+    {
+        var value = await store.GetValueAsync(InstanceInterfaces.Namespace, instanceId, cancellationToken).ConfigureAwait(false);
+        if (value is null)
+        {
+            return;
+        }
+
+        foreach (var interfaceId in JsonSerializer.Deserialize<InstanceInterfaces>(value, NimbusJson.Options)!.Devices.Values)
+        {
+            if (await store.GetAsync(interfaceId, cancellationToken).ConfigureAwait(false) is { Kind: Kind } eni && SpecOf(eni) is { Attachment: { } attachment } spec)
+            {
+                await node.RemoveAttachedInterfaceAsync(SetupOf(eni.Id, spec, attachment, "", namespacePrefix), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task<Resource> DetachCoreAsync(IStoreWriter writer, string account, Resource eni, NetworkInterfaceSpec spec, CancellationToken cancellationToken)
     {
         var attachment = spec.Attachment!;
