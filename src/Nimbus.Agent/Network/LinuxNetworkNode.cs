@@ -34,7 +34,30 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     {
         ArgumentNullException.ThrowIfNull(bridge);
         var ip = Ip();
-        await CreateBridgeAsync(bridge.Bridge, cancellationToken).ConfigureAwait(false);
+        if (!Directory.Exists(Path.Combine("/sys/class/net", bridge.Bridge)))
+        {
+            // A new bridge is made, marked, addressed and brought up by one ip process (a VPC's first instance waits on
+            // it). Two instances of a new VPC may race here: the loser finds the bridge made and checks it below.
+            try
+            {
+                await BatchAsync(
+                    ip,
+                    null,
+                    [
+                        $"link add {bridge.Bridge} type bridge",
+                        $"link set {bridge.Bridge} alias {bridge.Owner}",
+                        .. bridge.Addresses.Select(a => $"addr replace {a} dev {bridge.Bridge}"),
+                        $"link set {bridge.Bridge} type bridge nf_call_iptables 1",
+                        $"link set {bridge.Bridge} up",
+                    ],
+                    cancellationToken).ConfigureAwait(false);
+                await CheckFilteringAndForwardingAsync(bridge.Bridge, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (NodeException) when (Directory.Exists(Path.Combine("/sys/class/net", bridge.Bridge)))
+            {
+            }
+        }
 
         // The alias marks the bridge as this installation's, so that a start can find and remove the bridges of VPCs
         // deleted meanwhile without touching another installation's (parallel test servers share one host).
@@ -93,6 +116,11 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         // Security groups filter in the inet family with conntrack (see FilterRulesetText): this bridge, and only this
         // one, hands its IPv4 frames to those hooks. It needs br_netfilter in the kernel.
         await RunAsync(ip, ["link", "set", bridge, "type", "bridge", "nf_call_iptables", "1"], cancellationToken).ConfigureAwait(false);
+        await CheckFilteringAndForwardingAsync(bridge, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CheckFilteringAndForwardingAsync(string bridge, CancellationToken cancellationToken)
+    {
         var callIptables = Path.Combine("/sys/class/net", bridge, "bridge", "nf_call_iptables");
         if (!File.Exists(callIptables) || (await File.ReadAllTextAsync(callIptables, cancellationToken).ConfigureAwait(false)).Trim() != "1")
         {

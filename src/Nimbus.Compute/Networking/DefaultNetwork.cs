@@ -29,6 +29,9 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
 
     private readonly SemaphoreSlim _ready = new(1, 1);
     private readonly SemaphoreSlim _apply = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _leaving = new(StringComparer.Ordinal);
+    private long _applyRequested;
+    private long _appliedThrough;
     private NetworkState? _readyState;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _bridges = new(StringComparer.Ordinal);
 
@@ -190,22 +193,47 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
     /// </summary>
     public async Task ApplyRulesAsync(CancellationToken cancellationToken, string? excludingInstance = null)
     {
+        if (excludingInstance is not null)
+        {
+            _leaving[excludingInstance] = true;
+        }
+
+        // Applies coalesce: 50 instances starting at once need one or two rebuilds, not 50 in a row. A caller's
+        // store writes precede its ticket, so an apply that read the store after the ticket was taken covers it.
+        var ticket = Interlocked.Increment(ref _applyRequested);
         await _apply.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (Volatile.Read(ref _appliedThrough) >= ticket)
+            {
+                return;
+            }
+
+            var through = Volatile.Read(ref _applyRequested);
             var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
             var range = RangeOf(state);
             var topology = await NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+
+            // Instances being terminated keep their address in the store until the unit that marks them terminated;
+            // their rules go first. Once the address is released they leave the list.
+            var allocated = state.Allocations.Select(a => a.Value.InstanceId)
+                .Concat(topology.SelectMany(v => v.Subnets).SelectMany(s => s.Allocations).Select(a => a.Value.InstanceId ?? ""))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _leaving.Keys.Where(id => !allocated.Contains(id)))
+            {
+                _leaving.TryRemove(gone, out _);
+            }
+
             // Addresses of secondary interfaces (device index 1 and up) sit on their own veth and are filtered by the
             // interface's groups (its membership key is its id); every other address by its instance's.
             var interfaces = new List<(string Account, string InstanceId, string Address, string? Secondary)>();
-            interfaces.AddRange(state.Allocations.Where(a => a.Value.InstanceId != excludingInstance).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key, (string?)null)));
+            interfaces.AddRange(state.Allocations.Where(a => !_leaving.ContainsKey(a.Value.InstanceId)).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key, (string?)null)));
             var networks = new List<RulesetNetwork> { new() { Id = Id, Bridge = state.Bridge, Cidr = state.Cidr, Masquerade = true } };
             var desiredBridges = new HashSet<string>(StringComparer.Ordinal);
             foreach (var vpc in topology)
             {
                 var held = vpc.Subnets.SelectMany(s => s.Allocations)
-                    .Where(a => a.Value.InstanceId is { } instance && instance != excludingInstance)
+                    .Where(a => a.Value.InstanceId is { } instance && !_leaving.ContainsKey(instance))
                     .Select(a => (a.Value.Account, a.Value.InstanceId!, a.Key, a.Value.DeviceIndex > 0 ? a.Value.InterfaceId : null)).ToList();
                 if (held.Count == 0)
                 {
@@ -238,6 +266,8 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     await RemoveBridgeAsync(leftover, cancellationToken).ConfigureAwait(false);
                 }
             }
+
+            Volatile.Write(ref _appliedThrough, through);
         }
         finally
         {
