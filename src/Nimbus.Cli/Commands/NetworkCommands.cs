@@ -6,8 +6,9 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: security groups")
+        new("network", "Networking: security groups, network interfaces")
         {
             SecurityGroupCommands.Create(context),
+            NetworkInterfaceCommands.Create(context),
         };
 }
