@@ -125,6 +125,17 @@ public sealed class ImageLifecycleTests : IAsyncLifetime
             (await other.Compute.Instances.GetAsync(theirs.Id)).Status.Phase.ShouldBe("running");
             await other.Compute.Instances.TerminateAsync(answer.Instances[0].Id);
 
+            // The CLI prints the warning on stderr and still runs the instance.
+            using (var home = new TempDirectory("nimbus-cli-home"))
+            {
+                var (code, stdout, stderr) = await _server.RunCliAsync(home.Path, "compute", "instance", "run", "--image", image.Id, "--type", "n1.micro", "--restart-policy", "never", "--", "true");
+                code.ShouldBe(0, stderr);
+                stderr.ShouldContain("warning: ");
+                stderr.ShouldContain("use busybox instead");
+                var id = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).First(w => w.StartsWith("i-", StringComparison.Ordinal));
+                await Instances.TerminateAsync(id);
+            }
+
             var undeprecated = await Images.UndeprecateAsync(image.Id);
             undeprecated.Spec.Deserialize<ImageSpec>(NimbusJson.Options)!.DeprecatedAt.ShouldBeNull();
 

@@ -88,7 +88,13 @@ internal static class InstanceCommands
                 SubnetId = parseResult.GetValue(subnet),
                 PrivateIpAddress = parseResult.GetValue(privateIp),
             };
-            var instances = await client.Compute.Instances.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var ran = await client.Compute.Instances.RunWithWarningsAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var warning in ran.Warnings ?? [])
+            {
+                await context.Stderr.WriteLineAsync("warning: " + warning).ConfigureAwait(false);
+            }
+
+            var instances = ran.Instances;
             if (parseResult.GetValue(wait))
             {
                 var settled = new List<ResourceDto>();

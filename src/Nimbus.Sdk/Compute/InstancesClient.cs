@@ -36,12 +36,19 @@ public sealed class InstancesClient
     /// <param name="idempotencyKey">Optional. Idempotency key; default a fresh random one, which makes the call safe to retry.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new instances, in phase <c>pending</c>.</returns>
-    public async Task<IReadOnlyList<ResourceDto>> RunAsync(RunInstancesRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ResourceDto>> RunAsync(RunInstancesRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        (await RunWithWarningsAsync(request, idempotencyKey, cancellationToken).ConfigureAwait(false)).Instances;
+
+    /// <summary>Runs instances as <see cref="RunAsync"/> does, and returns the service's warnings too (e.g. that the image is deprecated).</summary>
+    /// <param name="request">Required. Image, instance type and the optional settings.</param>
+    /// <param name="idempotencyKey">Optional. Idempotency key; default a fresh random one, which makes the call safe to retry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new instances, in phase <c>pending</c>, and the warnings (null when none).</returns>
+    public Task<RunInstancesResponse> RunWithWarningsAsync(RunInstancesRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var response = await _client.SendAsync<RunInstancesResponse>(
-            HttpMethod.Post, BasePath, request, new NimbusRequestOptions { IdempotencyKey = idempotencyKey ?? Guid.NewGuid().ToString("N") }, cancellationToken).ConfigureAwait(false);
-        return response.Instances;
+        return _client.SendAsync<RunInstancesResponse>(
+            HttpMethod.Post, BasePath, request, new NimbusRequestOptions { IdempotencyKey = idempotencyKey ?? Guid.NewGuid().ToString("N") }, cancellationToken);
     }
 
     /// <summary>The instance's spec (image, type, network interface, role ...).</summary>

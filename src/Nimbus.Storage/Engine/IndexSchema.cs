@@ -12,7 +12,8 @@ namespace Nimbus.Storage.Engine;
 /// <c>objects</c> holds every version of every key: <c>version</c> is <c>null</c> for the null version (buckets
 /// never versioned, or suspended), <c>latest</c> marks the current version of a key (a partial unique index,
 /// which GET and listing use), <c>marker</c> a delete marker, and the rowid orders a key's versions (newer is
-/// higher), which is ListObjectVersions' order within a key.
+/// higher), which is ListObjectVersions' order within a key. <c>segments</c> carries, for an object of at most
+/// <see cref="IncomingData.InlineLimit"/> bytes, the object's bytes themselves (<see cref="Segment.Inline"/>).
 /// </remarks>
 internal static class IndexSchema
 {

@@ -169,6 +169,12 @@ internal sealed class IndexWriter : IDisposable
     {
         foreach (var segment in segments)
         {
+            if (segment.IsInline)
+            {
+                // Its bytes went with its row.
+                continue;
+            }
+
             var command = Prepare("doom", "UPDATE data_files SET doomed = 1 WHERE id = $i", "$i");
             command.Parameters[0].Value = segment.Id.ToBytes();
             command.ExecuteNonQuery();

@@ -34,6 +34,29 @@ internal static partial class NativeIo
         }
     }
 
+    /// <summary>
+    /// Starts writeback of a file range without waiting for it (<c>sync_file_range</c> with
+    /// <c>SYNC_FILE_RANGE_WRITE</c>). No durability promise: it only lets the disk work while the rest of a large
+    /// upload arrives, so that the final <see cref="SyncData"/> has little left to write. Failures are ignored
+    /// (the final sync reports real I/O errors).
+    /// </summary>
+    public static void StartWriteback(SafeFileHandle handle, long offset, long length)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            _ = SyncFileRange((int)handle.DangerousGetHandle(), offset, length, SyncFileRangeWrite);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Flushes a directory's entries (created, renamed, removed names) to stable storage.</summary>
     public static void SyncDirectory(string path)
     {
@@ -58,6 +81,11 @@ internal static partial class NativeIo
 
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int FDataSync(int fd);
+
+    private const uint SyncFileRangeWrite = 2;
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    private static partial int SyncFileRange(int fd, long offset, long nbytes, uint flags);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FSync(int fd);

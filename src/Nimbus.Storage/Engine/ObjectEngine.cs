@@ -69,8 +69,9 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         return accounts;
     }
 
-    public Task<IncomingData> ReceiveAsync(Stream body, long length, CancellationToken cancellationToken) =>
-        IncomingData.ReceiveAsync(_layout, body, length, cancellationToken);
+    /// <summary>Receives a body; <paramref name="allowInline"/> lets a small one stay in memory for its index row (not for parts).</summary>
+    public Task<IncomingData> ReceiveAsync(Stream body, long length, bool allowInline, CancellationToken cancellationToken) =>
+        IncomingData.ReceiveAsync(_layout, body, length, allowInline, cancellationToken);
 
     /// <summary>Makes <paramref name="data"/> the current content of the key. The caller verified digests already.</summary>
     public async Task<ObjectRecord> PutAsync(string bucketId, string account, byte[] key, IncomingData data, ObjectMeta meta, DateTimeOffset now, VersioningState versioning)
@@ -94,11 +95,15 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                 w =>
                 {
                     EnsureOpen(bucketId);
-                    w.AddDataFile(data.Id);
+                    if (!data.IsInline)
+                    {
+                        w.AddDataFile(data.Id);
+                    }
+
                     w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
                     return record;
                 },
-                [directory]).ConfigureAwait(false);
+                directory is null ? null : [directory]).ConfigureAwait(false);
         }
         catch
         {
@@ -111,7 +116,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     /// Stores a range of an object under a new data file (copy): the source blocks are verified as they are
     /// read, and the MD5 and a <paramref name="checksum"/> of the copy computed on the way.
     /// </summary>
-    public async Task<IncomingData> CopyAsync(ObjectRecord source, long start, long length, ChecksumAlgorithm checksum, CancellationToken cancellationToken)
+    public async Task<IncomingData> CopyAsync(ObjectRecord source, long start, long length, ChecksumAlgorithm checksum, bool allowInline, CancellationToken cancellationToken)
     {
         var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 4 * StorageLayout.BlockSize, resumeWriterThreshold: 2 * StorageLayout.BlockSize));
         var writing = Task.Run(
@@ -133,7 +138,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         try
         {
             using var verifying = new PayloadVerifyingStream(pipe.Reader.AsStream(), new PayloadVerificationOptions { ExpectedLength = length, ComputeMd5 = true, DefaultChecksum = checksum });
-            var data = await IncomingData.ReceiveAsync(_layout, verifying, length, cancellationToken).ConfigureAwait(false);
+            var data = await IncomingData.ReceiveAsync(_layout, verifying, length, allowInline, cancellationToken).ConfigureAwait(false);
             await writing.ConfigureAwait(false);
             data.SetDigests(verifying.Md5, new ObjectChecksum(checksum, ChecksumType.FullObject, verifying.ChecksumValue!));
             return data;
@@ -313,7 +318,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                     w.PutPart(upload.UploadId, upload.Bucket, account, part);
                     return part;
                 },
-                [directory]).ConfigureAwait(false);
+                directory is null ? null : [directory]).ConfigureAwait(false);
         }
         catch
         {

@@ -6,16 +6,29 @@ namespace Nimbus.Storage.Engine;
 /// One immutable data file of an object: a single PUT has one, a completed multipart upload one per part.
 /// <see cref="BlockCrcs"/> holds the CRC-32C of every <see cref="StorageLayout.BlockSize"/> block (the last may
 /// be shorter), so any range can be verified by reading only the blocks it touches.
+/// A small object's single segment is <em>inline</em>: its bytes live in the index row itself (<see cref="Inline"/>,
+/// id all zeros, no data file), still with the CRC-32C of its one block, verified on every read.
 /// </summary>
 internal sealed record Segment(DataId Id, long Length, uint[] BlockCrcs)
 {
-    /// <summary>Binary form stored in the index: per segment, the 16-byte id, the length, the CRC count and the CRCs.</summary>
+    /// <summary>The bytes of an inline segment; null for a segment in a data file.</summary>
+    public byte[]? Inline { get; init; }
+
+    public bool IsInline => Inline is not null;
+
+    /// <summary>An inline segment of <paramref name="data"/> (the CRC-32C of its one block computed by the caller).</summary>
+    public static Segment InlineOf(byte[] data, uint[] blockCrcs) => new(default, data.Length, blockCrcs) { Inline = data };
+
+    /// <summary>
+    /// Binary form stored in the index: per segment, the 16-byte id, the length, the CRC count and the CRCs; an
+    /// inline segment (id all zeros) is followed by its <c>length</c> bytes.
+    /// </summary>
     public static byte[] Encode(IReadOnlyList<Segment> segments)
     {
         var size = 0;
         foreach (var s in segments)
         {
-            size += DataId.Size + 8 + 4 + (4 * s.BlockCrcs.Length);
+            size += DataId.Size + 8 + 4 + (4 * s.BlockCrcs.Length) + (s.Inline?.Length ?? 0);
         }
 
         var bytes = new byte[size];
@@ -30,6 +43,12 @@ internal sealed record Segment(DataId Id, long Length, uint[] BlockCrcs)
             {
                 BinaryPrimitives.WriteUInt32LittleEndian(span, crc);
                 span = span[4..];
+            }
+
+            if (s.Inline is { } inline)
+            {
+                inline.CopyTo(span);
+                span = span[inline.Length..];
             }
         }
 
@@ -52,6 +71,13 @@ internal sealed record Segment(DataId Id, long Length, uint[] BlockCrcs)
                 bytes = bytes[4..];
             }
 
+            if (id.IsInline)
+            {
+                list.Add(new Segment(id, length, crcs) { Inline = bytes[..(int)length].ToArray() });
+                bytes = bytes[(int)length..];
+                continue;
+            }
+
             list.Add(new Segment(id, length, crcs));
         }
 
@@ -65,6 +91,9 @@ internal readonly record struct DataId(Guid Value)
     public const int Size = 16;
 
     public static DataId New() => new(Guid.NewGuid());
+
+    /// <summary>True for the all-zero id of an inline segment (a random id is never all zeros).</summary>
+    public bool IsInline => Value == Guid.Empty;
 
     public static DataId Read(ReadOnlySpan<byte> bytes) => new(new Guid(bytes[..Size]));
 

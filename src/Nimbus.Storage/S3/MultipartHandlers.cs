@@ -42,7 +42,7 @@ internal static class MultipartHandlers
         }
 
         using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
+        using var data = await s3.ReceiveBodyAsync(body, allowInline: false).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         s3.Response.Headers.ETag = part.ETag;
         if (body.Requested is not null && part.Checksum is { } checksum)
@@ -68,7 +68,7 @@ internal static class MultipartHandlers
         }
 
         using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, length, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.Services.Engine.CopyAsync(source, start, length, upload.Checksum?.Algorithm ?? ObjectHandlers.DefaultChecksum, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.Services.Engine.CopyAsync(source, start, length, upload.Checksum?.Algorithm ?? ObjectHandlers.DefaultChecksum, allowInline: false, s3.Aborted).ConfigureAwait(false);
         var part = await s3.Services.Engine.PutPartAsync(upload, bucket.Account, partNumber, data, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);
         using var xml = new S3Xml("CopyPartResult");
         xml.Element("ETag", part.ETag).Element("LastModified", part.LastModified);

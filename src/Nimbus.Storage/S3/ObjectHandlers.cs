@@ -23,7 +23,7 @@ internal static class ObjectHandlers
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         await CheckWritePreconditionsAsync(s3, bucket).ConfigureAwait(false);
         using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, body.Length!.Value, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.ReceiveBodyAsync(body).ConfigureAwait(false);
+        using var data = await s3.ReceiveBodyAsync(body, allowInline: true).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         s3.Response.Headers.ETag = record.ETag;
         WriteVersionId(s3, bucket, record.VersionId);
@@ -247,7 +247,7 @@ internal static class ObjectHandlers
         }
 
         using var reservation = await s3.Services.Usage.ReserveAsync(bucket.Account, source.Size, s3.Aborted).ConfigureAwait(false);
-        using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, algorithm, s3.Aborted).ConfigureAwait(false);
+        using var data = await s3.Services.Engine.CopyAsync(source, 0, source.Size, algorithm, allowInline: true, s3.Aborted).ConfigureAwait(false);
         var record = await s3.Services.Engine.PutAsync(bucket.Id, bucket.Account, s3.KeyBytes, data, meta, s3.Services.Time.GetUtcNow(), bucket.Versioning).ConfigureAwait(false);
         WriteVersionId(s3, bucket, record.VersionId);
         if (sourceBucket.Versioning != VersioningState.Unversioned)

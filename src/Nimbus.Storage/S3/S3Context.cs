@@ -135,12 +135,12 @@ internal sealed class S3Context
     /// Receives an upload's payload into a temporary file; every check (length, hashes, chunk signatures,
     /// trailer, checksum) passes before this returns, otherwise the data is dropped and nothing becomes visible.
     /// </summary>
-    public async Task<IncomingData> ReceiveBodyAsync(RequestBody body)
+    public async Task<IncomingData> ReceiveBodyAsync(RequestBody body, bool allowInline)
     {
         IncomingData data;
         try
         {
-            data = await Services.Engine.ReceiveAsync(body.Stream, body.Length!.Value, Aborted).ConfigureAwait(false);
+            data = await Services.Engine.ReceiveAsync(body.Stream, body.Length!.Value, allowInline, Aborted).ConfigureAwait(false);
         }
         catch (IncompleteBodyException ex)
         {
