@@ -94,6 +94,16 @@ public sealed class NetworkInterfaceTests : IAsyncLifetime
         (await Poll.UntilAsync(() => VpcDataPathTests.FetchAsync(client.Id, eniIp), page => page == "ok\n", what: "tcp to the secondary interface after a stop and start")).ShouldBe("ok\n");
         (await Poll.UntilAsync(() => VpcDataPathTests.PingsAsync(client.Id, onSecondary), ok => ok, what: "the secondary address after a stop and start")).ShouldBeTrue();
 
+        // A restart of Nimbus: the running instance keeps its secondary interface and addresses, and the rebuilt
+        // ruleset pairs them with the interface's own veth.
+        var directory = await _server.StopServerAsync();
+        _server = await ComputeServer.StartAsync(dataDirectory: directory);
+        (await Poll.UntilAsync(() => VpcDataPathTests.FetchAsync(client.Id, eniIp), page => page == "ok\n", what: "tcp to the secondary interface after a restart")).ShouldBe("ok\n");
+        (await VpcDataPathTests.PingsAsync(client.Id, onSecondary)).ShouldBeTrue("the secondary address after a restart");
+        var antiSpoofing = await Host.RunAsync("nft", ["list", "set", "bridge", _server.NftTable, "addresses"]);
+        System.Text.RegularExpressions.Regex.IsMatch(antiSpoofing.Stdout, $"ne{eni.Id[4..]}\"? \\. {System.Text.RegularExpressions.Regex.Escape(eniIp)}\\b")
+            .ShouldBeTrue(antiSpoofing.Stdout + antiSpoofing.Stderr);
+
         // Detached: no traffic on its addresses, no veth, no eth1; then deleted, its addresses free.
         var detached = await Interfaces.DetachAsync(eni.Id);
         (detached.Status.Phase, InterfacesSpec(detached).Attachment).ShouldBe(("available", null));

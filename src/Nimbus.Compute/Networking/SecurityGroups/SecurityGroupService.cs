@@ -125,7 +125,9 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
                     var parts = new List<string>();
                     if (users.Count > 0)
                     {
-                        parts.Add("instance(s) " + string.Join(", ", users.Take(20)) + (users.Count > 20 ? $" and {users.Count - 20} more" : ""));
+                        // Members are instances (their primary interface) and secondary interfaces (eni-...), by id.
+                        parts.Add((users.Any(u => u.StartsWith("eni-", StringComparison.Ordinal)) ? "instance(s) and interface(s) " : "instance(s) ")
+                            + string.Join(", ", users.Take(20)) + (users.Count > 20 ? $" and {users.Count - 20} more" : ""));
                     }
 
                     if (referrers.Count > 0)
