@@ -138,7 +138,36 @@ internal sealed class ComputeServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Leave nothing running: terminate what the test left, then stop.
+        var bridge = Bridge;
+        var table = NftTable;
+        try
+        {
+            await TerminateAllAsync();
+        }
+        finally
+        {
+            // Whatever the termination did (a wait that timed out used to skip everything below and leave the server,
+            // its bridge, tables and namespaces behind), the server stops and its network goes.
+            Client.Dispose();
+            try
+            {
+                await Server.DisposeAsync();
+            }
+            finally
+            {
+                // The bridge and the tables stay when Nimbus stops (instances keep their network); a test server's go
+                // with it, unless the test stopped it to start another on the same data directory.
+                if (!_keptRunning)
+                {
+                    await RemoveNetworkAsync(bridge, table);
+                }
+            }
+        }
+    }
+
+    /// <summary>Terminates what the test left running (nothing to do for a server the test already stopped).</summary>
+    private async Task TerminateAllAsync()
+    {
         try
         {
             await foreach (var instance in Client.Compute.Instances.ListAllAsync())
@@ -151,7 +180,7 @@ internal sealed class ComputeServer : IAsyncDisposable
                         await Client.Compute.Instances.TerminateAsync(instance.Id);
                         await Client.Compute.Instances.WaitForPhaseAsync(instance.Id, InstancesClient.TerminatedPhase, Wait);
                     }
-                    catch (NimbusClientException)
+                    catch (Exception e) when (e is NimbusClientException or TimeoutException)
                     {
                     }
                 }
@@ -163,22 +192,22 @@ internal sealed class ComputeServer : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
+    }
 
-        Client.Dispose();
-        var bridge = Bridge;
-        var table = NftTable;
-        await Server.DisposeAsync();
-
-        // The bridge and the tables stay when Nimbus stops (instances keep their network); a test server's go with it,
-        // unless the test stopped it to start another on the same data directory.
-        if (_keptRunning)
-        {
-            return;
-        }
-
+    /// <summary>The three tables, the namespaces of instances a termination did not clean (their veth pairs go with them) and the bridge.</summary>
+    private static async Task RemoveNetworkAsync(string bridge, string table)
+    {
         await Host.RunAsync("nft", ["delete", "table", "inet", table]);
         await Host.RunAsync("nft", ["delete", "table", "bridge", table]);
         await Host.RunAsync("nft", ["delete", "table", "inet", table + "_filter"]);
+        if (Directory.Exists("/run/netns"))
+        {
+            foreach (var name in Directory.EnumerateFiles("/run/netns").Select(Path.GetFileName).Where(n => n!.StartsWith(bridge + "-", StringComparison.Ordinal)))
+            {
+                await Host.RunAsync("ip", ["netns", "del", name!]);
+            }
+        }
+
         await Host.RunAsync("ip", ["link", "del", bridge]);
     }
 }

@@ -103,6 +103,8 @@ public sealed class IpamTests : IAsyncLifetime
     /// <summary>IPAM never reaches the node.</summary>
     private sealed class UnusedNode : INetworkNode
     {
+        public Task<string> EnsureNamespaceAsync(string prefix, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task EnsureVpcBridgeAsync(VpcBridgeSetup bridge, CancellationToken cancellationToken) => throw new NotSupportedException();

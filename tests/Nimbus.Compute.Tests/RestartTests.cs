@@ -51,7 +51,7 @@ public sealed class RestartTests
         Prerequisites.RequireNetworkHost();
         using var data = new TempDirectory("nimbus-compute");
         ResourceDto instance;
-        string filter;
+        string filter, before, goneId;
         await using (var first = await ComputeServer.StartAsync(dataDirectory: data.Path))
         {
             filter = first.NftTable + "_filter";
@@ -63,6 +63,16 @@ public sealed class RestartTests
             instance = await first.Client.Compute.Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
             var ip = InstancesClient.PrivateIpAddressOf(instance)!;
             await Poll.UntilAsync(() => NetworkTests.FetchAsync($"http://{ip}/"), p => p == "kept\n", what: "httpd before the restart");
+
+            // A group the instance was in, with a rule, deleted before the restart: none of it may come back.
+            var gone = await first.Client.Network.SecurityGroups.CreateAsync(new() { Name = "gone" });
+            goneId = gone.Id;
+            await first.Client.Network.SecurityGroups.AuthorizeAsync(gone.Id, "ingress", new() { Protocol = "udp", FromPort = 5353, Cidr = "0.0.0.0/0" });
+            await first.Client.Network.SecurityGroups.SetInstanceGroupsAsync(instance.Id, ["default", gone.Id]);
+            (await Host.RunAsync("nft", ["list", "table", "inet", filter])).Stdout.ShouldContain("udp dport 5353");
+            await first.Client.Network.SecurityGroups.SetInstanceGroupsAsync(instance.Id, ["default"]);
+            await first.Client.Network.SecurityGroups.DeleteAsync(gone.Id);
+            before = await NftListing.CanonicalAsync(filter);
             await first.StopServerAsync();
         }
 
@@ -75,6 +85,9 @@ public sealed class RestartTests
         await using var second = await ComputeServer.StartAsync(dataDirectory: data.Path);
         var rules = await Poll.UntilAsync(() => Host.RunAsync("nft", ["list", "table", "inet", filter]), r => !r.Stdout.Contains("in_leftover", StringComparison.Ordinal), what: "the leftover chain gone after the restart");
         rules.Stdout.ShouldContain("tcp dport 80 accept", customMessage: "the group's rule is in force as before");
+        rules.Stdout.ShouldNotContain("5353", customMessage: "the deleted group's rule stays gone");
+        rules.Stdout.ShouldNotContain(goneId.Replace('-', '_'));
+        (await NftListing.CanonicalAsync(filter)).ShouldBe(before, "the restart rebuilt exactly the table the changes before it had left");
         var adopted = await second.Client.Compute.Instances.GetAsync(instance.Id);
         Details(adopted).Pid.ShouldBe(Details(instance).Pid);
         (await NetworkTests.FetchAsync($"http://{address}/")).ShouldBe("kept\n");

@@ -58,9 +58,19 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         var over = await Should.ThrowAsync<NimbusApiException>(() => Groups.AuthorizeAsync(web.Id, "egress", new SecurityGroupRuleRequest { Protocol = "udp", FromPort = 53, Cidr = "0.0.0.0/0" }));
-        over.Code.ShouldBe("QuotaExceeded");
+        over.Code.ShouldBe("LimitExceeded", "a fixed limit of the group, not the account's quota");
         over.Message.ShouldContain("the most a group may have (100");
         SecurityGroupsClient.SpecOf(await Groups.GetAsync("web")).Rules.Count.ShouldBe(SecurityGroupService.MaxRulesPerGroup);
+
+        // The account's quota is another thing: QuotaExceeded, on any group, and nothing of the refused rule is kept.
+        await Groups.GetAsync("default");
+        var quota = (await _server.Client.Quotas.ListAsync()).Items.Single(q => q.Code == "network.securityGroupRules");
+        await _server.Client.Quotas.SetAsync("network.securityGroupRules", quota.Usage ?? throw new InvalidOperationException("the rules quota is counted per account"));
+        var overQuota = await Should.ThrowAsync<NimbusApiException>(() => Groups.AuthorizeAsync("default", "ingress", new SecurityGroupRuleRequest { Protocol = "tcp", FromPort = 22, Cidr = "0.0.0.0/0" }));
+        overQuota.Code.ShouldBe("QuotaExceeded");
+        overQuota.Message.ShouldContain("network.securityGroupRules");
+        SecurityGroupsClient.SpecOf(await Groups.GetAsync("default")).Rules.Count.ShouldBe(1);
+        await _server.Client.Quotas.SetAsync("network.securityGroupRules", quota.Limit);
 
         // More than five groups, or an unknown one: the run is refused and no instance, address or membership is left.
         var six = Enumerable.Repeat(web.Id, 6).ToList();
@@ -142,9 +152,11 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
         // Revoke: a new connection is refused within a second of the call.
         var tcp = SecurityGroupsClient.SpecOf(icmp).Rules.Single(r => r.Protocol == "tcp");
         // The call returns once the kernel has the new ruleset, so the first connection after it is already refused.
+        var handle = await NftListing.TableHandleAsync(_server.NftTable + "_filter");
         var clock = Stopwatch.StartNew();
         await Groups.RevokeAsync(web.Id, "ingress", tcp.Id);
         var took = clock.Elapsed;
+        (await NftListing.TableHandleAsync(_server.NftTable + "_filter")).ShouldBe(handle, "a rule change applies its delta to the table, it does not replace it");
         output.WriteLine($"revoke call (store write and nft transaction): {took.TotalMilliseconds:F0} ms");
         took.ShouldBeLessThan(TimeSpan.FromSeconds(1));
         (await FetchFromAsync(caller.Id, serverIp, timeoutSeconds: 1)).ShouldStartWith("error");

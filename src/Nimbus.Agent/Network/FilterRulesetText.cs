@@ -7,7 +7,7 @@ namespace Nimbus.Agent.Network;
 
 /// <summary>
 /// The nftables text of the security groups: one <c>inet</c> table of its own, declared anew in the same file (and so
-/// the same transaction) as the network's tables.
+/// the same transaction) as the network's tables, or changed in place by a delta (see <see cref="FilterRulesetDelta"/>).
 /// <para>
 /// Where: instances share a bridge, so traffic between them never reaches IP forwarding on its own, and this kernel
 /// family has no connection tracking in the <c>bridge</c> family (<c>nf_conntrack_bridge</c> is often not built).
@@ -31,57 +31,39 @@ internal static class FilterRulesetText
 {
     private const string MetadataAddress = "169.254.169.254";
 
-    public static void Render(StringBuilder text, FilterRuleset filter)
+    /// <summary>The full table: created, deleted and declared anew, so that it replaces whatever the kernel had.</summary>
+    public static void Render(StringBuilder text, FilterRuleset filter) => Render(text, FilterTable.Of(filter));
+
+    public static void Render(StringBuilder text, FilterTable filter)
     {
         var table = filter.Table;
         text.Append("table inet ").Append(table).Append('\n');
         text.Append("delete table inet ").Append(table).Append('\n');
         text.Append("table inet ").Append(table).Append(" {\n");
 
-        var groups = filter.Groups.ToDictionary(g => g.Id, StringComparer.Ordinal);
-        var referenced = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var rule in filter.Groups.SelectMany(g => g.Rules))
+        foreach (var (name, members) in filter.Sets)
         {
-            if (rule.GroupId is { } peer && groups.ContainsKey(peer))
-            {
-                referenced.Add(peer);
-            }
-        }
-
-        foreach (var id in referenced)
-        {
-            text.Append("\tset ").Append(SetName(id)).Append(" {\n\t\ttype ipv4_addr\n");
-            AppendElements(text, groups[id].Members.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            text.Append("\tset ").Append(name).Append(" {\n\t\ttype ipv4_addr\n");
+            AppendElements(text, members);
             text.Append("\t}\n");
         }
 
-        // One chain pair per distinct (sorted) combination of groups: interfaces with the same groups share it.
-        var combinations = new Dictionary<string, int>(StringComparer.Ordinal);
-        var chainOf = new List<(string Address, int Chain)>(filter.Interfaces.Count);
-        foreach (var entry in filter.Interfaces)
-        {
-            var key = string.Join(',', entry.GroupIds.Where(groups.ContainsKey).Order(StringComparer.Ordinal));
-            if (!combinations.TryGetValue(key, out var index))
-            {
-                index = combinations.Count;
-                combinations[key] = index;
-            }
-
-            chainOf.Add((entry.PrivateIpAddress, index));
-        }
-
         text.Append("\tmap ingress {\n\t\ttype ipv4_addr : verdict\n");
-        AppendElements(text, chainOf.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Address} : jump in_{c.Chain}")));
+        AppendElements(text, filter.Ingress.Select(c => c.Key + " : jump " + c.Value));
         text.Append("\t}\n");
         text.Append("\tmap egress {\n\t\ttype ipv4_addr : verdict\n");
-        AppendElements(text, chainOf.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Address} : jump eg_{c.Chain}")));
+        AppendElements(text, filter.Egress.Select(c => c.Key + " : jump " + c.Value));
         text.Append("\t}\n");
 
-        foreach (var (key, index) in combinations)
+        foreach (var (name, lines) in filter.Chains)
         {
-            var rules = key.Length == 0 ? [] : key.Split(',').SelectMany(id => groups[id].Rules).ToList();
-            AppendChain(text, "in_" + index.ToString(CultureInfo.InvariantCulture), SecurityGroupDirections.Ingress, rules, groups);
-            AppendChain(text, "eg_" + index.ToString(CultureInfo.InvariantCulture), SecurityGroupDirections.Egress, rules, groups);
+            text.Append("\tchain ").Append(name).Append(" {\n");
+            foreach (var line in lines)
+            {
+                text.Append("\t\t").Append(line).Append('\n');
+            }
+
+            text.Append("\t}\n");
         }
 
         text.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
@@ -102,13 +84,14 @@ internal static class FilterRulesetText
 
     /// <summary>
     /// One direction of a combination: its rules sorted by priority, drop before accept at equal priority, each
-    /// once. Ingress: accept ends the packet's path here, the fallback drops. Egress: accept returns to the hook (the
-    /// destination's ingress is next), the fallback returns too (egress is allowed unless a rule drops).
+    /// once, then the fallback. Ingress: accept ends the packet's path here, the fallback drops. Egress: accept
+    /// returns to the hook (the destination's ingress is next), the fallback returns too (egress is allowed unless a
+    /// rule drops).
     /// </summary>
-    private static void AppendChain(StringBuilder text, string name, string direction, List<SecurityGroupRule> rules, Dictionary<string, FilterGroup> groups)
+    internal static List<string> ChainLines(string direction, IEnumerable<SecurityGroupRule> rules, IReadOnlySet<string> knownGroups)
     {
-        text.Append("\tchain ").Append(name).Append(" {\n");
         var lines = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in rules.Where(r => r.Direction == direction)
                      .OrderBy(r => r.Priority).ThenBy(r => r.Action == "drop" ? 0 : 1))
         {
@@ -116,7 +99,7 @@ internal static class FilterRulesetText
             var peer = direction == SecurityGroupDirections.Ingress ? "ip saddr " : "ip daddr ";
             if (rule.GroupId is { } group)
             {
-                if (!groups.ContainsKey(group))
+                if (!knownGroups.Contains(group))
                 {
                     continue;
                 }
@@ -146,19 +129,14 @@ internal static class FilterRulesetText
 
             line.Append(rule.Action == "drop" ? "drop" : direction == SecurityGroupDirections.Ingress ? "accept" : "return");
             var rendered = line.ToString();
-            if (!lines.Contains(rendered))
+            if (seen.Add(rendered))
             {
                 lines.Add(rendered);
             }
         }
 
-        foreach (var line in lines)
-        {
-            text.Append("\t\t").Append(line).Append('\n');
-        }
-
-        text.Append("\t\t").Append(direction == SecurityGroupDirections.Ingress ? "drop" : "return").Append('\n');
-        text.Append("\t}\n");
+        lines.Add(direction == SecurityGroupDirections.Ingress ? "drop" : "return");
+        return lines;
     }
 
     private static void AppendElements(StringBuilder text, IEnumerable<string> elements)
@@ -177,5 +155,5 @@ internal static class FilterRulesetText
     }
 
     /// <summary>The member set of a group: <c>m_</c> and its id with '-' made '_' (a plain nft identifier).</summary>
-    private static string SetName(string groupId) => "m_" + groupId.Replace('-', '_');
+    internal static string SetName(string groupId) => "m_" + groupId.Replace('-', '_');
 }

@@ -20,6 +20,12 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     private const string VethPrefix = "nv";
     private readonly SemaphoreSlim _rules = new(1, 1);
 
+    /// <summary>Namespaces made by <see cref="EnsureNamespaceAsync"/> whose veth is not made yet.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _fresh = new(StringComparer.Ordinal);
+
+    // What this process last applied per network (by table name): the base of the next delta.
+    private readonly Dictionary<string, AppliedRuleset> _applied = new(StringComparer.Ordinal);
+
     public string NamespacePathOf(string bridge, string instanceId) => Path.Combine(NamespaceDirectory, NamespaceName(bridge, instanceId));
 
     public async Task EnsureBridgeAsync(BridgeSetup bridge, CancellationToken cancellationToken)
@@ -158,6 +164,19 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         return result;
     }
 
+    public async Task<string> EnsureNamespaceAsync(string prefix, string instanceId, CancellationToken cancellationToken)
+    {
+        var name = NamespaceName(prefix, instanceId);
+        var path = NamespacePathOf(prefix, instanceId);
+        if (!File.Exists(path))
+        {
+            await RunAsync(Ip(), ["netns", "add", name], cancellationToken, ignore: "File exists").ConfigureAwait(false);
+            _fresh[name] = true;
+        }
+
+        return path;
+    }
+
     public async Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
@@ -174,7 +193,8 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
 
         if (!Directory.Exists(Path.Combine("/sys/class/net", veth)))
         {
-            if (made)
+            // (A namespace this process has just made holds nothing yet.)
+            if (made && !_fresh.TryRemove(name, out _))
             {
                 // A half-made pair (a crash between the two steps) leaves eth0 in the namespace: it goes first.
                 await RunAsync(ip, ["-n", name, "link", "del", "eth0"], cancellationToken, ignore: "").ConfigureAwait(false);
@@ -306,24 +326,56 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         }
     }
 
+    /// <summary>
+    /// Brings the kernel to <paramref name="rules"/> in one <c>nft -f</c> transaction. The first apply of a network in
+    /// this process (start-up: it reconciles whatever the kernel had, leftovers included) and any change of the
+    /// network's own tables replace all three tables. After that, when only security groups changed, only the delta
+    /// of the filter table is applied (<see cref="FilterRulesetDelta"/>); should the kernel refuse it (someone
+    /// changed the table by hand), the whole ruleset is applied instead.
+    /// </summary>
     public async Task ApplyRulesAsync(NetworkRuleset rules, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var nft = Nft();
-        var text = NftRuleset.Render(rules, i => i.InterfaceId is { } secondary ? AttachedVethName(secondary) : VethName(i.InstanceId));
-
-        // One file, one transaction: the kernel swaps the old tables for the new ones or keeps the old ones.
-        var file = Path.Combine(Path.GetTempPath(), $"nimbus-{rules.Table}-{Guid.NewGuid():N}.nft");
+        var network = NftRuleset.RenderNetwork(rules, i => i.InterfaceId is { } secondary ? AttachedVethName(secondary) : VethName(i.InstanceId));
         await _rules.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
-            await RunAsync(nft, ["-f", file], cancellationToken).ConfigureAwait(false);
+            // Forgotten until the kernel has taken the new state: after a failure or a cancellation nobody knows what
+            // the kernel holds, and the next apply replaces everything.
+            _applied.Remove(rules.Table, out var before);
+            var filter = rules.Filter is null ? null : FilterTable.Of(rules.Filter, before?.Filter);
+            if (before is { Filter: { } old } && filter is not null && old.Table == filter.Table && before.Network == network)
+            {
+                var delta = FilterRulesetDelta.Render(old, filter);
+                try
+                {
+                    if (delta.Length > 0)
+                    {
+                        await ApplyTextAsync(nft, rules.Table, delta, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _applied[rules.Table] = new AppliedRuleset(network, filter);
+                    return;
+                }
+                catch (NodeException e)
+                {
+                    LogDeltaRefused(rules.Table, e.Message);
+                }
+            }
+
+            var full = new StringBuilder(network);
+            if (filter is not null)
+            {
+                FilterRulesetText.Render(full, filter);
+            }
+
+            await ApplyTextAsync(nft, rules.Table, full.ToString(), cancellationToken).ConfigureAwait(false);
+            _applied[rules.Table] = new AppliedRuleset(network, filter);
         }
         finally
         {
             _rules.Release();
-            File.Delete(file);
         }
     }
 
@@ -388,6 +440,21 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     }
 
     private static string NamespaceName(string bridge, string instanceId) => bridge + "-" + instanceId;
+
+    /// <summary>One file, one transaction: the kernel takes all of it or keeps what it had.</summary>
+    private static async Task ApplyTextAsync(string nft, string table, string text, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"nimbus-{table}-{Guid.NewGuid():N}.nft");
+        try
+        {
+            await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
+            await RunAsync(nft, ["-f", file], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     private static IEnumerable<string> SetElements(string json)
     {
@@ -464,6 +531,11 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
             throw new NodeException(string.Create(CultureInfo.InvariantCulture, $"{command} failed ({result.ExitCode}): {result.Stderr.Trim()}"));
         }
     }
+
+    [LoggerMessage(EventId = 5311, Level = LogLevel.Warning, Message = "nftables refused the security-group delta of {Table} ({Error}); applying the whole ruleset instead")]
+    private partial void LogDeltaRefused(string table, string error);
+
+    private sealed record AppliedRuleset(string Network, FilterTable? Filter);
 
     [LoggerMessage(EventId = 5310, Level = LogLevel.Information, Message = "IPv4 forwarding turned on (net.ipv4.ip_forward=1) for NAT from instance networks")]
     private partial void LogForwardingEnabled();

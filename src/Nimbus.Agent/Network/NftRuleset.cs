@@ -23,8 +23,23 @@ internal static class NftRuleset
 {
     public const string MetadataAddress = "169.254.169.254";
 
+    /// <summary>The whole ruleset: the network's tables and the security-group table, each replaced.</summary>
     public static string Render(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
     {
+        ArgumentNullException.ThrowIfNull(rules);
+        var text = new StringBuilder(RenderNetwork(rules, vethOf));
+        if (rules.Filter is { } filter)
+        {
+            FilterRulesetText.Render(text, filter);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The network's two tables only (NAT and metadata redirect, anti-spoofing), each replaced.</summary>
+    public static string RenderNetwork(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
         var text = new StringBuilder();
         var table = rules.Table;
         var bridges = rules.Networks.Select(n => Quote(n.Bridge)).Distinct(StringComparer.Ordinal).ToList();
@@ -75,11 +90,6 @@ internal static class NftRuleset
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");
         text.Append("\t\tiifname @ports ether type arp iifname . arp saddr ip != @addresses drop\n");
         text.Append("\t}\n}\n");
-        if (rules.Filter is { } filter)
-        {
-            FilterRulesetText.Render(text, filter);
-        }
-
         return text.ToString();
     }
 

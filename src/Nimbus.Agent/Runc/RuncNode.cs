@@ -219,12 +219,35 @@ public sealed partial class RuncNode : IComputeNode
         string[] arguments =
         [
             "--spawn", paths.Console, _options.ConsoleLogMaxBytes.ToString(CultureInfo.InvariantCulture), "--", runc, "--root", _options.RuncRoot, "--log", paths.RuncLog, "--log-format", "json",
-            "run", "--detach", "--pid-file", paths.PidFile, "--bundle", paths.Bundle, launch.InstanceId,
+            "create", "--pid-file", paths.PidFile, "--bundle", paths.Bundle, launch.InstanceId,
         ];
         var result = await ProcessRunner.RunAsync(_initPath, arguments, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             var reason = RuncError(paths.RuncLog) ?? $"runc exited with code {result.ExitCode}";
+            await CleanupAsync(launch.InstanceId, cancellationToken).ConfigureAwait(false);
+            throw new NodeException(reason);
+        }
+
+        // `runc create` made the container (namespaces, cgroup, mounts) with its init held before exec; the interface
+        // was set up meanwhile. The workload starts once it is in place, never before.
+        if (launch.Network.Ready is { } ready)
+        {
+            try
+            {
+                await ready.ConfigureAwait(false);
+            }
+            catch (NodeException ex)
+            {
+                await CleanupAsync(launch.InstanceId, cancellationToken).ConfigureAwait(false);
+                throw new NodeException("could not set up its network interface: " + ex.Message, ex);
+            }
+        }
+
+        var released = await ProcessRunner.RunAsync(runc, ["--root", _options.RuncRoot, "--log", paths.RuncLog, "--log-format", "json", "start", launch.InstanceId], cancellationToken).ConfigureAwait(false);
+        if (released.ExitCode != 0)
+        {
+            var reason = RuncError(paths.RuncLog) ?? $"runc start exited with code {released.ExitCode}: {released.Stderr.Trim()}";
             await CleanupAsync(launch.InstanceId, cancellationToken).ConfigureAwait(false);
             throw new NodeException(reason);
         }

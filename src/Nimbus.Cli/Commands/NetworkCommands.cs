@@ -6,8 +6,10 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: security groups, network interfaces")
+        new("network", "Networking: VPCs, subnets, security groups, network interfaces")
         {
+            VpcCommands.Create(context),
+            SubnetCommands.Create(context),
             SecurityGroupCommands.Create(context),
             NetworkInterfaceCommands.Create(context),
         };

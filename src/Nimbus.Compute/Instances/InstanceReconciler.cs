@@ -186,13 +186,18 @@ public sealed partial class InstanceReconciler(
             environment.Add(name + "=" + value);
         }
 
+        // The namespace first (the container joins it), then its interface and rules while runc creates the container:
+        // the node starts the workload only once they are in place.
         var launchNetwork = new InstanceNetwork();
+        Task? networkReady = null;
         if (spec.NetworkInterface is { } nic)
         {
             try
             {
-                launchNetwork = new InstanceNetwork { NamespacePath = await EnsureInterfaceAsync(resource.Id, nic, cancellationToken).ConfigureAwait(false) };
-                _networkChecked[resource.Id] = true;
+                var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+                var path = await networkNode.EnsureNamespaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
+                networkReady = EnsureInterfaceAsync(resource.Id, nic, cancellationToken);
+                launchNetwork = new InstanceNetwork { NamespacePath = path, Ready = networkReady };
             }
             catch (NodeException ex)
             {
@@ -223,7 +228,24 @@ public sealed partial class InstanceReconciler(
         catch (NodeException ex)
         {
             LogStartFailed(resource.Id, ex.Message);
+            await ObserveAsync(networkReady).ConfigureAwait(false);
             return Result(resource, InstanceStates.Failed, "could not start: " + ex.Message, details with { Pid = null }, null);
+        }
+
+        if (networkReady is not null)
+        {
+            try
+            {
+                // Done already when the node waited for it before starting the workload (as the runc node does).
+                await networkReady.ConfigureAwait(false);
+                _networkChecked[resource.Id] = true;
+            }
+            catch (NodeException ex)
+            {
+                LogStartFailed(resource.Id, ex.Message);
+                await node.CleanupAsync(resource.Id, cancellationToken).ConfigureAwait(false);
+                return Result(resource, InstanceStates.Failed, "could not set up its network interface: " + ex.Message, details with { Pid = null }, null);
+            }
         }
 
         LogStarted(resource.Id, started.Pid ?? 0);
@@ -237,6 +259,23 @@ public sealed partial class InstanceReconciler(
             UserDataRan = details.UserDataRan || spec.UserData is not null,
         };
         return Result(resource, InstanceStates.Running, RunningMessage(spec, details), details, options.RunningPollInterval);
+    }
+
+    /// <summary>Waits for a task whose failure is already reported another way.</summary>
+    private static async Task ObserveAsync(Task? task)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (NodeException)
+        {
+        }
     }
 
     /// <summary>The instance's namespace and veth on its network's bridge (made unless there), the ruleset in line; returns the namespace's path.</summary>

@@ -30,6 +30,9 @@ public interface INetworkNode
     /// </summary>
     Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken);
 
+    /// <summary>Creates the instance's network namespace unless it is there (the container can join it before its interface exists); returns its path.</summary>
+    Task<string> EnsureNamespaceAsync(string prefix, string instanceId, CancellationToken cancellationToken);
+
     /// <summary>Removes the instance's veth pair and network namespace; nothing to do when they are gone.</summary>
     Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken);
 

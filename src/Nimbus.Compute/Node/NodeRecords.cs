@@ -71,6 +71,13 @@ public sealed record InstanceNetwork
 {
     /// <summary>Path of an existing network namespace to join (e.g. <c>/run/netns/...</c>); null for a fresh one with loopback only.</summary>
     public string? NamespacePath { get; init; }
+
+    /// <summary>
+    /// Completes once the namespace's interface (veth, address, rules) is in place; null when it already is. The node
+    /// creates the container meanwhile and starts the workload only after it, so the instance never runs without its
+    /// network or its rules.
+    /// </summary>
+    public Task? Ready { get; init; }
 }
 
 /// <summary>Everything a node needs to start an instance.</summary>

@@ -24,7 +24,7 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
     public const string DefaultName = "default";
     public const string MembersNamespace = "network.security-group-members";
 
-    /// <summary>Rules of one group, ingress and egress together (its own members rule included).</summary>
+    /// <summary>Rules of one group, ingress and egress together (its own members rule included); <c>LimitExceeded</c> past it.</summary>
     public const int MaxRulesPerGroup = 100;
 
     /// <summary>Groups of one interface; their rules apply as one union.</summary>
@@ -183,9 +183,11 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
                     return group;
                 }
 
+                // A fixed limit of the group, not the account's quota (network.securityGroupRules stays QuotaExceeded):
+                // no quota raise lifts it, so the code says so.
                 if (spec.Rules.Count >= MaxRulesPerGroup)
                 {
-                    throw new NimbusException(ErrorCodes.QuotaExceeded, 409,
+                    throw new NimbusException(ErrorCodes.LimitExceeded, 409,
                         $"Security group {group.Name} ({group.Id}) has {spec.Rules.Count} rules, the most a group may have ({MaxRulesPerGroup}, ingress and egress together); revoke one or use another group.");
                 }
 
