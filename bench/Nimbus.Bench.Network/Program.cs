@@ -78,7 +78,7 @@ NetworkRuleset Ruleset(int changedGroup) =>
             Filter = Filter(changedGroup),
         };
 
-static string VethOf(string id) => "nv" + id[2..];
+static string VethOf(RulesetInterface i) => "nv" + i.InstanceId[2..];
 string Render(int changedGroup) => NftRuleset.Render(Ruleset(changedGroup), VethOf);
 
 Directory.CreateDirectory(output);

@@ -38,6 +38,8 @@ public static class ComputeComposition
             sp.GetService<Nimbus.Network.NetworkChanges>()?.Subscribe(ct => network.Current is null ? Task.CompletedTask : network.ApplyRulesAsync(ct));
             return network;
         });
+        services.AddSingleton<Nimbus.Network.Vpcs.IVpcDependents>(sp => sp.GetRequiredService<SecurityGroupService>());
+        services.AddSingleton<Networking.Interfaces.NetworkInterfaceService>();
         services.AddSingleton<MetadataTokens>();
         services.AddSingleton<InstanceProfileCredentials>();
         services.AddSingleton<MetadataHandler>();

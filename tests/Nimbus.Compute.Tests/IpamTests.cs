@@ -117,6 +117,12 @@ public sealed class IpamTests : IAsyncLifetime
 
         public Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task EnsureAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task RemoveAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task RemoveInterfaceAddressAsync(string namespacePrefix, string instanceId, int deviceIndex, string addressWithPrefix, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task ApplyRulesAsync(NetworkRuleset rules, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public string NamespacePathOf(string bridge, string instanceId) => throw new NotSupportedException();

@@ -125,6 +125,7 @@ public sealed class VpcDataPathTests : IAsyncLifetime
         (await Client.Network.Subnets.AddressesAsync(subnetB.Id)).Addresses.ShouldBeEmpty();
         await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{bridgeB}")), exists => !exists, what: "the empty VPC's bridge removed");
         await Client.Network.Subnets.DeleteAsync(subnetB.Id);
+        await Client.Network.SecurityGroups.DeleteAsync(groupB.Id);
         await Client.Network.Vpcs.DeleteAsync(vpcB.Id);
     }
 

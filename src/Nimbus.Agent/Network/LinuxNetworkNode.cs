@@ -209,18 +209,108 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         // an instance's start.
         host.Add($"link set {veth} master {setup.Bridge} up");
         await BatchAsync(ip, null, host, cancellationToken).ConfigureAwait(false);
+        var prefix = setup.PrefixLength.ToString(CultureInfo.InvariantCulture);
         await BatchAsync(
             ip,
             name,
             [
                 "link set lo up",
-                $"addr replace {setup.PrivateIpAddress}/{setup.PrefixLength.ToString(CultureInfo.InvariantCulture)} dev eth0",
+                $"addr replace {setup.PrivateIpAddress}/{prefix} dev eth0",
+                .. setup.SecondaryAddresses.Select(a => $"addr replace {a}/{prefix} dev eth0"),
                 "link set eth0 up",
                 $"route replace default via {setup.Gateway} dev eth0",
             ],
             cancellationToken).ConfigureAwait(false);
         return path;
     }
+
+    public async Task EnsureAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var ip = Ip();
+        var name = NamespaceName(setup.NamespacePrefix, setup.InstanceId);
+        if (!File.Exists(NamespacePathOf(setup.NamespacePrefix, setup.InstanceId)))
+        {
+            throw new NodeException($"instance {setup.InstanceId} has no network namespace on this node (it is not running)");
+        }
+
+        var veth = AttachedVethName(setup.InterfaceId);
+        var device = "eth" + setup.DeviceIndex.ToString(CultureInfo.InvariantCulture);
+        var table = RoutingTable(setup.DeviceIndex);
+        var host = new List<string>(2);
+        if (!Directory.Exists(Path.Combine("/sys/class/net", veth)))
+        {
+            // A half-made pair leaves the device in the namespace: it goes first.
+            await RunAsync(ip, ["-n", name, "link", "del", device], cancellationToken, ignore: "").ConfigureAwait(false);
+            host.Add($"link add {veth} type veth peer name {device} address {setup.MacAddress} netns {name}");
+        }
+
+        host.Add($"link set {veth} master {setup.Bridge} up");
+        await BatchAsync(ip, null, host, cancellationToken).ConfigureAwait(false);
+
+        // Replies from this device's addresses must leave through it (the bridge port's anti-spoofing only lets its own
+        // addresses out), whichever device holds a route to the peer: a routing table per device, chosen by source
+        // address, as cloud images do for secondary interfaces. The addresses get no route in the main table
+        // (noprefixroute), so traffic the instance starts keeps going out of eth0 as before.
+        var addresses = new List<string> { setup.PrivateIpAddress };
+        addresses.AddRange(setup.SecondaryAddresses);
+        var prefix = setup.PrefixLength.ToString(CultureInfo.InvariantCulture);
+        await BatchAsync(ip, name, [.. addresses.Select(a => $"rule del from {a} table {table}")], cancellationToken, force: true).ConfigureAwait(false);
+        await BatchAsync(
+            ip,
+            name,
+            [
+                .. addresses.Select(a => $"addr replace {a}/{prefix} dev {device} noprefixroute"),
+                $"link set {device} up",
+                $"route replace {setup.SubnetCidr} dev {device} src {setup.PrivateIpAddress} table {table}",
+                $"route replace default via {setup.Gateway} dev {device} table {table}",
+                .. addresses.Select(a => $"rule add from {a} table {table}"),
+            ],
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RemoveAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var ip = Ip();
+        var veth = AttachedVethName(setup.InterfaceId);
+        if (Directory.Exists(Path.Combine("/sys/class/net", veth)))
+        {
+            await RunAsync(ip, ["link", "del", veth], cancellationToken, ignore: "Cannot find device").ConfigureAwait(false);
+        }
+
+        if (File.Exists(NamespacePathOf(setup.NamespacePrefix, setup.InstanceId)))
+        {
+            var table = RoutingTable(setup.DeviceIndex);
+            await BatchAsync(
+                ip,
+                NamespaceName(setup.NamespacePrefix, setup.InstanceId),
+                [.. new[] { setup.PrivateIpAddress }.Concat(setup.SecondaryAddresses).Select(a => $"rule del from {a} table {table}")],
+                cancellationToken,
+                force: true).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RemoveInterfaceAddressAsync(string namespacePrefix, string instanceId, int deviceIndex, string addressWithPrefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addressWithPrefix);
+        if (!File.Exists(NamespacePathOf(namespacePrefix, instanceId)))
+        {
+            return;
+        }
+
+        var name = NamespaceName(namespacePrefix, instanceId);
+        var device = "eth" + deviceIndex.ToString(CultureInfo.InvariantCulture);
+        var commands = new List<string> { $"addr del {addressWithPrefix} dev {device}" };
+        if (deviceIndex > 0)
+        {
+            commands.Add($"rule del from {addressWithPrefix.Split('/')[0]} table {RoutingTable(deviceIndex)}");
+        }
+
+        await BatchAsync(Ip(), name, commands, cancellationToken, force: true).ConfigureAwait(false);
+    }
+
+    private static string RoutingTable(int deviceIndex) => (100 + deviceIndex).ToString(CultureInfo.InvariantCulture);
 
     public async Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken)
     {
@@ -247,7 +337,7 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     {
         ArgumentNullException.ThrowIfNull(rules);
         var nft = Nft();
-        var network = NftRuleset.RenderNetwork(rules, VethName);
+        var network = NftRuleset.RenderNetwork(rules, i => i.InterfaceId is { } secondary ? AttachedVethName(secondary) : VethName(i.InstanceId));
         await _rules.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -424,6 +514,13 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         return name.Length > 15 ? name[..15] : name;
     }
 
+    /// <summary>Host-side veth name of a secondary interface: <c>ne</c> and the id without <c>eni-</c> (14 characters for today's ids).</summary>
+    internal static string AttachedVethName(string interfaceId)
+    {
+        var name = "ne" + (interfaceId.StartsWith("eni-", StringComparison.Ordinal) ? interfaceId[4..] : interfaceId);
+        return name.Length > 15 ? name[..15] : name;
+    }
+
     private static string NamespaceName(string bridge, string instanceId) => bridge + "-" + instanceId;
 
     /// <summary>One file, one transaction: the kernel takes all of it or keeps what it had.</summary>
@@ -466,8 +563,25 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     /// Runs iproute2 commands in one process (<c>ip [-n namespace] -batch file</c>); it stops at the first that fails
     /// and names it. The words are our own names, validated addresses and MACs: nothing a user typed is split here.
     /// </summary>
-    private static async Task BatchAsync(string ip, string? netns, IReadOnlyList<string> commands, CancellationToken cancellationToken)
+    private static async Task BatchAsync(string ip, string? netns, IReadOnlyList<string> commands, CancellationToken cancellationToken, bool force = false)
     {
+        if (force)
+        {
+            // Removals of what may already be gone: every command is tried, failures are expected and ignored.
+            var forced = Path.Combine(Path.GetTempPath(), $"nimbus-ip-{Guid.NewGuid():N}.batch");
+            try
+            {
+                await File.WriteAllTextAsync(forced, string.Join('\n', commands) + "\n", cancellationToken).ConfigureAwait(false);
+                await ProcessRunner.RunAsync(ip, netns is null ? ["-force", "-batch", forced] : ["-n", netns, "-force", "-batch", forced], cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(forced);
+            }
+
+            return;
+        }
+
         var file = Path.Combine(Path.GetTempPath(), $"nimbus-ip-{Guid.NewGuid():N}.batch");
         try
         {

@@ -24,7 +24,7 @@ internal static class NftRuleset
     public const string MetadataAddress = "169.254.169.254";
 
     /// <summary>The whole ruleset: the network's tables and the security-group table, each replaced.</summary>
-    public static string Render(NetworkRuleset rules, Func<string, string> vethOf)
+    public static string Render(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var text = new StringBuilder(RenderNetwork(rules, vethOf));
@@ -37,7 +37,7 @@ internal static class NftRuleset
     }
 
     /// <summary>The network's tables only (NAT and metadata redirect, isolation, anti-spoofing, and the edge table of elastic IPs), each replaced.</summary>
-    public static string RenderNetwork(NetworkRuleset rules, Func<string, string> vethOf)
+    public static string RenderNetwork(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var text = new StringBuilder();
@@ -84,10 +84,10 @@ internal static class NftRuleset
         text.Append("delete table bridge ").Append(table).Append('\n');
         text.Append("table bridge ").Append(table).Append(" {\n");
         text.Append("\tset ports {\n\t\ttype ifname\n");
-        AppendElements(text, rules.Interfaces.Select(i => Quote(vethOf(i.InstanceId))));
+        AppendElements(text, rules.Interfaces.Select(i => Quote(vethOf(i))).Distinct(StringComparer.Ordinal));
         text.Append("\t}\n");
         text.Append("\tset addresses {\n\t\ttype ifname . ipv4_addr\n");
-        AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i.InstanceId))} . {i.PrivateIpAddress}"));
+        AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i))} . {i.PrivateIpAddress}"));
         text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype filter hook prerouting priority -300; policy accept;\n");
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");

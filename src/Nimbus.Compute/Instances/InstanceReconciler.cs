@@ -23,7 +23,7 @@ namespace Nimbus.Compute.Instances;
 /// </summary>
 public sealed partial class InstanceReconciler(
     IResourceStore store, IComputeNode node, INetworkNode networkNode, DefaultNetwork network, Metadata.MetadataService metadata,
-    Metadata.InstanceProfileCredentials credentials, QuotaService quotas, InstanceScheduler scheduler,
+    Metadata.InstanceProfileCredentials credentials, QuotaService quotas, InstanceScheduler scheduler, Networking.Interfaces.NetworkInterfaceService interfaces,
     ComputeOptions options, TimeProvider time, ILogger<InstanceReconciler> logger)
     : IReconciler
 {
@@ -89,6 +89,7 @@ public sealed partial class InstanceReconciler(
             if (spec.NetworkInterface is not null)
             {
                 var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+                await interfaces.RemoveAttachedAsync(resource.Id, state.Bridge, cancellationToken).ConfigureAwait(false);
                 await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
                 _networkChecked.TryRemove(resource.Id, out _);
             }
@@ -145,6 +146,7 @@ public sealed partial class InstanceReconciler(
         await node.DestroyAsync(resource.Id, cancellationToken).ConfigureAwait(false);
         if (InstanceService.SpecOf(resource).NetworkInterface is not null && network.Current is { } current)
         {
+            await interfaces.RemoveAttachedAsync(resource.Id, current.Bridge, cancellationToken).ConfigureAwait(false);
             await networkNode.RemoveInterfaceAsync(current.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -291,8 +293,17 @@ public sealed partial class InstanceReconciler(
                 PrefixLength = nic.PrefixLength,
                 Gateway = nic.Gateway,
                 MacAddress = nic.MacAddress,
+                SecondaryAddresses = nic.SubnetId is null ? [] : await interfaces.PrimarySecondaryAddressesAsync(nic.InterfaceId, cancellationToken).ConfigureAwait(false),
             },
             cancellationToken).ConfigureAwait(false);
+
+        // Secondary interfaces attached to the instance go into its namespace too (again after a stop and start, or
+        // checked after a restart of Nimbus).
+        if (nic.SubnetId is not null)
+        {
+            await interfaces.EnsureAttachedAsync(instanceId, bridge, state.Bridge, cancellationToken).ConfigureAwait(false);
+        }
+
         await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
         return path;
     }
@@ -339,6 +350,7 @@ public sealed partial class InstanceReconciler(
         if (spec.NetworkInterface is not null)
         {
             var state = await network.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            await interfaces.RemoveAttachedAsync(resource.Id, state.Bridge, cancellationToken).ConfigureAwait(false);
             await networkNode.RemoveInterfaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
             _networkChecked.TryRemove(resource.Id, out _);
             await network.ApplyRulesAsync(cancellationToken, excludingInstance: resource.Id).ConfigureAwait(false);
@@ -410,6 +422,7 @@ public sealed partial class InstanceReconciler(
 
         // Last, as in a run: quota keys, the node's allocation, then the network's IPAM record.
         await network.ReleaseAsync(writer, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
+        await interfaces.ReleaseInstanceAsync(writer, account, instanceId, spec.NetworkInterface, cancellationToken).ConfigureAwait(false);
         await SecurityGroupService.LeaveAsync(writer, account, instanceId, cancellationToken).ConfigureAwait(false);
         await Networking.ElasticIps.ElasticIpService.ForgetInstanceAsync(writer, instanceId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }

@@ -27,7 +27,7 @@ namespace Nimbus.Compute.Instances;
 /// </summary>
 public sealed class InstanceService(
     IResourceStore store, QuotaService quotas, InstanceScheduler scheduler, InstanceTypeCatalog types, ImageService images,
-    IComputeNode node, SubnetService subnets, SecurityGroupService securityGroups, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
+    IComputeNode node, SubnetService subnets, SecurityGroupService securityGroups, Networking.Interfaces.NetworkInterfaceService networkInterfaces, IAuthorizer authorizer, StsService sts, ComputeOptions options, TimeProvider time)
 {
     public const int MaxConsoleChunk = 256 * 1024;
 
@@ -164,6 +164,7 @@ public sealed class InstanceService(
 
                     var spec = SpecOf(instance) with { NetworkInterface = networkInterface, SecurityGroupIds = groups };
                     created.Add(await w.CreateAsync(instance with { Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options) }, ct).ConfigureAwait(false));
+                    await networkInterfaces.CreatePrimaryAsync(w, instance, networkInterface, groups, ct).ConfigureAwait(false);
                 }
 
                 return created;

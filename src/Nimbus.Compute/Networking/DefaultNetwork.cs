@@ -224,15 +224,17 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                 _leaving.TryRemove(gone, out _);
             }
 
-            var interfaces = new List<(string Account, string InstanceId, string Address)>();
-            interfaces.AddRange(state.Allocations.Where(a => !_leaving.ContainsKey(a.Value.InstanceId)).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key)));
+            // Addresses of secondary interfaces (device index 1 and up) sit on their own veth and are filtered by the
+            // interface's groups (its membership key is its id); every other address by its instance's.
+            var interfaces = new List<(string Account, string InstanceId, string Address, string? Secondary)>();
+            interfaces.AddRange(state.Allocations.Where(a => !_leaving.ContainsKey(a.Value.InstanceId)).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key, (string?)null)));
             var networks = new List<RulesetNetwork> { new() { Id = Id, Bridge = state.Bridge, Cidr = state.Cidr, Masquerade = true } };
             var desiredBridges = new HashSet<string>(StringComparer.Ordinal);
             foreach (var vpc in topology)
             {
                 var held = vpc.Subnets.SelectMany(s => s.Allocations)
                     .Where(a => a.Value.InstanceId is { } instance && !_leaving.ContainsKey(instance))
-                    .Select(a => (a.Value.Account, a.Value.InstanceId!, a.Key)).ToList();
+                    .Select(a => (a.Value.Account, a.Value.InstanceId!, a.Key, a.Value.DeviceIndex > 0 ? a.Value.InterfaceId : null)).ToList();
                 if (held.Count == 0)
                 {
                     continue;
@@ -244,7 +246,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                 interfaces.AddRange(held);
             }
 
-            var filtered = await filter.BuildAsync(options.NftTable + "_filter", interfaces, cancellationToken).ConfigureAwait(false);
+            var filtered = await filter.BuildAsync(options.NftTable + "_filter", [.. interfaces.Select(i => (i.Account, i.Secondary ?? i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
                 {
@@ -253,9 +255,9 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     MetadataPort = MetadataPort,
                     Networks = networks,
                     PeeredFlows = await Nimbus.Network.Peerings.PeeredFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false),
-                    Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address))],
+                    Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address) { InterfaceId = i.Secondary })],
                     Filter = filtered,
-                    Edge = await EdgeAsync(networks, interfaces, cancellationToken).ConfigureAwait(false),
+                    Edge = await EdgeAsync(networks, [.. interfaces.Select(i => (i.Account, i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false),
                 },
                 cancellationToken).ConfigureAwait(false);
 

@@ -36,6 +36,19 @@ public interface INetworkNode
     /// <summary>Removes the instance's veth pair and network namespace; nothing to do when they are gone.</summary>
     Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a secondary interface in a running instance's namespace unless it is there: a veth pair with the host end
+    /// on the VPC's bridge and the other end as <c>eth&lt;index&gt;</c> with its addresses, and source routing (a table
+    /// per device) so that replies from its addresses leave through it. Fails when the namespace does not exist.
+    /// </summary>
+    Task EnsureAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken);
+
+    /// <summary>Removes a secondary interface (its veth pair and its source routing in the namespace); nothing to do when it is gone.</summary>
+    Task RemoveAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken);
+
+    /// <summary>Removes one address (<c>a.b.c.d/prefix</c>) from <c>eth&lt;index&gt;</c> of an instance's namespace; nothing to do when it is not there.</summary>
+    Task RemoveInterfaceAddressAsync(string namespacePrefix, string instanceId, int deviceIndex, string addressWithPrefix, CancellationToken cancellationToken);
+
     /// <summary>Replaces the whole Nimbus ruleset of a network in one nftables transaction.</summary>
     Task ApplyRulesAsync(NetworkRuleset rules, CancellationToken cancellationToken);
 
@@ -66,6 +79,39 @@ public sealed record InterfaceSetup
     public required string PrivateIpAddress { get; init; }
 
     public required int PrefixLength { get; init; }
+
+    public required string Gateway { get; init; }
+
+    public required string MacAddress { get; init; }
+
+    /// <summary>Secondary private addresses of the interface (same prefix), added beside <see cref="PrivateIpAddress"/>.</summary>
+    public IReadOnlyList<string> SecondaryAddresses { get; init; } = [];
+}
+
+/// <summary>A secondary interface of a running instance (<c>eth1</c>, ...), on its VPC's bridge.</summary>
+public sealed record AttachedInterfaceSetup
+{
+    public required string Bridge { get; init; }
+
+    /// <summary>What the instance's namespace name starts with (see <see cref="InterfaceSetup.NamespacePrefix"/>).</summary>
+    public required string NamespacePrefix { get; init; }
+
+    public required string InstanceId { get; init; }
+
+    /// <summary>The interface (<c>eni-...</c>): the host end of its veth is named after it.</summary>
+    public required string InterfaceId { get; init; }
+
+    /// <summary>1 or more: the device is <c>eth&lt;index&gt;</c>, its routing table 100 + index.</summary>
+    public required int DeviceIndex { get; init; }
+
+    public required string PrivateIpAddress { get; init; }
+
+    public IReadOnlyList<string> SecondaryAddresses { get; init; } = [];
+
+    public required int PrefixLength { get; init; }
+
+    /// <summary>The subnet's range, e.g. <c>10.10.2.0/24</c> (the on-link route of the device's table).</summary>
+    public required string SubnetCidr { get; init; }
 
     public required string Gateway { get; init; }
 
@@ -128,5 +174,9 @@ public sealed record RulesetNetwork
     public required bool Masquerade { get; init; }
 }
 
-/// <summary>An interface as the ruleset sees it.</summary>
-public sealed record RulesetInterface(string InstanceId, string PrivateIpAddress);
+/// <summary>An address of an interface as the ruleset sees it: the primary interface of <see cref="InstanceId"/>, or the secondary interface <see cref="InterfaceId"/> attached to it.</summary>
+public sealed record RulesetInterface(string InstanceId, string PrivateIpAddress)
+{
+    /// <summary>The secondary interface (<c>eni-...</c>) whose veth carries the address; null for the instance's primary interface.</summary>
+    public string? InterfaceId { get; init; }
+}

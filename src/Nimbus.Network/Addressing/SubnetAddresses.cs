@@ -20,4 +20,8 @@ public sealed record SubnetAddresses
 }
 
 /// <summary>The interface holding an address, and the instance it belongs to (null while it is not attached).</summary>
-public sealed record AddressHolder(string InterfaceId, string? InstanceId, string Account);
+public sealed record AddressHolder(string InterfaceId, string? InstanceId, string Account)
+{
+    /// <summary>The interface's device index in its instance (0: the primary, <c>eth0</c>); meaningless while not attached.</summary>
+    public int DeviceIndex { get; init; }
+}

@@ -75,6 +75,30 @@ public static class SubnetIpam
         }
     }
 
+    /// <summary>Gives every address <paramref name="holder"/>'s interface holds to <paramref name="holder"/> (an attach or a detach moves them together).</summary>
+    public static async Task RehomeAsync(IStoreWriter writer, string subnetId, AddressHolder holder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(holder);
+        await writer.LockKeyAsync(SubnetAddresses.Namespace, subnetId, cancellationToken).ConfigureAwait(false);
+        var state = await KeyValues.ReadAsync<SubnetAddresses>(writer, SubnetAddresses.Namespace, subnetId, cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return;
+        }
+
+        var allocations = new Dictionary<string, AddressHolder>(state.Allocations, StringComparer.Ordinal);
+        foreach (var (address, held) in state.Allocations)
+        {
+            if (held.InterfaceId == holder.InterfaceId)
+            {
+                allocations[address] = holder;
+            }
+        }
+
+        await WriteAsync(writer, subnetId, state with { Allocations = allocations }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The subnet's addresses and usage as stored now; null for an unknown subnet.</summary>
     public static Task<SubnetAddresses?> ReadAsync(IResourceStore store, string subnetId, CancellationToken cancellationToken) =>
         KeyValues.ReadAsync<SubnetAddresses>(store, SubnetAddresses.Namespace, subnetId, cancellationToken);

@@ -17,7 +17,7 @@ namespace Nimbus.Network.Vpcs;
 /// made on first use (listing VPCs or subnets, running an instance without a subnet) in one unit of work with a
 /// default subnet per zone.
 /// </summary>
-public sealed class VpcService(IResourceStore store, QuotaService quotas, NetworkOptions options, TimeProvider time)
+public sealed class VpcService(IResourceStore store, QuotaService quotas, NetworkOptions options, TimeProvider time, IEnumerable<IVpcDependents> dependents)
 {
     /// <summary>What a request may say instead of the id of the account's default VPC.</summary>
     public const string DefaultReference = "default";
@@ -46,7 +46,13 @@ public sealed class VpcService(IResourceStore store, QuotaService quotas, Networ
             async (w, ct) =>
             {
                 await quotas.ConsumeAsync(w, account, NetworkQuotas.Vpcs.Code, 1, ct).ConfigureAwait(false);
-                return await AddAsync(w, account, ResourceIds.New(NetworkKinds.VpcPrefix), request.Name!, range!, isDefault: false, request.Tags, ct).ConfigureAwait(false);
+                var vpc = await AddAsync(w, account, ResourceIds.New(NetworkKinds.VpcPrefix), request.Name!, range!, isDefault: false, request.Tags, ct).ConfigureAwait(false);
+                foreach (var dependent in dependents)
+                {
+                    await dependent.CreatedAsync(w, vpc, ct).ConfigureAwait(false);
+                }
+
+                return vpc;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -92,6 +98,14 @@ public sealed class VpcService(IResourceStore store, QuotaService quotas, Networ
                 if (layout is { Subnets.Count: > 0 })
                 {
                     throw NetworkErrors.DependencyViolation($"VPC {vpc.Id}", layout.Subnets.Keys.Order(StringComparer.Ordinal).Select(s => "subnet " + s));
+                }
+
+                if (!spec.IsDefault)
+                {
+                    foreach (var dependent in dependents)
+                    {
+                        await dependent.DeletingAsync(w, vpc, ct).ConfigureAwait(false);
+                    }
                 }
 
                 await RouteTables.RouteTableService.RemoveVpcAsync(w, vpc.Id, ct).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 namespace Nimbus.Sdk.Network;
 
-/// <summary>The network service (<c>/v1/network</c>): VPCs, subnets and security groups.</summary>
+/// <summary>The network service (<c>/v1/network</c>): VPCs, subnets, security groups and network interfaces.</summary>
 public sealed class NetworkClient
 {
     internal NetworkClient(NimbusClient client)
@@ -11,6 +11,7 @@ public sealed class NetworkClient
         ElasticIps = new ElasticIpsClient(client);
         RouteTables = new RouteTablesClient(client);
         Peerings = new PeeringsClient(client);
+        Interfaces = new NetworkInterfacesClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -30,4 +31,7 @@ public sealed class NetworkClient
 
     /// <summary>VPC peering connections: request, accept, reject, delete.</summary>
     public PeeringsClient Peerings { get; }
+
+    /// <summary>Network interfaces: primary and secondary, attachments, secondary private addresses.</summary>
+    public NetworkInterfacesClient Interfaces { get; }
 }

@@ -37,8 +37,8 @@ public sealed partial class SecurityGroupService
 
     /// <summary>
     /// Puts new instances in their groups, in the caller's unit of work (after the network's IPAM record, before any
-    /// resource write): the given ones (ids or names of the account's groups in the instances' network) or the
-    /// account's default group. Returns the group ids every instance gets.
+    /// resource write): the given ones (ids or names of the account's groups in the instances' network; <c>default</c>
+    /// is the VPC's default group) or the VPC's default group. Returns the group ids every instance gets.
     /// </summary>
     public async Task<IReadOnlyList<string>> JoinAsync(IStoreWriter writer, string account, string networkId, IReadOnlyList<string> instanceIds, IReadOnlyList<string>? requested, CancellationToken cancellationToken)
     {
@@ -46,14 +46,8 @@ public sealed partial class SecurityGroupService
         ArgumentNullException.ThrowIfNull(instanceIds);
         var vpc = await GroupVpcAsync(writer, account, networkId, "subnetId", cancellationToken).ConfigureAwait(false);
         await LockAsync(writer, account, cancellationToken).ConfigureAwait(false);
-        if (requested is null && vpc != DefaultNetwork.Id)
-        {
-            throw NimbusException.Invalid("securityGroupIds",
-                $"instances in VPC {vpc} need a security group of that VPC (the account's default group belongs to the default VPC): create one with vpcId {vpc} and name it");
-        }
-
         var groups = requested is null
-            ? [(await DefaultGroupAsync(writer, account, cancellationToken).ConfigureAwait(false)).Id]
+            ? [(await DefaultGroupAsync(writer, account, vpc, cancellationToken).ConfigureAwait(false)).Id]
             : await ResolveAsync(writer, account, vpc, requested, "securityGroupIds", cancellationToken).ConfigureAwait(false);
         var members = await ReadMembersAsync(writer, account, cancellationToken).ConfigureAwait(false);
         foreach (var instanceId in instanceIds)
@@ -110,6 +104,13 @@ public sealed partial class SecurityGroupService
                     return instance;
                 }
 
+                // The instance's primary interface shows the same groups.
+                if (spec.NetworkInterface is { } nic && await w.GetAsync(nic.InterfaceId, ct).ConfigureAwait(false) is { Kind: Interfaces.NetworkInterfaceService.Kind } primary)
+                {
+                    var primarySpec = Interfaces.NetworkInterfaceService.SpecOf(primary);
+                    await w.UpdateAsync(primary with { Spec = JsonSerializer.SerializeToElement(primarySpec with { SecurityGroupIds = groups }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+                }
+
                 return await w.UpdateAsync(instance with { Spec = JsonSerializer.SerializeToElement(spec with { SecurityGroupIds = groups }, NimbusJson.Options), UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -145,7 +146,7 @@ public sealed partial class SecurityGroupService
         foreach (var reference in requested)
         {
             var group = reference == DefaultName
-                ? await DefaultGroupAsync(writer, account, cancellationToken).ConfigureAwait(false)
+                ? await DefaultGroupAsync(writer, account, vpc, cancellationToken).ConfigureAwait(false)
                 : await FindAsync(writer, account, reference, cancellationToken).ConfigureAwait(false);
             if (group is null)
             {

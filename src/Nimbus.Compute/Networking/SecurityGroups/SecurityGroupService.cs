@@ -45,6 +45,10 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
             {
                 errors.Add("name", "must not start with 'sg-' (ids do)");
             }
+            else if (request.Name.StartsWith(VpcDefaultPrefix, StringComparison.Ordinal))
+            {
+                errors.Add("name", $"must not start with '{VpcDefaultPrefix}' (the default group of each VPC is named so)");
+            }
         }
 
         CommonValidation.Tags(errors, "tags", request.Tags);
@@ -107,7 +111,9 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
                 var spec = SpecOf(group);
                 if (spec.IsDefault)
                 {
-                    throw new NimbusException(ErrorCodes.OperationNotPermitted, 409, $"Security group {group.Name} ({group.Id}) is the account's default group; it cannot be deleted.");
+                    throw new NimbusException(ErrorCodes.OperationNotPermitted, 409, spec.VpcId == DefaultNetwork.Id
+                        ? $"Security group {group.Name} ({group.Id}) is the account's default group (of its default VPC); it cannot be deleted."
+                        : $"Security group {group.Name} ({group.Id}) is the default group of VPC {spec.VpcId}; it goes when the VPC is deleted.");
                 }
 
                 var members = await ReadMembersAsync(w, account, ct).ConfigureAwait(false);
@@ -119,7 +125,9 @@ public sealed partial class SecurityGroupService(IResourceStore store, QuotaServ
                     var parts = new List<string>();
                     if (users.Count > 0)
                     {
-                        parts.Add("instance(s) " + string.Join(", ", users.Take(20)) + (users.Count > 20 ? $" and {users.Count - 20} more" : ""));
+                        // Members are instances (their primary interface) and secondary interfaces (eni-...), by id.
+                        parts.Add((users.Any(u => u.StartsWith("eni-", StringComparison.Ordinal)) ? "instance(s) and interface(s) " : "instance(s) ")
+                            + string.Join(", ", users.Take(20)) + (users.Count > 20 ? $" and {users.Count - 20} more" : ""));
                     }
 
                     if (referrers.Count > 0)
