@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
 
 namespace Nimbus.Server.Hosting;
@@ -9,7 +8,9 @@ namespace Nimbus.Server.Hosting;
 /// one pool block per <c>recv</c>, so with 4 KiB blocks a 1 MiB upload took 256 <c>recvfrom</c> calls and as many
 /// pipe segments (measured: <c>recvfrom</c> was 17 % of a 1 MiB PUT's server CPU); with 64 KiB blocks it takes 16.
 /// Blocks are pinned arrays on the pinned object heap (sockets pin what they read into); up to
-/// <see cref="RetainedBlocks"/> returned blocks are kept for reuse, the rest are left to the GC.
+/// <see cref="RetainedBlocks"/> returned blocks are kept for reuse, the rest are left to the GC. The most recently
+/// returned block is reused first: it is the one still in the CPU cache (a first-in-first-out queue cycled through
+/// all retained blocks and made 4 KiB GETs about 5 % dearer in CPU).
 /// </summary>
 internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
@@ -18,7 +19,8 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     /// <summary>Returned blocks kept for reuse: 16 MiB, enough for 32 uploads and downloads in flight.</summary>
     private const int RetainedBlocks = 256;
 
-    private readonly ConcurrentQueue<byte[]> _free = new();
+    private readonly Lock _lock = new();
+    private readonly byte[][] _free = new byte[RetainedBlocks][];
     private int _freeCount;
 
     public override int MaxBufferSize => BlockSize;
@@ -26,32 +28,36 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
-        if (_free.TryDequeue(out var array))
+        byte[]? array = null;
+        lock (_lock)
         {
-            Interlocked.Decrement(ref _freeCount);
-        }
-        else
-        {
-            array = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+            if (_freeCount > 0)
+            {
+                array = _free[--_freeCount];
+                _free[_freeCount] = null!;
+            }
         }
 
-        return new Block(this, array);
+        return new Block(this, array ?? GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true));
     }
 
     protected override void Dispose(bool disposing)
     {
-        _free.Clear();
+        lock (_lock)
+        {
+            Array.Clear(_free);
+            _freeCount = 0;
+        }
     }
 
     private void Return(byte[] array)
     {
-        if (Interlocked.Increment(ref _freeCount) <= RetainedBlocks)
+        lock (_lock)
         {
-            _free.Enqueue(array);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _freeCount);
+            if (_freeCount < RetainedBlocks)
+            {
+                _free[_freeCount++] = array;
+            }
         }
     }
 
