@@ -65,24 +65,20 @@ echo "# nimbus-server pid $SERVER_PID at $S3, nginx at $NGINX"
 
 declare -A RESULT CPU
 field() { sed -n "s|.* $1=\([0-9.]*\).*|\1|p" <<< "$2"; }
-# CPU time (utime + stime, clock ticks) of processes: on a shared, noisy machine the server CPU per operation
-# says more than the throughput, which other engineers' builds move by several times.
-TICKS="$(getconf CLK_TCK)"
-ticks() { local total=0 pid; for pid in "$@"; do [[ -r /proc/$pid/stat ]] && total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}'))); done; echo "$total"; }
+# CPU time (utime + stime) of the server processes per operation, measured by S3Load over the measured operations
+# only (not its warm-up, which for a GET cell PUTs every object first): on a shared, noisy machine the server CPU per
+# operation says more than the throughput, which other engineers' builds move by several times.
 nginx_pids() { local master; master="$(cat "$WORK/nginx/.nginx/nginx.pid")"; echo "$master" $(pgrep -P "$master"); }
-cpu_per_op() { awk -v t="$1" -v hz="$TICKS" -v ops="$2" 'BEGIN { printf "%.3f", (ops > 0 ? t * 1000 / hz / ops : 0) }'; }
 echo "== runs (nginx, then Nimbus, for each cell)"
 for size in 4096 1048576 67108864; do
   for op in put get; do
     for concurrency in 1 32; do
-      before="$(ticks $(nginx_pids))"
-      nginx_line="$(dotnet "$LOAD" nginx "$NGINX" "$op" "$size" "$concurrency" "$RUN_SECONDS")"
-      CPU["nginx $op $size $concurrency"]="$(cpu_per_op $(( $(ticks $(nginx_pids)) - before )) "$(field ops "$nginx_line")")"
-      echo "$nginx_line server-cpu-ms/op=${CPU["nginx $op $size $concurrency"]}"
-      before="$(ticks "$SERVER_PID")"
-      nimbus_line="$(dotnet "$LOAD" nimbus "$S3" "$KEY" "$SECRET" "$op" "$size" "$concurrency" "$RUN_SECONDS")"
-      CPU["nimbus $op $size $concurrency"]="$(cpu_per_op $(( $(ticks "$SERVER_PID") - before )) "$(field ops "$nimbus_line")")"
-      echo "$nimbus_line server-cpu-ms/op=${CPU["nimbus $op $size $concurrency"]}"
+      nginx_line="$(S3LOAD_SERVER_PIDS="$(nginx_pids)" dotnet "$LOAD" nginx "$NGINX" "$op" "$size" "$concurrency" "$RUN_SECONDS")"
+      CPU["nginx $op $size $concurrency"]="$(field server-cpu-ms/op "$nginx_line")"
+      echo "$nginx_line"
+      nimbus_line="$(S3LOAD_SERVER_PIDS="$SERVER_PID" dotnet "$LOAD" nimbus "$S3" "$KEY" "$SECRET" "$op" "$size" "$concurrency" "$RUN_SECONDS")"
+      CPU["nimbus $op $size $concurrency"]="$(field server-cpu-ms/op "$nimbus_line")"
+      echo "$nimbus_line"
       RESULT["nginx $op $size $concurrency"]="$nginx_line"
       RESULT["nimbus $op $size $concurrency"]="$nimbus_line"
     done

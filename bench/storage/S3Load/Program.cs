@@ -8,6 +8,9 @@ using Nimbus.Contracts.Signing;
 // UNSIGNED-PAYLOAD, as presigned PUTs are) or against nginx (plain GET, WebDAV PUT). The same client drives both, so
 // the ratio compares the servers. Each worker has its own key; a run lasts SECONDS and every worker finishes at least
 // one operation after a one-operation warm-up.
+// With S3LOAD_SERVER_PIDS (space-separated pids) it also prints the CPU time those processes spent during the measured
+// operations only, per operation (server-cpu-ms/op): the warm-up is excluded, which matters where it is heavy (a GET
+// cell's warm-up PUTs every object first; at 64 MiB and c=32 that is 32 PUTs of 64 MiB for some 30 measured GETs).
 // usage: S3Load nginx <base-url> <get|put> <size> <concurrency> <seconds>
 //        S3Load nimbus <s3-endpoint> <access-key> <secret> <get|put> <size> <concurrency> <seconds>
 var culture = CultureInfo.InvariantCulture;
@@ -26,6 +29,8 @@ int size = int.Parse(args[rest + 1], culture);
 int concurrency = int.Parse(args[rest + 2], culture);
 double seconds = double.Parse(args[rest + 3], culture);
 const string Bucket = "bench";
+// USER_HZ, the unit of /proc/PID/stat times: 100 on every Linux architecture .NET runs on.
+const double ClockTicksPerSecond = 100;
 
 using var http = new HttpClient(new SocketsHttpHandler
 {
@@ -105,8 +110,11 @@ await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
     }
 }));
 
+var serverPids = (Environment.GetEnvironmentVariable("S3LOAD_SERVER_PIDS") ?? "")
+    .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, culture)).ToArray();
 var latencies = new List<double>[concurrency];
 long operations = 0;
+long serverTicksBefore = ServerTicks(serverPids);
 var clock = Stopwatch.StartNew();
 await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
 {
@@ -129,8 +137,25 @@ await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async (
     }
 })));
 double elapsed = clock.Elapsed.TotalSeconds;
+long serverTicks = ServerTicks(serverPids) - serverTicksBefore;
 double[] all = latencies.SelectMany(l => l).Order().ToArray();
 double Percentile(double p) => all[Math.Min(all.Length - 1, (int)(p * all.Length))];
 Console.WriteLine(string.Create(culture,
-    $"target={args[0]} op={op} size={size} concurrency={concurrency} ops={operations} seconds={elapsed:F1} ops/s={operations / elapsed:F1} MB/s={operations * (double)size / elapsed / 1e6:F1} p50={Percentile(0.5):F2}ms p99={Percentile(0.99):F2}ms"));
+    $"target={args[0]} op={op} size={size} concurrency={concurrency} ops={operations} seconds={elapsed:F1} ops/s={operations / elapsed:F1} MB/s={operations * (double)size / elapsed / 1e6:F1} p50={Percentile(0.5):F2}ms p99={Percentile(0.99):F2}ms")
+    + (serverPids.Length > 0 ? string.Create(culture, $" server-cpu-ms/op={serverTicks * 1000.0 / ClockTicksPerSecond / operations:F3}") : ""));
 return 0;
+
+// utime + stime of the processes, in clock ticks (/proc/PID/stat fields 14 and 15, after the parenthesised name).
+static long ServerTicks(int[] pids)
+{
+    long total = 0;
+    foreach (var pid in pids)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    return total;
+}
+

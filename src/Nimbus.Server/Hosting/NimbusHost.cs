@@ -171,6 +171,9 @@ public sealed class NimbusHost : IAsyncDisposable
     {
         services.AddSingleton(options);
         services.AddSingleton(time);
+
+        // Kestrel's socket buffers: 64 KiB per recv instead of 4 KiB (see LargeBlockMemoryPool).
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.AddSingleton<NimbusMetrics>();
         services.AddSingleton<IResourceStore>(sp => new InstrumentedResourceStore(StoreFactory.Create(options), sp.GetRequiredService<NimbusMetrics>()));
         services.AddSingleton(new SecretProtector(DataDirectory.LoadOrCreateMasterKey(options.DataDirectory)));
