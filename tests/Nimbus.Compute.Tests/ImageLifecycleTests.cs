@@ -133,7 +133,8 @@ public sealed class ImageLifecycleTests : IAsyncLifetime
                 stderr.ShouldContain("warning: ");
                 stderr.ShouldContain("use busybox instead");
                 var id = stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).First(w => w.StartsWith("i-", StringComparison.Ordinal));
-                await Instances.TerminateAsync(id);
+                var terminating = await Instances.TerminateAsync(id);
+                await Instances.WaitForPhaseAsync(id, InstancesClient.TerminatedPhase, ComputeServer.Wait, terminating.Version);
             }
 
             var undeprecated = await Images.UndeprecateAsync(image.Id);
