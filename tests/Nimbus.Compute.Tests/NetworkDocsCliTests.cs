@@ -91,29 +91,8 @@ public sealed partial class NetworkDocsCliTests : IAsyncLifetime
         return code == 0 ? stdout : "error: " + stderr;
     }
 
-    private static List<(string Command, List<string> Output)> ReadExample(string heading)
-    {
-        var lines = Repository.DocLines("network.md");
-        var start = Array.FindIndex(lines, l => l == heading);
-        start.ShouldBeGreaterThan(-1, $"docs/network.md has a '{heading}' section");
-        var open = Array.IndexOf(lines, "```console", start);
-        var close = Array.IndexOf(lines, "```", open + 1);
-        var steps = new List<(string, List<string>)>();
-        foreach (var line in lines[(open + 1)..close])
-        {
-            if (line.StartsWith("$ nimbus ", StringComparison.Ordinal))
-            {
-                steps.Add((line[2..], []));
-            }
-            else
-            {
-                steps[^1].Item2.Add(line);
-            }
-        }
-
-        steps.Count.ShouldBeGreaterThan(3);
-        return steps;
-    }
+    private static List<(string Command, List<string> Output)> ReadExample(string heading) =>
+        Repository.ConsoleExample("network.md", heading, minSteps: 4);
 
     [GeneratedRegex(@"\bi-[a-z0-9]{12}\b")]
     private static partial Regex InstanceId();

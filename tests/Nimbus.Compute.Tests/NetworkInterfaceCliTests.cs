@@ -84,29 +84,8 @@ public sealed partial class NetworkInterfaceCliTests : IAsyncLifetime
         stderr.ShouldContain("NotFound");
     }
 
-    private static List<(string Command, List<string> Output)> ReadExample()
-    {
-        var lines = Repository.DocLines("network.md");
-        var start = Array.FindIndex(lines, l => l == "## Network interfaces");
-        start.ShouldBeGreaterThan(-1, "docs/network.md has a Network interfaces section");
-        var open = Array.IndexOf(lines, "```console", start);
-        var close = Array.IndexOf(lines, "```", open + 1);
-        var steps = new List<(string, List<string>)>();
-        foreach (var line in lines[(open + 1)..close])
-        {
-            if (line.StartsWith("$ nimbus ", StringComparison.Ordinal))
-            {
-                steps.Add((line[2..], []));
-            }
-            else
-            {
-                steps[^1].Item2.Add(line);
-            }
-        }
-
-        steps.Count.ShouldBeGreaterThan(5);
-        return steps;
-    }
+    private static List<(string Command, List<string> Output)> ReadExample() =>
+        Repository.ConsoleExample("network.md", "## Network interfaces", minSteps: 6);
 
     [GeneratedRegex(@"\bi-[a-z0-9]{12}\b")]
     private static partial Regex InstanceId();

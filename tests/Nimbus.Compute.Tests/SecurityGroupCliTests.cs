@@ -88,29 +88,8 @@ public sealed partial class SecurityGroupCliTests : IAsyncLifetime
 
     private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => _server.RunCliAsync(_home.Path, args);
 
-    private static List<(string Command, List<string> Output)> ReadExample()
-    {
-        var lines = Repository.DocLines("network.md");
-        var start = Array.FindIndex(lines, l => l == "## Security groups");
-        start.ShouldBeGreaterThan(-1, "docs/network.md has a Security groups section");
-        var open = Array.IndexOf(lines, "```console", start);
-        var close = Array.IndexOf(lines, "```", open + 1);
-        var steps = new List<(string, List<string>)>();
-        foreach (var line in lines[(open + 1)..close])
-        {
-            if (line.StartsWith("$ nimbus ", StringComparison.Ordinal))
-            {
-                steps.Add((line[2..], []));
-            }
-            else
-            {
-                steps[^1].Item2.Add(line);
-            }
-        }
-
-        steps.Count.ShouldBeGreaterThan(5);
-        return steps;
-    }
+    private static List<(string Command, List<string> Output)> ReadExample() =>
+        Repository.ConsoleExample("network.md", "## Security groups", minSteps: 6);
 
     [GeneratedRegex(@"\bsg-[a-z0-9]{12}\b")]
     private static partial Regex GroupId();

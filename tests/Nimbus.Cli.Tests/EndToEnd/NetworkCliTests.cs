@@ -133,28 +133,8 @@ public sealed partial class NetworkCliTests : IAsyncLifetime
     }
 
     // The ```console block after "### From the CLI" of docs/network.md: "$ nimbus ..." lines, each followed by its expected output.
-    private static List<(string Command, List<string> Output)> ReadExample()
-    {
-        var lines = Repository.DocLines("network.md");
-        var start = Array.IndexOf(lines, "### From the CLI");
-        start.ShouldBeGreaterThan(0, "docs/network.md has a 'From the CLI' section");
-        var open = Array.IndexOf(lines, "```console", start);
-        var close = Array.IndexOf(lines, "```", open + 1);
-        var steps = new List<(string, List<string>)>();
-        foreach (var line in lines[(open + 1)..close])
-        {
-            if (line.StartsWith("$ nimbus ", StringComparison.Ordinal))
-            {
-                steps.Add((line[2..], []));
-            }
-            else
-            {
-                steps[^1].Item2.Add(line);
-            }
-        }
-
-        return steps;
-    }
+    private static List<(string Command, List<string> Output)> ReadExample() =>
+        Repository.ConsoleExample("network.md", "### From the CLI");
 
     [GeneratedRegex(@"\bvpc-[a-z0-9]{12}\b")]
     private static partial Regex VpcId();

@@ -100,26 +100,6 @@ public sealed class QuotaCliTests : IAsyncLifetime
     }
 
     // The first ```console block after "### Worked example": "$ nimbus ..." lines, each followed by its expected output.
-    private static List<(string Command, List<string> Output)> ReadWorkedExample()
-    {
-        var lines = Repository.DocLines("quotas.md");
-        var start = Array.IndexOf(lines, "### Worked example");
-        start.ShouldBeGreaterThan(0);
-        var open = Array.IndexOf(lines, "```console", start);
-        var close = Array.IndexOf(lines, "```", open + 1);
-        var steps = new List<(string, List<string>)>();
-        foreach (var line in lines[(open + 1)..close])
-        {
-            if (line.StartsWith("$ nimbus ", StringComparison.Ordinal))
-            {
-                steps.Add((line[2..], []));
-            }
-            else
-            {
-                steps[^1].Item2.Add(line);
-            }
-        }
-
-        return steps;
-    }
+    private static List<(string Command, List<string> Output)> ReadWorkedExample() =>
+        Repository.ConsoleExample("quotas.md", "### Worked example");
 }
