@@ -191,6 +191,7 @@ public sealed class NimbusHost : IAsyncDisposable
             NetworkActions.Register(catalog);
             Nimbus.Compute.Networking.SecurityGroups.SecurityGroupActions.Register(catalog);
             Nimbus.Compute.Networking.ElasticIps.ElasticIpActions.Register(catalog);
+            Nimbus.Compute.Networking.NatGateways.NatGatewayActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -306,5 +307,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapNetworkEndpoints(options.Region);
         app.MapSecurityGroupEndpoints(options.Region);
         app.MapElasticIpEndpoints(options.Region);
+        app.MapNatGatewayEndpoints(options.Region);
     }
 }
