@@ -11,6 +11,7 @@ public sealed class NetworkClient
         ElasticIps = new ElasticIpsClient(client);
         RouteTables = new RouteTablesClient(client);
         Peerings = new PeeringsClient(client);
+        NatGateways = new NatGatewaysClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -30,4 +31,7 @@ public sealed class NetworkClient
 
     /// <summary>VPC peering connections: request, accept, reject, delete.</summary>
     public PeeringsClient Peerings { get; }
+
+    /// <summary>NAT gateways: routed private subnets reach the host's networks from an elastic IP.</summary>
+    public NatGatewaysClient NatGateways { get; }
 }
