@@ -6,7 +6,7 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: VPCs, subnets, security groups, elastic IPs, route tables, peering")
+        new("network", "Networking: VPCs, subnets, security groups, elastic IPs, NAT gateways, route tables, peering")
         {
             VpcCommands.Create(context),
             SubnetCommands.Create(context),
@@ -14,5 +14,6 @@ internal static class NetworkCommands
             ElasticIpCommands.Create(context),
             RouteTableCommands.Create(context),
             PeeringCommands.Create(context),
+            NatGatewayCommands.Create(context),
         };
 }
