@@ -31,6 +31,7 @@ public static class ComputeComposition
         services.AddSingleton<SecurityGroupService>();
         services.AddSingleton(Networking.ElasticIps.ElasticIpQuotas.ElasticIps);
         services.AddSingleton<Networking.ElasticIps.ElasticIpService>();
+        services.AddSingleton<Networking.NatGateways.NatGatewayService>();
         services.AddSingleton(sp =>
         {
             // Routes and peerings are the network service's; the ruleset they change is built here.

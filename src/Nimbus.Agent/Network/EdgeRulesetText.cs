@@ -44,6 +44,20 @@ internal static class EdgeRulesetText
         }
 
         text.Append("\t}\n");
+        text.Append("\tmap ngw_snat {\n\t\ttype ipv4_addr . ipv4_addr : ipv4_addr\n\t\tflags interval\n");
+        if (edge.NatFlows.Count > 0)
+        {
+            text.Append("\t\telements = { ").AppendJoin(", ", edge.NatFlows.Select(f => $"{f.Source} . {f.Destination} : {f.ElasticIp}")).Append(" }\n");
+        }
+
+        text.Append("\t}\n");
+        text.Append("\tset ngw_flows {\n\t\ttype ipv4_addr . ipv4_addr\n\t\tflags interval\n");
+        if (edge.NatFlows.Count > 0)
+        {
+            text.Append("\t\telements = { ").AppendJoin(", ", edge.NatFlows.Select(f => $"{f.Source} . {f.Destination}").Distinct(StringComparer.Ordinal)).Append(" }\n");
+        }
+
+        text.Append("\t}\n");
         text.Append("\tset internal {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
         if (edge.InternalCidrs.Count > 0)
         {
@@ -71,16 +85,26 @@ internal static class EdgeRulesetText
             text.Append("\t\tip saddr @internal ip daddr != @internal snat ip to ip saddr map @eip_snat\n");
         }
 
+        if (edge.Bridges.Count > 0)
+        {
+            // NAT gateways, leaving the host: from the elastic IP, or (a loopback pool cannot be on the wire) the host's address.
+            var outside = "oifname != { " + string.Join(", ", edge.Bridges.Select(b => $"\"{b}\"")) + " } ";
+            text.Append("\t\t").Append(outside).Append(loopback ? "ip saddr . ip daddr @ngw_flows masquerade\n" : "snat ip to ip saddr . ip daddr map @ngw_snat\n");
+        }
+
         text.Append("\t}\n");
+        text.Append("\tchain input {\n\t\ttype nat hook input priority 90; policy accept;\n");
+
+        // The metadata service (DNAT to the gateway) knows an instance by its private address.
+        text.Append("\t\tct status dnat return\n");
         if (loopback)
         {
-            text.Append("\tchain input {\n\t\ttype nat hook input priority 90; policy accept;\n");
-
-            // The metadata service (DNAT to the gateway) knows an instance by its private address.
-            text.Append("\t\tct status dnat return\n");
             text.Append("\t\tsnat ip to ip saddr map @eip_snat\n");
-            text.Append("\t}\n");
         }
+
+        // NAT gateways, to the host's own addresses: from the elastic IP (an elastic IP of the instance's own comes first).
+        text.Append("\t\tsnat ip to ip saddr . ip daddr map @ngw_snat\n");
+        text.Append("\t}\n");
 
         text.Append("}\n");
     }

@@ -58,6 +58,12 @@ internal static class NftRuleset
         text.Append("\tset peered {\n\t\ttype ipv4_addr . ipv4_addr\n\t\tflags interval\n");
         AppendElements(text, rules.PeeredFlows.Select(f => f.Source + " . " + f.Destination));
         text.Append("\t}\n");
+        text.Append("\tset nat_flows {\n\t\ttype ipv4_addr . ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.NatFlows.Select(f => f.Source + " . " + f.Destination).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
+        text.Append("\tset internal {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.Networks.Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
         text.Append("\tset nat_sources {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
         AppendElements(text, rules.Networks.Where(n => n.Masquerade).Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
         text.Append("\t}\n");
@@ -76,8 +82,21 @@ internal static class NftRuleset
         // Before the security groups' filter (priority filter): a drop here is final whatever a group allows.
         text.Append("\tchain forward {\n\t\ttype filter hook forward priority filter - 10; policy accept;\n");
         text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links ip saddr . ip daddr != @peered drop\n");
+        text.Append("\t\tiifname @isolated oifname != @bridges ip saddr . ip daddr @nat_flows accept\n");
+        text.Append("\t\toifname @isolated iifname != @bridges ct direction reply ip daddr . ip saddr @nat_flows accept\n");
         text.Append("\t\tiifname @isolated oifname != @bridges drop\n");
         text.Append("\t\toifname @isolated iifname != @bridges drop\n");
+        text.Append("\t}\n");
+
+        // An isolated VPC reaches the host only as its router (its gateways) and the metadata service (DNAT'd); the
+        // host's other addresses are the host's networks: only a NAT gateway's route lets traffic to them through.
+        text.Append("\tchain input {\n\t\ttype filter hook input priority filter - 10; policy accept;\n");
+        text.Append("\t\tiifname != @isolated return\n");
+        text.Append("\t\tct state established,related accept\n");
+        text.Append("\t\tct status dnat accept\n");
+        text.Append("\t\tip daddr @internal accept\n");
+        text.Append("\t\tip saddr . ip daddr @nat_flows accept\n");
+        text.Append("\t\tmeta nfproto ipv4 drop\n");
         text.Append("\t}\n}\n");
 
         text.Append("table bridge ").Append(table).Append('\n');

@@ -6,7 +6,7 @@ namespace Nimbus.Cli.Commands;
 internal static class NetworkCommands
 {
     public static Command CreateService(CliContext context) =>
-        new("network", "Networking: VPCs, subnets, security groups, network interfaces, elastic IPs, route tables, peering")
+        new("network", "Networking: VPCs, subnets, security groups, network interfaces, elastic IPs, NAT gateways, route tables, peering")
         {
             VpcCommands.Create(context),
             SubnetCommands.Create(context),
@@ -15,5 +15,6 @@ internal static class NetworkCommands
             RouteTableCommands.Create(context),
             PeeringCommands.Create(context),
             NetworkInterfaceCommands.Create(context),
+            NatGatewayCommands.Create(context),
         };
 }

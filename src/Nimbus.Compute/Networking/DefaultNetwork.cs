@@ -246,6 +246,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                 interfaces.AddRange(held);
             }
 
+            var natFlows = await NatGateways.NatFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false);
             var filtered = await filter.BuildAsync(options.NftTable + "_filter", [.. interfaces.Select(i => (i.Account, i.Secondary ?? i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
@@ -257,7 +258,8 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     PeeredFlows = await Nimbus.Network.Peerings.PeeredFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false),
                     Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address) { InterfaceId = i.Secondary })],
                     Filter = filtered,
-                    Edge = await EdgeAsync(networks, [.. interfaces.Select(i => (i.Account, i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false),
+                    NatFlows = natFlows,
+                    Edge = await EdgeAsync(networks, [.. interfaces.Select(i => (i.Account, i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false) with { NatFlows = natFlows },
                 },
                 cancellationToken).ConfigureAwait(false);
 

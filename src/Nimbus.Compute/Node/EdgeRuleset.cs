@@ -22,6 +22,9 @@ public sealed record EdgeRuleset
     /// <summary>Ranges of the instance networks: traffic between them is never translated.</summary>
     public required IReadOnlyList<string> InternalCidrs { get; init; }
 
+    /// <summary>NAT gateways' flows: (source subnet, destination block, elastic IP), translated to the elastic IP.</summary>
+    public IReadOnlyList<(string Source, string Destination, string ElasticIp)> NatFlows { get; init; } = [];
+
     /// <summary>Every allocated elastic IP; <see cref="ElasticIpMapping.PrivateIpAddress"/> is null for one not associated.</summary>
     public required IReadOnlyList<ElasticIpMapping> ElasticIps { get; init; }
 }

@@ -143,6 +143,12 @@ public sealed record NetworkRuleset
     /// </summary>
     public IReadOnlyList<(string Source, string Destination)> PeeredFlows { get; init; } = [];
 
+    /// <summary>
+    /// Traffic that NAT gateways translate: (source subnet, destination block, elastic IP). Such traffic leaves an
+    /// isolated VPC towards the host's networks (and the host's own addresses other than its gateways), from the elastic IP.
+    /// </summary>
+    public IReadOnlyList<(string Source, string Destination, string ElasticIp)> NatFlows { get; init; } = [];
+
     /// <summary>Every live interface: its host-side veth and the only source address it may use.</summary>
     public required IReadOnlyList<RulesetInterface> Interfaces { get; init; }
 

@@ -107,6 +107,8 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(AllocateAddressRequest))]
 [JsonSerializable(typeof(AssociateAddressRequest))]
 [JsonSerializable(typeof(ElasticIpSpec))]
+[JsonSerializable(typeof(CreateNatGatewayRequest))]
+[JsonSerializable(typeof(NatGatewaySpec))]
 [JsonSerializable(typeof(CreateRouteTableRequest))]
 [JsonSerializable(typeof(CreateRouteRequest))]
 [JsonSerializable(typeof(AssociateRouteTableRequest))]

@@ -46,4 +46,7 @@ public sealed record ElasticIpSpec
 
     /// <summary>The private IP traffic to <see cref="PublicIp"/> goes to (DNAT) and the instance's outbound traffic comes from (SNAT); null while it is not associated.</summary>
     public string? PrivateIpAddress { get; init; }
+
+    /// <summary>The NAT gateway (<c>ngw-...</c>) that uses it; null when none does. Such an elastic IP is associated and cannot be released or associated elsewhere.</summary>
+    public string? NatGatewayId { get; init; }
 }

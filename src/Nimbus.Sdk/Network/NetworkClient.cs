@@ -12,6 +12,7 @@ public sealed class NetworkClient
         RouteTables = new RouteTablesClient(client);
         Peerings = new PeeringsClient(client);
         Interfaces = new NetworkInterfacesClient(client);
+        NatGateways = new NatGatewaysClient(client);
     }
 
     /// <summary>VPCs: private address ranges, isolated from each other; the account's default VPC is made on first use.</summary>
@@ -34,4 +35,7 @@ public sealed class NetworkClient
 
     /// <summary>Network interfaces: primary and secondary, attachments, secondary private addresses.</summary>
     public NetworkInterfacesClient Interfaces { get; }
+
+    /// <summary>NAT gateways: routed private subnets reach the host's networks from an elastic IP.</summary>
+    public NatGatewaysClient NatGateways { get; }
 }

@@ -195,6 +195,7 @@ public sealed class NimbusHost : IAsyncDisposable
             Nimbus.Compute.Networking.SecurityGroups.SecurityGroupActions.Register(catalog);
             Nimbus.Compute.Networking.ElasticIps.ElasticIpActions.Register(catalog);
             Nimbus.Compute.Networking.Interfaces.NetworkInterfaceActions.Register(catalog);
+            Nimbus.Compute.Networking.NatGateways.NatGatewayActions.Register(catalog);
             return catalog;
         });
         services.AddSingleton<IamChangeTracker>();
@@ -311,5 +312,6 @@ public sealed class NimbusHost : IAsyncDisposable
         app.MapSecurityGroupEndpoints(options.Region);
         app.MapElasticIpEndpoints(options.Region);
         app.MapNetworkInterfaceEndpoints(options.Region);
+        app.MapNatGatewayEndpoints(options.Region);
     }
 }

@@ -34,6 +34,9 @@ public sealed record ElasticIpEntry
     public string? InterfaceId { get; init; }
 
     public string? PrivateIpAddress { get; init; }
+
+    /// <summary>The NAT gateway using the address (then it maps to no private IP).</summary>
+    public string? NatGatewayId { get; init; }
 }
 
 /// <summary>An IPv4 block of the host's (any range: the pool is the host's, not a VPC's), e.g. <c>127.100.0.0/24</c>.</summary>

@@ -127,6 +127,11 @@ public sealed class ElasticIpService(IResourceStore store, QuotaService quotas, 
                 var state = await ReadLockedAsync(w, ct).ConfigureAwait(false);
                 var eip = await FindAsync(w, account, reference, ct).ConfigureAwait(false) ?? throw NimbusException.NotFound($"Elastic IP '{reference}'");
                 var spec = SpecOf(eip);
+                if (spec.NatGatewayId is { } natGateway)
+                {
+                    throw new NimbusException(ErrorCodes.DependencyViolation, 409, $"Elastic IP {spec.PublicIp} ({eip.Id}) is used by NAT gateway {natGateway}; delete the gateway first.");
+                }
+
                 var (instanceId, interfaceId, privateIp) = await ResolveTargetAsync(w, account, request, ct).ConfigureAwait(false);
                 if (spec.PrivateIpAddress == privateIp && spec.InstanceId == instanceId)
                 {
@@ -197,6 +202,11 @@ public sealed class ElasticIpService(IResourceStore store, QuotaService quotas, 
                 var state = await ReadLockedAsync(w, ct).ConfigureAwait(false);
                 var eip = await FindAsync(w, account, reference, ct).ConfigureAwait(false) ?? throw NimbusException.NotFound($"Elastic IP '{reference}'");
                 var spec = SpecOf(eip);
+                if (spec.NatGatewayId is { } natGateway)
+                {
+                    throw new NimbusException(ErrorCodes.DependencyViolation, 409, $"Elastic IP {spec.PublicIp} ({eip.Id}) is used by NAT gateway {natGateway}; delete the gateway first.");
+                }
+
                 if (spec.PrivateIpAddress is not null)
                 {
                     throw new NimbusException(ErrorCodes.DependencyViolation, 409,
@@ -239,6 +249,58 @@ public sealed class ElasticIpService(IResourceStore store, QuotaService quotas, 
         }
 
         await WriteAsync(writer, state with { Addresses = addresses }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Gives the account's elastic IP <paramref name="reference"/> (id, name or address) to NAT gateway
+    /// <paramref name="natGatewayId"/>, in the caller's unit of work; <c>InvalidParameter</c> when it is not the
+    /// account's, <c>Conflict</c> when it is associated. Returns its allocation id and address.
+    /// </summary>
+    internal static async Task<(string AllocationId, string PublicIp)> AttachNatGatewayAsync(IStoreWriter writer, string account, string reference, string natGatewayId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var state = await ReadLockedAsync(writer, cancellationToken).ConfigureAwait(false);
+        var eip = await FindAsync(writer, account, reference, cancellationToken).ConfigureAwait(false)
+            ?? throw NimbusException.Invalid("allocationId", $"'{reference}' is not an elastic IP of this account");
+        var spec = SpecOf(eip);
+        if (spec.NatGatewayId is not null || spec.PrivateIpAddress is not null)
+        {
+            throw new NimbusException(ErrorCodes.Conflict, 409,
+                $"Elastic IP {spec.PublicIp} ({eip.Id}) is associated with {spec.NatGatewayId ?? spec.InstanceId ?? spec.NetworkInterfaceId}; a NAT gateway needs an unassociated elastic IP.");
+        }
+
+        var addresses = new Dictionary<string, ElasticIpEntry>(state.Addresses, StringComparer.Ordinal);
+        addresses[spec.PublicIp] = addresses[spec.PublicIp] with { NatGatewayId = natGatewayId };
+        await WriteAsync(writer, state with { Addresses = addresses }, cancellationToken).ConfigureAwait(false);
+        await SetNatGatewayAsync(writer, eip, natGatewayId, now, cancellationToken).ConfigureAwait(false);
+        return (eip.Id, spec.PublicIp);
+    }
+
+    /// <summary>Takes the elastic IP back from a deleted NAT gateway, in the caller's unit of work: it is available again.</summary>
+    internal static async Task DetachNatGatewayAsync(IStoreWriter writer, string allocationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var state = await ReadLockedAsync(writer, cancellationToken).ConfigureAwait(false);
+        if (await writer.GetAsync(allocationId, cancellationToken).ConfigureAwait(false) is not { } eip)
+        {
+            return;
+        }
+
+        var spec = SpecOf(eip);
+        var addresses = new Dictionary<string, ElasticIpEntry>(state.Addresses, StringComparer.Ordinal);
+        if (addresses.TryGetValue(spec.PublicIp, out var entry))
+        {
+            addresses[spec.PublicIp] = entry with { NatGatewayId = null };
+        }
+
+        await WriteAsync(writer, state with { Addresses = addresses }, cancellationToken).ConfigureAwait(false);
+        await SetNatGatewayAsync(writer, eip, null, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task SetNatGatewayAsync(IStoreWriter writer, Resource eip, string? natGatewayId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var spec = SpecOf(eip) with { NatGatewayId = natGatewayId };
+        var updated = await writer.UpdateAsync(eip with { Spec = JsonSerializer.SerializeToElement(spec, NimbusJson.Options), UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+        await writer.UpdateStatusAsync(
+            updated.Id, updated.Version, updated.Status with { Phase = natGatewayId is null ? AvailablePhase : AssociatedPhase, ObservedVersion = updated.Version }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The pool record as stored now (empty before the first allocation).</summary>

@@ -1,0 +1,45 @@
+using Nimbus.Contracts.Network;
+using Nimbus.Contracts.Resources;
+using Nimbus.Sdk.Http;
+
+namespace Nimbus.Sdk.Network;
+
+/// <summary>
+/// NAT gateways (<c>/v1/network/nat-gateways</c>): a subnet's gateway holding an elastic IP; subnets whose route table
+/// routes to it reach the host's networks, translated to the elastic IP. Changes are in force when a call returns.
+/// </summary>
+public sealed class NatGatewaysClient
+{
+    /// <summary>Phase of a NAT gateway ready to translate.</summary>
+    public const string AvailablePhase = "available";
+
+    private const string BasePath = "/v1/network/nat-gateways";
+    private readonly NimbusClient _client;
+
+    internal NatGatewaysClient(NimbusClient client) => _client = client;
+
+    /// <summary>Creates a NAT gateway in a subnet with an unassociated elastic IP of the account.</summary>
+    public Task<ResourceDto> CreateAsync(CreateNatGatewayRequest request, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath, request, new NimbusRequestOptions { IdempotencyKey = Guid.NewGuid().ToString("N") }, cancellationToken);
+
+    /// <summary>A NAT gateway by id (<c>ngw-...</c>) or name.</summary>
+    public Task<ResourceDto> GetAsync(string reference, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Get, ItemPath(reference), cancellationToken: cancellationToken);
+
+    /// <summary>One page of the account's NAT gateways, optionally only the one named <paramref name="name"/>.</summary>
+    public Task<PageDto<ResourceDto>> ListAsync(string? name = null, string? nextToken = null, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<PageDto<ResourceDto>>(HttpMethod.Get, new PathBuilder(BasePath).Query("name", name).Query("nextToken", nextToken).ToString(), cancellationToken: cancellationToken);
+
+    /// <summary>Deletes the gateway (its elastic IP becomes available); <c>DependencyViolation</c> while a route table routes to it.</summary>
+    public Task DeleteAsync(string reference, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(HttpMethod.Delete, ItemPath(reference), cancellationToken: cancellationToken);
+
+    /// <summary>The gateway's spec: subnet, VPC and elastic IP.</summary>
+    public static NatGatewaySpec SpecOf(ResourceDto gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        return System.Text.Json.JsonSerializer.Deserialize<NatGatewaySpec>(gateway.Spec, Json.NimbusJson.Options)!;
+    }
+
+    private static string ItemPath(string reference) => BasePath + "/" + PathBuilder.Segment(reference);
+}
