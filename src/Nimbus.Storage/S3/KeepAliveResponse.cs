@@ -30,7 +30,8 @@ internal static class KeepAliveResponse
             await WaitAsync(work, options.CompleteKeepAliveAfter, s3).ConfigureAwait(false);
         }
 
-        if (work.IsCompleted)
+        // Zero means at once: the 200 goes out first even when the work is already done (so an error is in the body).
+        if (work.IsCompleted && options.CompleteKeepAliveAfter > TimeSpan.Zero)
         {
             var result = await work.ConfigureAwait(false);
             headers(s3.Response);
