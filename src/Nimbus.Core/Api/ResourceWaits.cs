@@ -36,23 +36,24 @@ public sealed class ResourceWaits
     {
         ArgumentNullException.ThrowIfNull(read);
         var wait = Parse(request);
-        var first = await read(cancellationToken).ConfigureAwait(false);
-        if (wait is null || wait.IsDone(first, first))
+        if (wait is null)
         {
-            return first;
+            return await read(cancellationToken).ConfigureAwait(false);
         }
 
         // Server shutdown ends every wait with the resource as it is, so a stop is never held up by long polls.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
         var deadline = _time.GetUtcNow() + wait.Duration;
-        var current = first;
-        while (!linked.IsCancellationRequested)
+        Resource? first = null;
+        Resource current;
+        while (true)
         {
             // Taken before the read: a commit between the read and the wait still wakes us.
             var commit = Volatile.Read(ref _nextCommit).Task;
             current = await read(cancellationToken).ConfigureAwait(false);
+            first ??= current;
             var left = deadline - _time.GetUtcNow();
-            if (wait.IsDone(first, current) || left <= TimeSpan.Zero)
+            if (wait.IsDone(first, current) || left <= TimeSpan.Zero || linked.IsCancellationRequested)
             {
                 return current;
             }
