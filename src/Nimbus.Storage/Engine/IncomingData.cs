@@ -80,7 +80,7 @@ internal sealed class IncomingData : IDisposable
             // The new name must be durable before the commit refers to it; its directory sync overlaps the receive
             // instead of following the data sync.
             var directory = layout.DirectoryOf(incoming.Id);
-            incoming._directorySynced = RunSync(() => NativeIo.SyncDirectory(directory));
+            incoming._directorySynced = SyncThreads.Run(() => NativeIo.SyncDirectory(directory));
             await incoming.CopyAsync(body, expectedLength, cancellationToken).ConfigureAwait(false);
             return incoming;
         }
@@ -307,31 +307,12 @@ internal sealed class IncomingData : IDisposable
         }
     }
 
-    /// <summary>Starts the fdatasync of the whole file on another thread; <see cref="SealAsync"/> waits for it.</summary>
+    /// <summary>Starts the fdatasync of the whole file on a sync thread; <see cref="SealAsync"/> waits for it.</summary>
     private void StartDataSync()
     {
         var handle = _handle!;
-        _dataSynced = RunSync(() => NativeIo.SyncData(handle));
+        _dataSynced = SyncThreads.Run(() => NativeIo.SyncData(handle));
     }
-
-    /// <summary>
-    /// Runs a blocking sync on the thread pool; its failure is returned, not thrown, so that an upload failing
-    /// meanwhile leaves no unobserved exception behind.
-    /// </summary>
-    private static Task<Exception?> RunSync(Action sync) =>
-        Task.Run<Exception?>(() =>
-        {
-            try
-            {
-                sync();
-                return null;
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                // ObjectDisposedException: the upload failed and closed its file while the sync was starting.
-                return ex;
-            }
-        });
 
     private static Task HashAfterAsync(Task previous, System.Security.Cryptography.IncrementalHash md5, ReadOnlyMemory<byte> data) =>
         Task.Run(async () =>
