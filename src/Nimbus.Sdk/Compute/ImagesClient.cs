@@ -64,6 +64,21 @@ public sealed class ImagesClient
         return response.ReadJson<ResourceDto>();
     }
 
+    /// <summary>
+    /// Imports an image from an object in Nimbus object storage (a rootfs tarball or an OCI image archive uploaded with
+    /// any S3 client): the server reads it in place, so nothing is uploaded again. The caller needs
+    /// <c>compute:ImportImage</c> and <c>s3:GetObject</c> on the object (<c>s3:GetObjectVersion</c> with a version).
+    /// </summary>
+    /// <param name="request">Required. Name, bucket, key, optional version id and description.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The image, in phase <c>pending</c>; <c>spec.sourceObject</c> names the version that was read.</returns>
+    /// <exception cref="NimbusApiException"><c>NoSuchBucket</c>, <c>NoSuchKey</c>, <c>NoSuchVersion</c> (404), <c>AccessDenied</c> (403), <c>RequestTooLarge</c> (413).</exception>
+    public Task<ResourceDto> ImportFromObjectAsync(ImportImageFromObjectRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/import-object", request, cancellationToken: cancellationToken);
+    }
+
     /// <summary>Builds an image on the node from a recipe (<c>debian-12</c>: debootstrap; minutes).</summary>
     /// <param name="request">Required. Recipe and optional name and description.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
