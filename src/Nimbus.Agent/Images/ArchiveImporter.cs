@@ -9,7 +9,7 @@ namespace Nimbus.Agent.Images;
 /// </summary>
 internal static class ArchiveImporter
 {
-    public sealed record Result(ImageConfig? Config, string Format, long Skipped);
+    public sealed record Result(ImageConfig? Config, string Format, long Skipped, IReadOnlyList<string> Warnings);
 
     /// <summary>Writes <c>&lt;staging&gt;/rootfs</c> from <paramref name="archivePath"/>; the caller removes the staging directory on failure.</summary>
     public static async Task<Result> ImportAsync(string archivePath, string staging, string nodeArchitecture, Func<ImageLimits> limits, ImageProgress progress, CancellationToken cancellationToken)
@@ -37,7 +37,7 @@ internal static class ArchiveImporter
             var layers = new RootfsWriter(rootfs, limits());
             var config = await OciImage.UnpackAsync(unpacked, layers, nodeArchitecture, progress, cancellationToken).ConfigureAwait(false);
             Directory.Delete(unpacked, recursive: true);
-            return new Result(config, "oci-archive" + compressed, layers.Skipped);
+            return new Result(config, "oci-archive" + compressed, layers.Skipped, layers.Warnings);
         }
 
         if (File.Exists(Path.Combine(unpacked, "manifest.json")) && File.Exists(Path.Combine(unpacked, "repositories")))
@@ -51,6 +51,6 @@ internal static class ArchiveImporter
         }
 
         Directory.Move(unpacked, rootfs);
-        return new Result(null, (gzip ? "rootfs-tar-gzip" : "rootfs-tar"), writer.Skipped);
+        return new Result(null, (gzip ? "rootfs-tar-gzip" : "rootfs-tar"), writer.Skipped, writer.Warnings);
     }
 }

@@ -73,6 +73,12 @@ public sealed record ImageDetailsDto
 
     /// <summary>Device nodes and other special files of an import that were not created (instances get their own /dev).</summary>
     public long SkippedEntries { get; init; }
+
+    /// <summary>
+    /// What an import left out without failing, one sentence each, e.g. an extended attribute of a namespace that is not
+    /// set (<c>system.*</c>) or that the node's file system refused; null or empty when nothing was left out.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
 }
 
 /// <summary>The object of Nimbus object storage an image was imported from (<c>ImageSpec.sourceObject</c>).</summary>
