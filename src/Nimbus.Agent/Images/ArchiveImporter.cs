@@ -23,15 +23,15 @@ internal static class ArchiveImporter
         var rootfs = Path.Combine(staging, "rootfs");
         await progress("unpacking the archive", cancellationToken).ConfigureAwait(false);
         var writer = new RootfsWriter(unpacked, limits());
-        bool gzip;
+        string compression;
         await using (var file = File.OpenRead(archivePath))
         {
             await using var tar = await OciImage.DecompressAsync(file, "the archive", cancellationToken).ConfigureAwait(false);
-            gzip = tar is System.IO.Compression.GZipStream;
+            compression = tar switch { System.IO.Compression.GZipStream => "gzip", ZstdDecompressStream => "zstd", _ => "" };
             await writer.ApplyAsync(tar, whiteouts: false, cancellationToken).ConfigureAwait(false);
         }
 
-        var compressed = gzip ? "+gzip" : "";
+        var compressed = compression.Length > 0 ? "+" + compression : "";
         if (OciImage.IsLayout(unpacked))
         {
             var layers = new RootfsWriter(rootfs, limits());
@@ -51,6 +51,6 @@ internal static class ArchiveImporter
         }
 
         Directory.Move(unpacked, rootfs);
-        return new Result(null, (gzip ? "rootfs-tar-gzip" : "rootfs-tar"), writer.Skipped, writer.Warnings);
+        return new Result(null, compression.Length > 0 ? "rootfs-tar-" + compression : "rootfs-tar", writer.Skipped, writer.Warnings);
     }
 }

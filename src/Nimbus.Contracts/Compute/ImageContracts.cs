@@ -68,7 +68,7 @@ public sealed record ImageDetailsDto
     /// <summary>Working directory of the default command (an OCI image's WorkingDir, or the spec's); null for <c>/</c>.</summary>
     public string? WorkingDirectory { get; init; }
 
-    /// <summary>What an import found: <c>rootfs-tar</c>, <c>rootfs-tar-gzip</c>, <c>oci-archive</c> (with <c>+gzip</c> when compressed); null for other sources.</summary>
+    /// <summary>What an import found: <c>rootfs-tar</c>, <c>rootfs-tar-gzip</c>, <c>rootfs-tar-zstd</c>, <c>oci-archive</c> (with <c>+gzip</c> or <c>+zstd</c> when compressed); null for other sources.</summary>
     public string? Format { get; init; }
 
     /// <summary>Device nodes and other special files of an import that were not created (instances get their own /dev).</summary>
