@@ -49,13 +49,19 @@ internal static class ImageCommands
         var file = new Option<FileInfo?>("--file") { Description = "A rootfs tarball (.tar, .tar.gz) or an OCI image archive (skopeo copy ... oci-archive:FILE)", HelpName = "path" };
         var layout = new Option<DirectoryInfo?>("--oci-layout") { Description = "An OCI image layout directory (oci-layout, index.json, blobs/), e.g. made by umoci or skopeo copy ... oci:DIR", HelpName = "dir" };
         var s3 = new Option<string?>("--s3") { Description = "An archive already in Nimbus object storage, read in place (needs s3:GetObject on it)", HelpName = "s3://bucket/key" };
+        var uploadTimeout = CommonOptions.Positive(new Option<int>("--upload-timeout")
+        {
+            Description = "With --file or --oci-layout: seconds the upload may make no progress before it fails (no limit on the whole upload)",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => (int)NimbusClientOptions.DefaultUploadIdleTimeout.TotalSeconds,
+        });
         var versionId = new Option<string?>("--version-id") { Description = "With --s3: a version of the object (default: its current one)", HelpName = "id" };
         var description = new Option<string?>("--description") { Description = "What the image is", HelpName = "text" };
         var wait = CommonOptions.Wait("the image is available (exit code 1 if it fails)");
         var timeout = CommonOptions.Timeout();
         var command = new Command("import", "Import an image from a rootfs tarball, an OCI image archive or an OCI layout: a local file or directory, or an object in object storage")
         {
-            name, file, layout, s3, versionId, description, wait, timeout,
+            name, file, layout, s3, versionId, uploadTimeout, description, wait, timeout,
         };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
@@ -109,7 +115,8 @@ internal static class ImageCommands
                     path = archive.FullName;
                 }
 
-                var image = await client.Compute.Images.ImportAsync(parseResult.GetValue(name)!, path, parseResult.GetValue(description), cancellationToken).ConfigureAwait(false);
+                var idle = TimeSpan.FromSeconds(parseResult.GetValue(uploadTimeout));
+                var image = await client.Compute.Images.ImportAsync(parseResult.GetValue(name)!, path, parseResult.GetValue(description), idle, cancellationToken).ConfigureAwait(false);
                 output.Write(await WaitAsync(context, client, image, parseResult.GetValue(wait), parseResult.GetValue(timeout), cancellationToken).ConfigureAwait(false), ComputeViews.Image);
             }
             finally
