@@ -18,13 +18,15 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly IndexWriter _writer;
     private readonly StorageLayout _layout;
+    private readonly CurrentVersionCache _current;
     private readonly ILogger _logger;
     private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DataId> _unlinked = [];
     private readonly Task _loop;
 
-    public IndexCommitter(SqliteConnection connection, StorageLayout layout, ILogger logger)
+    public IndexCommitter(SqliteConnection connection, StorageLayout layout, CurrentVersionCache current, ILogger logger)
     {
+        _current = current;
         _connection = connection;
         _writer = new IndexWriter(connection);
         _layout = layout;
@@ -113,34 +115,18 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
             NativeIo.SyncDirectory(directory);
         }
 
-        using var transaction = _connection.BeginTransaction();
-        _writer.Begin(transaction);
-        if (_unlinked.Count > 0)
-        {
-            _writer.Purge(_unlinked);
-        }
-
+        // The cache of current versions serves nothing from here until the commit is over (CurrentVersionCache).
         var failures = new Exception?[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        _current.BeginWrite();
+        try
         {
-            var mark = _writer.Mark();
-            _writer.Execute("SAVEPOINT unit");
-            try
-            {
-                batch[i].Apply(_writer);
-                _writer.Execute("RELEASE unit");
-            }
-            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
-            {
-                // 10 SQLITE_IOERR and 13 SQLITE_FULL fail the batch; anything else fails only its unit.
-                _writer.Execute("ROLLBACK TO unit");
-                _writer.Execute("RELEASE unit");
-                _writer.Rewind(mark);
-                failures[i] = ex;
-            }
+            Apply(batch, failures);
+        }
+        finally
+        {
+            _current.EndWrite();
         }
 
-        transaction.Commit();
         _unlinked.Clear();
         var doomed = _writer.Doomed.ToArray();
         var usage = _writer.UsageDeltas.ToArray();
@@ -177,6 +163,37 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
                 LogUnlinkFailed(ex, id.ToString());
             }
         }
+    }
+
+    private void Apply(List<Work> batch, Exception?[] failures)
+    {
+        using var transaction = _connection.BeginTransaction();
+        _writer.Begin(transaction);
+        if (_unlinked.Count > 0)
+        {
+            _writer.Purge(_unlinked);
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var mark = _writer.Mark();
+            _writer.Execute("SAVEPOINT unit");
+            try
+            {
+                batch[i].Apply(_writer);
+                _writer.Execute("RELEASE unit");
+            }
+            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
+            {
+                // 10 SQLITE_IOERR and 13 SQLITE_FULL fail the batch; anything else fails only its unit.
+                _writer.Execute("ROLLBACK TO unit");
+                _writer.Execute("RELEASE unit");
+                _writer.Rewind(mark);
+                failures[i] = ex;
+            }
+        }
+
+        transaction.Commit();
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "Object index commit of {Count} units failed")]
