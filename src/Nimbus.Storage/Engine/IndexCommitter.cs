@@ -6,10 +6,10 @@ namespace Nimbus.Storage.Engine;
 
 /// <summary>
 /// The one writer of the object index, with group commit: every unit of work waiting when a batch starts
-/// joins it. A batch fsyncs the directories its units renamed data files into (each once), then applies
-/// the units in one SQLite transaction (each under a savepoint, so one failing unit fails alone) and
-/// commits (one WAL fsync). Only then are the callers answered and the data files their units dropped
-/// unlinked. Small concurrent PUTs thus share directory syncs and the commit instead of paying each.
+/// joins it. A batch applies the units in one SQLite transaction (each under a savepoint, so one failing
+/// unit fails alone) and commits (one WAL fsync). Only then are the callers answered and the data files
+/// their units dropped unlinked. Small concurrent PUTs thus share the commit instead of paying each; a
+/// unit's data file is durable (data and directory entry synced) before the unit is submitted.
 /// </summary>
 internal sealed partial class IndexCommitter : IAsyncDisposable
 {
@@ -37,10 +37,10 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     /// <summary>Raised on the committer thread after each commit with the usage deltas it made durable.</summary>
     public event Action<IReadOnlyList<(string Bucket, string Account, long Objects, long Bytes)>>? Committed;
 
-    /// <summary>Runs <paramref name="apply"/> in the next batch, after syncing <paramref name="syncDirectories"/>; completes after the commit.</summary>
-    public Task<T> SubmitAsync<T>(Func<IndexWriter, T> apply, IReadOnlyList<string>? syncDirectories = null)
+    /// <summary>Runs <paramref name="apply"/> in the next batch; completes after the commit.</summary>
+    public Task<T> SubmitAsync<T>(Func<IndexWriter, T> apply)
     {
-        var work = new Work<T>(apply, syncDirectories);
+        var work = new Work<T>(apply);
         if (!_queue.Writer.TryWrite(work))
         {
             throw new ObjectDisposedException(nameof(IndexCommitter), "object storage is shutting down");
@@ -59,7 +59,6 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Work>(MaxBatch);
-        var directories = new HashSet<string>(StringComparer.Ordinal);
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -70,7 +69,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
 
             try
             {
-                Commit(batch, directories);
+                Commit(batch);
             }
             catch (Exception ex)
             {
@@ -83,7 +82,6 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
             }
 
             batch.Clear();
-            directories.Clear();
         }
 
         // Shutdown: forget what the last batches unlinked.
@@ -91,7 +89,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         {
             try
             {
-                Commit([], directories);
+                Commit([]);
             }
             catch (Exception ex)
             {
@@ -100,21 +98,8 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         }
     }
 
-    private void Commit(List<Work> batch, HashSet<string> directories)
+    private void Commit(List<Work> batch)
     {
-        foreach (var work in batch)
-        {
-            foreach (var directory in work.SyncDirectories ?? [])
-            {
-                directories.Add(directory);
-            }
-        }
-
-        foreach (var directory in directories)
-        {
-            NativeIo.SyncDirectory(directory);
-        }
-
         // The cache of current versions serves nothing from here until the commit is over (CurrentVersionCache).
         var failures = new Exception?[batch.Count];
         _current.BeginWrite();
@@ -202,10 +187,8 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Could not remove data file {DataId}; start-up cleaning will retry")]
     private partial void LogUnlinkFailed(Exception ex, string dataId);
 
-    private abstract class Work(IReadOnlyList<string>? syncDirectories)
+    private abstract class Work
     {
-        public IReadOnlyList<string>? SyncDirectories { get; } = syncDirectories;
-
         public abstract void Apply(IndexWriter writer);
 
         public abstract void Succeed();
@@ -213,7 +196,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class Work<T>(Func<IndexWriter, T> apply, IReadOnlyList<string>? syncDirectories) : Work(syncDirectories)
+    private sealed class Work<T>(Func<IndexWriter, T> apply) : Work
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;
