@@ -31,6 +31,7 @@ cleanup() {
   nft delete table inet "nimbus_${BRIDGE}" 2>/dev/null || true
   nft delete table bridge "nimbus_${BRIDGE}" 2>/dev/null || true
   nft delete table inet "nimbus_${BRIDGE}_filter" 2>/dev/null || true
+  nft delete table inet "nimbus_${BRIDGE}_edge" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
   rm -rf "$WORK"
 }
