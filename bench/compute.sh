@@ -59,8 +59,8 @@ mv "$WORK/raw/config.json" "$WORK/raw/config.template.json"
 echo "# latency in ms: name p50 p99 max wall(avg per round)"
 load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 1 "$ROUNDS"
 load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 50 1
-load create "$ENDPOINT" "$CREDS" 1 "$ROUNDS"
-load create "$ENDPOINT" "$CREDS" 50 1
+load create "$ENDPOINT" "$CREDS" 1 "$ROUNDS" "$SERVER_PID"
+load create "$ENDPOINT" "$CREDS" 50 1 "$SERVER_PID"
 if [[ "$IDLE" -gt 0 ]]; then
   echo "# memory at $IDLE idle instances (MiB per instance)"
   load idle "$ENDPOINT" "$CREDS" "$IDLE" "$SERVER_PID"
