@@ -150,7 +150,7 @@ switch (args.FirstOrDefault())
         using var client = Client(args[1], args[2]);
         var (count, rounds) = (int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
         var serverPid = args.Length > 5 ? args[5] : null;
-        double cpu = 0;
+        double cpu = 0, spawned = 0;
         var instances = client.Compute.Instances;
         var (allCreated, allTerminated, createWalls, terminateWalls) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         var (posts, runnings) = (new List<double>(), new List<double>());
@@ -159,6 +159,7 @@ switch (args.FirstOrDefault())
         var run = Guid.NewGuid().ToString("N")[..6];
         var ids = new string[count];
         var cpuBefore = serverPid is null ? 0 : CpuMs(serverPid, self: true);
+        var spawnedBefore = serverPid is null ? 0 : CpuMs(serverPid, self: false);
         var wall = Stopwatch.StartNew();
         var created = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
@@ -171,6 +172,7 @@ switch (args.FirstOrDefault())
         })));
         createWalls.Add(wall.Elapsed.TotalMilliseconds);
         cpu += serverPid is null ? 0 : CpuMs(serverPid, self: true) - cpuBefore;
+        spawned += serverPid is null ? 0 : CpuMs(serverPid, self: false) - spawnedBefore;
         allCreated.AddRange(created.Select(c => c.output));
         posts.AddRange(created.Select(c => c.post));
         runnings.AddRange(created.Select(c => c.running));
@@ -188,7 +190,7 @@ switch (args.FirstOrDefault())
         }
 
         Console.WriteLine(Summary($"nimbus-create-{count}", allCreated, createWalls.Average())
-            + (serverPid is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; cpu per start (server and what it spawns) {cpu / (rounds * count):0.0} ms")));
+            + (serverPid is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; cpu per start (server and what it spawns) {cpu / (rounds * count):0.0} ms, of which spawned processes {spawned / (rounds * count):0.0} ms")));
         Console.WriteLine(Summary($"  of which: API call answered", posts, 0) + "; " + Summary("phase running seen", runnings, 0));
         Console.WriteLine(Summary($"nimbus-terminate-{count}", allTerminated, terminateWalls.Average()));
         return 0;
