@@ -9,8 +9,8 @@ namespace Nimbus.Storage.Engine;
 
 /// <summary>
 /// The object store of one node: data files on disk, metadata in the object index, written through the
-/// group committer. An object is visible (and a PUT acknowledged) only after its data was fsynced, renamed
-/// into place, its directory fsynced and its index row committed.
+/// group committer. An object is visible (and a PUT acknowledged) only after its data file's data and directory
+/// entry were synced and its index row committed.
 /// </summary>
 internal sealed partial class ObjectEngine : IAsyncDisposable
 {
@@ -88,9 +88,9 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Checksum = data.Checksum,
             VersionId = NewVersionId(versioning),
         };
-        var directory = data.Seal();
         try
         {
+            await data.SealAsync().ConfigureAwait(false);
             return await _committer.SubmitAsync(
                 w =>
                 {
@@ -102,8 +102,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
 
                     w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
                     return record;
-                },
-                directory is null ? null : [directory]).ConfigureAwait(false);
+                }).ConfigureAwait(false);
         }
         catch
         {
@@ -302,9 +301,9 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Segment = data.Segment,
             Checksum = data.Checksum,
         };
-        var directory = data.Seal();
         try
         {
+            await data.SealAsync().ConfigureAwait(false);
             return await _committer.SubmitAsync(
                 w =>
                 {
@@ -317,8 +316,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                     w.AddDataFile(data.Id);
                     w.PutPart(upload.UploadId, upload.Bucket, account, part);
                     return part;
-                },
-                directory is null ? null : [directory]).ConfigureAwait(false);
+                }).ConfigureAwait(false);
         }
         catch
         {
