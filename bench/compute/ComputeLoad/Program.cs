@@ -2,7 +2,7 @@
 // or NAME key=value ... for memory.
 //   setup  ENDPOINT CREDENTIALS_JSON                         raise the compute quotas of the admin account
 //   raw    RUNC_ROOT IMAGE_ROOTFS WORK_DIR N ROUNDS          raw runc: overlay mount + runc run -d, until the first output; N at once, ROUNDS times
-//   create ENDPOINT CREDENTIALS_JSON N ROUNDS                Nimbus: run instance until phase running and its first console output, N at once; then terminate them all; ROUNDS times
+//   create ENDPOINT CREDENTIALS_JSON N ROUNDS [SERVER_PID]   Nimbus: run instance until phase running and its first console output, N at once; then terminate them all; ROUNDS times (with the pid: the server's CPU per start)
 //   idle   ENDPOINT CREDENTIALS_JSON N SERVER_PID            memory of N idle instances: Nimbus's RSS growth, host memory, instance cgroups, console loggers
 using System.Diagnostics;
 using System.Globalization;
@@ -90,9 +90,11 @@ switch (args.FirstOrDefault())
         var template = await File.ReadAllTextAsync(Path.Combine(work, "config.template.json"));
         var all = new List<double>();
         var walls = new List<double>();
+        double cpu = 0;
         for (var round = 0; round < rounds; round++)
         {
         var run = Guid.NewGuid().ToString("N")[..6];
+        var cpuBefore = CpuMs("self", self: false);
         var wall = Stopwatch.StartNew();
         var samples = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
@@ -126,6 +128,7 @@ switch (args.FirstOrDefault())
             return clock.Elapsed.TotalMilliseconds;
         }))).ConfigureAwait(false);
         walls.Add(wall.Elapsed.TotalMilliseconds);
+        cpu += CpuMs("self", self: false) - cpuBefore;
         all.AddRange(samples);
 
         // Leave nothing: the containers, their mounts, their directories.
@@ -138,7 +141,7 @@ switch (args.FirstOrDefault())
         }));
         }
 
-        Console.WriteLine(Summary($"raw-runc-{count}", all, walls.Average()));
+        Console.WriteLine(Summary($"raw-runc-{count}", all, walls.Average()) + string.Create(CultureInfo.InvariantCulture, $"; cpu per start (mount, runc run) {cpu / (rounds * count):0.0} ms"));
         return 0;
     }
 
@@ -146,6 +149,8 @@ switch (args.FirstOrDefault())
     {
         using var client = Client(args[1], args[2]);
         var (count, rounds) = (int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+        var serverPid = args.Length > 5 ? args[5] : null;
+        double cpu = 0, spawned = 0;
         var instances = client.Compute.Instances;
         var (allCreated, allTerminated, createWalls, terminateWalls) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         var (posts, runnings) = (new List<double>(), new List<double>());
@@ -153,6 +158,8 @@ switch (args.FirstOrDefault())
         {
         var run = Guid.NewGuid().ToString("N")[..6];
         var ids = new string[count];
+        var cpuBefore = serverPid is null ? 0 : CpuMs(serverPid, self: true);
+        var spawnedBefore = serverPid is null ? 0 : CpuMs(serverPid, self: false);
         var wall = Stopwatch.StartNew();
         var created = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
@@ -164,6 +171,8 @@ switch (args.FirstOrDefault())
             return (post, running, output);
         })));
         createWalls.Add(wall.Elapsed.TotalMilliseconds);
+        cpu += serverPid is null ? 0 : CpuMs(serverPid, self: true) - cpuBefore;
+        spawned += serverPid is null ? 0 : CpuMs(serverPid, self: false) - spawnedBefore;
         allCreated.AddRange(created.Select(c => c.output));
         posts.AddRange(created.Select(c => c.post));
         runnings.AddRange(created.Select(c => c.running));
@@ -180,7 +189,8 @@ switch (args.FirstOrDefault())
         allTerminated.AddRange(terminated);
         }
 
-        Console.WriteLine(Summary($"nimbus-create-{count}", allCreated, createWalls.Average()));
+        Console.WriteLine(Summary($"nimbus-create-{count}", allCreated, createWalls.Average())
+            + (serverPid is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; cpu per start (server and what it spawns) {cpu / (rounds * count):0.0} ms, of which spawned processes {spawned / (rounds * count):0.0} ms")));
         Console.WriteLine(Summary($"  of which: API call answered", posts, 0) + "; " + Summary("phase running seen", runnings, 0));
         Console.WriteLine(Summary($"nimbus-terminate-{count}", allTerminated, terminateWalls.Average()));
         return 0;
@@ -254,6 +264,16 @@ switch (args.FirstOrDefault())
     default:
         Console.Error.WriteLine("usage: ComputeLoad setup|raw|create|idle ...");
         return 2;
+}
+
+// CPU time in ms of a process (with `self`) or of its reaped children (runc, ip, nft, mount: what a start spawns) from
+// /proc/PID/stat (utime, stime, cutime, cstime; 100 ticks a second).
+static double CpuMs(string pid, bool self)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    double Field(int number) => double.Parse(fields[number - 3], CultureInfo.InvariantCulture) * 10;
+    return (self ? Field(14) + Field(15) : 0) + Field(16) + Field(17);
 }
 
 static long Kib(string file, string key)

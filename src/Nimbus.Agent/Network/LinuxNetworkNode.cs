@@ -3,12 +3,15 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Nimbus.Agent.Linux;
+using Nimbus.Agent.Linux.Netlink;
 using Nimbus.Compute.Node;
 
 namespace Nimbus.Agent.Network;
 
 /// <summary>
-/// Networks on this machine with iproute2 and nftables (never iptables). Each instance's interface lives in a named
+/// Networks on this machine with rtnetlink from this process (an instance's namespace and interface: see
+/// <see cref="EnsureInterfaceAsync"/>), iproute2 (bridges, secondary interfaces) and nftables (never iptables). Each
+/// instance's interface lives in a named
 /// network namespace (<c>/run/netns/&lt;bridge&gt;-&lt;instance-id&gt;</c>, a bind mount that outlives this process,
 /// so running instances keep their network across Nimbus restarts; <c>/run</c> is a tmpfs, so a host reboot starts
 /// clean and the controller creates it again when it starts the instance). The container joins that namespace.
@@ -20,8 +23,8 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     private const string VethPrefix = "nv";
     private readonly SemaphoreSlim _rules = new(1, 1);
 
-    /// <summary>Namespaces made by <see cref="EnsureNamespaceAsync"/> whose veth is not made yet.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _fresh = new(StringComparer.Ordinal);
+    /// <summary>Namespaces made by <see cref="EnsureNamespaceAsync"/> whose veth is not made yet, with a socket inside each.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RtNetlink> _fresh = new(StringComparer.Ordinal);
 
     // What this process last applied per network (by table name): the base of the next delta.
     private readonly Dictionary<string, AppliedRuleset> _applied = new(StringComparer.Ordinal);
@@ -170,8 +173,11 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         var path = NamespacePathOf(prefix, instanceId);
         if (!File.Exists(path))
         {
-            await RunAsync(Ip(), ["netns", "add", name], cancellationToken, ignore: "File exists").ConfigureAwait(false);
-            _fresh[name] = true;
+            var inside = await Netlink(() => CreateNamespace(path), cancellationToken).ConfigureAwait(false);
+            if (inside is not null && !_fresh.TryAdd(name, inside))
+            {
+                inside.Dispose();
+            }
         }
 
         return path;
@@ -180,48 +186,95 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     public async Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var ip = Ip();
         var name = NamespaceName(setup.NamespacePrefix ?? setup.Bridge, setup.InstanceId);
         var path = NamespacePathOf(setup.NamespacePrefix ?? setup.Bridge, setup.InstanceId);
         var veth = VethName(setup.InstanceId);
-        var host = new List<string>(3);
-        var made = File.Exists(path);
-        if (!made)
-        {
-            host.Add($"netns add {name}");
-        }
+        var mac = Convert.FromHexString(setup.MacAddress.Replace(":", "", StringComparison.Ordinal));
+        var prefix = setup.PrefixLength;
+        var addresses = new[] { setup.PrivateIpAddress }.Concat(setup.SecondaryAddresses).Select(System.Net.IPAddress.Parse).ToList();
+        var gateway = System.Net.IPAddress.Parse(setup.Gateway);
 
-        if (!Directory.Exists(Path.Combine("/sys/class/net", veth)))
-        {
-            // (A namespace this process has just made holds nothing yet.)
-            if (made && !_fresh.TryRemove(name, out _))
+        // Netlink requests from this process instead of `ip` processes (three per start, milliseconds of CPU each): a
+        // thread of its own enters the namespace for a socket there (or makes the namespace, if EnsureNamespaceAsync
+        // did not), the rest are requests on that socket and on one in the host's namespace.
+        await Netlink(
+            () =>
             {
-                // A half-made pair (a crash between the two steps) leaves eth0 in the namespace: it goes first.
-                await RunAsync(ip, ["-n", name, "link", "del", "eth0"], cancellationToken, ignore: "").ConfigureAwait(false);
-            }
+                var fresh = _fresh.TryRemove(name, out var inside);
+                inside ??= NetworkNamespaces.Open(path);
+                if (inside is null)
+                {
+                    inside = CreateNamespace(path) ?? NetworkNamespaces.Open(path) ?? throw new IOException($"the network namespace {path} vanished while it was set up");
+                    fresh = true;
+                }
 
-            host.Add($"link add {veth} type veth peer name eth0 address {setup.MacAddress} netns {name}");
-        }
+                using (inside)
+                using (var host = RtNetlink.Open())
+                {
+                    var index = host.LinkIndex(veth);
+                    if (index is null)
+                    {
+                        // (A namespace made just now holds nothing yet.) A half-made pair, or an eth0 moved in by hand,
+                        // leaves eth0 in the namespace: it goes first.
+                        if (!fresh)
+                        {
+                            inside.DeleteLink("eth0");
+                        }
 
-        // The rest holds for a pair made now and for one found in place (an adopted instance after a restart, whose
-        // bridge may have been made anew): each step leaves a correct setting as it is. Two `ip -batch` runs (the
-        // host's side, then the namespace's) instead of a process per step: each spawn of ip costs milliseconds of
-        // an instance's start.
-        host.Add($"link set {veth} master {setup.Bridge} up");
-        await BatchAsync(ip, null, host, cancellationToken).ConfigureAwait(false);
-        var prefix = setup.PrefixLength.ToString(CultureInfo.InvariantCulture);
-        await BatchAsync(
-            ip,
-            name,
-            [
-                "link set lo up",
-                $"addr replace {setup.PrivateIpAddress}/{prefix} dev eth0",
-                .. setup.SecondaryAddresses.Select(a => $"addr replace {a}/{prefix} dev eth0"),
-                "link set eth0 up",
-                $"route replace default via {setup.Gateway} dev eth0",
-            ],
+                        using (var target = NetworkNamespaces.OpenNamespace(path) ?? throw new IOException($"the network namespace {path} vanished while it was set up"))
+                        {
+                            host.AddVethPair(veth, "eth0", mac, (int)target.DangerousGetHandle());
+                        }
+
+                        index = host.LinkIndex(veth) ?? throw new IOException($"veth {veth} vanished while it was set up");
+                    }
+
+                    // The rest holds for a pair made now and for one found in place (an adopted instance after a
+                    // restart, whose bridge may have been made anew): each step leaves a correct setting as it is.
+                    var bridge = host.LinkIndex(setup.Bridge) ?? throw new IOException($"bridge {setup.Bridge} does not exist");
+                    host.SetUp(index.Value, bridge, veth);
+                    inside.SetUp(1 /* LOOPBACK_IFINDEX: lo in every namespace */, null, "lo");
+                    var eth0 = inside.LinkIndex("eth0") ?? throw new IOException($"eth0 is missing in the network namespace {path}");
+                    foreach (var address in addresses)
+                    {
+                        inside.ReplaceAddress(eth0, address, prefix, "eth0");
+                    }
+
+                    inside.SetUp(eth0, null, "eth0");
+                    inside.ReplaceDefaultRoute(eth0, gateway, "eth0");
+                }
+
+                return true;
+            },
             cancellationToken).ConfigureAwait(false);
         return path;
+    }
+
+    /// <summary>Makes the namespace bound at <paramref name="path"/> and returns a socket inside it; null when another caller made it first.</summary>
+    private static RtNetlink? CreateNamespace(string path)
+    {
+        try
+        {
+            return NetworkNamespaces.Create(path);
+        }
+        catch (IOException e) when (e.HResult == 17 /* EEXIST */)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Runs netlink work on a thread of its own (it may switch namespaces); its failures are the node's.</summary>
+    private static async Task<T> Netlink<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return await NetworkNamespaces.OnOwnThreadAsync(work).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new NodeException(e.Message, e);
+        }
     }
 
     public async Task EnsureAttachedInterfaceAsync(AttachedInterfaceSetup setup, CancellationToken cancellationToken)
@@ -312,18 +365,32 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
 
     private static string RoutingTable(int deviceIndex) => (100 + deviceIndex).ToString(CultureInfo.InvariantCulture);
 
-    public async Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken)
+    public Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken)
     {
         var veth = VethName(instanceId);
-        if (Directory.Exists(Path.Combine("/sys/class/net", veth)))
+        var path = NamespacePathOf(bridge, instanceId);
+        if (_fresh.TryRemove(NamespaceName(bridge, instanceId), out var unused))
         {
-            await RunAsync(Ip(), ["link", "del", veth], cancellationToken, ignore: "Cannot find device").ConfigureAwait(false);
+            unused.Dispose();
         }
 
-        if (File.Exists(NamespacePathOf(bridge, instanceId)))
+        try
         {
-            await RunAsync(Ip(), ["netns", "del", NamespaceName(bridge, instanceId)], cancellationToken, ignore: "No such file").ConfigureAwait(false);
+            // Both ends of the pair go with the host's end; the namespace with its bind mount (as `ip netns del`).
+            if (Directory.Exists(Path.Combine("/sys/class/net", veth)))
+            {
+                using var host = RtNetlink.Open();
+                host.DeleteLink(veth);
+            }
+
+            NetworkNamespaces.Delete(path);
         }
+        catch (IOException e)
+        {
+            throw new NodeException(e.Message, e);
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>

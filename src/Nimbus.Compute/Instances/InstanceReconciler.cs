@@ -186,8 +186,8 @@ public sealed partial class InstanceReconciler(
             environment.Add(name + "=" + value);
         }
 
-        // The namespace first (the container joins it), then its interface and rules while runc creates the container:
-        // the node starts the workload only once they are in place.
+        // The namespace first (the container joins it), then its interface and rules while the node mounts the disk and
+        // writes the bundle: the node starts the workload only once they are in place.
         var launchNetwork = new InstanceNetwork();
         Task? networkReady = null;
         if (spec.NetworkInterface is { } nic)
