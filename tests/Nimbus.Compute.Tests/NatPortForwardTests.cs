@@ -47,10 +47,9 @@ public sealed class NatPortForwardTests : IAsyncLifetime
             Protocol = "icmp", ExternalPort = 0, PrivateIpAddress = "10.1.2", PrivatePort = 70000,
         }));
         invalid.Code.ShouldBe("InvalidParameter");
-        invalid.Message.ShouldContain("'icmp' is not tcp or udp");
-        invalid.Message.ShouldContain("0 is not a port from 1 to 65535");
-        invalid.Message.ShouldContain("70000 is not a port from 1 to 65535");
-        invalid.Message.ShouldContain("'10.1.2' is not an IPv4 address");
+        invalid.Errors.Select(e => e.Field).ShouldBe(["protocol", "externalPort", "privatePort", "privateIpAddress"], ignoreOrder: true);
+        invalid.Errors.Single(e => e.Field == "protocol").Message.ShouldBe("'icmp' is not tcp or udp");
+        invalid.Errors.Single(e => e.Field == "privatePort").Message.ShouldBe("70000 is not a port from 1 to 65535");
         var outside = await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Forward("192.168.77.5")));
         outside.Code.ShouldBe("InvalidParameter");
         outside.Message.ShouldContain($"192.168.77.5 is in no subnet of VPC {vpc.Id}");
