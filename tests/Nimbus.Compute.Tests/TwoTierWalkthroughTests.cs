@@ -124,7 +124,7 @@ public sealed partial class TwoTierWalkthroughTests : IAsyncLifetime
         }
 
         mismatches.ShouldBeEmpty();
-        values.Keys.ShouldBe(["<vpc>", "<web>", "<app>", "<web-id>", "<app-id>", "<web-eip>", "<nat-eip>", "<ngw>", "<pf>"], ignoreOrder: true);
+        values.Keys.ShouldBe(["<vpc>", "<web>", "<web-sg>", "<app>", "<web-id>", "<app-id>", "<web-eip>", "<nat-eip>", "<ngw>", "<pf>"], ignoreOrder: true);
     }
 
     /// <summary>Splits a command line at spaces, keeping '...' together (without the quotes), as a shell would here.</summary>
@@ -148,6 +148,7 @@ public sealed partial class TwoTierWalkthroughTests : IAsyncLifetime
             _ when docCommand.StartsWith("nimbus network subnet create", StringComparison.Ordinal) => ($"<{docCommand.Split(' ')[^1]}>", @"\bsubnet-[a-z0-9]{12}\b"),
             _ when docCommand.StartsWith("nimbus compute instance run", StringComparison.Ordinal) =>
                 ($"<{docCommand.Split(" --name ")[1].Split(' ')[0]}-id>", @"\bi-[a-z0-9]{12}\b"),
+            _ when docCommand.StartsWith("nimbus network security-group create web", StringComparison.Ordinal) => ("<web-sg>", @"\bsg-[a-z0-9]{12}\b"),
             _ when docCommand.StartsWith("nimbus network nat-gateway create", StringComparison.Ordinal) => ("<ngw>", @"\bngw-[a-z0-9]{12}\b"),
             _ when docCommand.StartsWith("nimbus network nat-gateway add-forward", StringComparison.Ordinal) => ("<pf>", @"\bpf-[a-z0-9]{12}\b"),
             _ => (null, null),
