@@ -86,6 +86,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(ImageSpec))]
 [JsonSerializable(typeof(ImageDetailsDto))]
 [JsonSerializable(typeof(BuildImageRequest))]
+[JsonSerializable(typeof(ImportImageFromObjectRequest))]
 [JsonSerializable(typeof(CreateImageFromInstanceRequest))]
 [JsonSerializable(typeof(ShareImageRequest))]
 [JsonSerializable(typeof(DeprecateImageRequest))]
