@@ -44,6 +44,7 @@ public sealed class PeeringDataPathTests : IAsyncLifetime
         (await VpcDataPathTests.PingsAsync(a.Id, bIp)).ShouldBeTrue("peered and routed both ways (a -> b)");
         (await VpcDataPathTests.PingsAsync(b.Id, aIp)).ShouldBeTrue("peered and routed both ways (b -> a)");
         (await VpcDataPathTests.ConnectsAsync(a.Id, bIp)).ShouldBeTrue("tcp a -> b");
+        VpcDataPathTests.FlowsMarkedSameVpc(aIp, bIp).ShouldBeFalse("a peered flow is checked at every packet (a route or the peering removed stops it), never marked as inside one VPC");
 
         // A route removed, then the peering deleted: isolated again.
         await network.RouteTables.RemoveRouteAsync(tableB.Id, cidrA);

@@ -51,6 +51,36 @@ public sealed class VpcDataPathTests : IAsyncLifetime
     internal static async Task<bool> PingsAsync(string fromInstance, string address) =>
         (await Host.ExecAsync(fromInstance, "ping", "-c", "1", "-W", "2", address)).ExitCode == 0;
 
+    /// <summary>
+    /// Whether the host's conntrack entries of flows from <paramref name="source"/> to <paramref name="destination"/>
+    /// (original direction) carry the same-VPC mark bit (0x02000000) of the network table's forward chain: true when all
+    /// of them do, false when none does; an empty list or a mix fails the test.
+    /// </summary>
+    internal static bool FlowsMarkedSameVpc(string source, string destination)
+    {
+        const string table = "/proc/net/nf_conntrack";
+        if (!File.Exists(table))
+        {
+            throw new InvalidOperationException($"{table} is missing: the kernel needs CONFIG_NF_CONNTRACK_PROCFS to show conntrack entries");
+        }
+
+        var marks = new List<bool>();
+        foreach (var line in File.ReadLines(table))
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.FirstOrDefault(w => w.StartsWith("src=", StringComparison.Ordinal)) == "src=" + source
+                && words.FirstOrDefault(w => w.StartsWith("dst=", StringComparison.Ordinal)) == "dst=" + destination)
+            {
+                var mark = words.FirstOrDefault(w => w.StartsWith("mark=", StringComparison.Ordinal)) ?? "mark=0";
+                marks.Add((uint.Parse(mark[5..], System.Globalization.CultureInfo.InvariantCulture) & 0x02000000) != 0);
+            }
+        }
+
+        marks.ShouldNotBeEmpty($"conntrack holds no flow {source} -> {destination}");
+        marks.Distinct().Count().ShouldBe(1, $"flows {source} -> {destination} are all marked or all unmarked");
+        return marks[0];
+    }
+
     internal static async Task<bool> ConnectsAsync(string fromInstance, string address) =>
         await FetchAsync(fromInstance, address) == "ok\n";
 
@@ -106,6 +136,9 @@ public sealed class VpcDataPathTests : IAsyncLifetime
         // Inside a subnet: ping and tcp.
         (await Poll.UntilAsync(() => PingsAsync(a1.Id, a2Ip), ok => ok, what: "a1 pinging a2")).ShouldBeTrue();
         (await Poll.UntilAsync(() => FetchAsync(a2.Id, a1Ip), page => page == "ok\n", what: "tcp inside the subnet")).ShouldBe("ok\n");
+
+        // A flow inside a VPC is marked on its first packet, so its later packets skip the isolation chain's lookups.
+        FlowsMarkedSameVpc(a2Ip, a1Ip).ShouldBeTrue("a flow inside one VPC carries the same-VPC conntrack mark");
 
         // Between VPCs: nothing, either way, though both groups let everything in.
         (await PingsAsync(a1.Id, b1Ip)).ShouldBeFalse("VPCs are isolated (ping a -> b)");

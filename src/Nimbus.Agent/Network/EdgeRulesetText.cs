@@ -79,7 +79,8 @@ internal static class EdgeRulesetText
         text.Append("\tchain guard {\n\t\ttype filter hook prerouting priority raw; policy accept;\n");
         if (edge.Bridges.Count > 0)
         {
-            text.Append("\t\tiifname { ").AppendJoin(", ", edge.Bridges.Select(b => $"\"{b}\"")).Append(" } ip daddr 127.0.0.0/8 drop\n");
+            // Every packet from a bridge passes here: the address test first (a compare), the set of bridges (a lookup) only for 127.0.0.0/8.
+            text.Append("\t\tip daddr 127.0.0.0/8 iifname { ").AppendJoin(", ", edge.Bridges.Select(b => $"\"{b}\"")).Append(" } drop\n");
         }
 
         text.Append("\t}\n");

@@ -5,11 +5,15 @@ using Nimbus.Contracts.Signing;
 namespace Nimbus.Storage.Engine;
 
 /// <summary>
-/// A body being received into a temporary file: written block by block from a pooled buffer (memory stays
+/// A body being received into a new data file: written piece by piece from a pooled buffer (memory stays
 /// at one block however large the body) while the CRC-32C of every block is computed. The body stream
-/// (a <c>PayloadVerifyingStream</c>) computes the MD5 and the object checksum on the way and the caller
-/// records them with <see cref="SetDigests"/>. <see cref="Seal"/> fsyncs the file and renames it into
-/// the data directory; until then nothing is visible, and disposing an unsealed upload removes the file.
+/// (a <c>PayloadVerifyingStream</c>) computes the object checksum on the way, this class the MD5, and the
+/// caller records them with <see cref="SetDigests"/>. The file is created under its final name in the data
+/// directory: only the index makes a data file visible, so there is no rename. Its directory entry is synced
+/// while the body arrives and its data as soon as the last byte is written (the last MD5 and the final checks
+/// run meanwhile); <see cref="SealAsync"/> waits for both, and only then may the index commit refer to the
+/// file. Disposing an unsealed upload removes the file; one left by a crash is unknown to the index and the
+/// start-up sweep removes it (docs/storage-protocol.md, "Durability of a PUT").
 /// A body of at most <see cref="InlineLimit"/> bytes may instead be received into memory and stored inline in its
 /// index row (<see cref="Segment.Inline"/>): no file, no file fsync, no rename, no directory fsync; the index
 /// commit (a WAL fsync shared by the batch) makes it durable.
@@ -20,6 +24,8 @@ internal sealed class IncomingData : IDisposable
     private SafeFileHandle? _handle;
     private byte[]? _inline;
     private bool _sealed;
+    private Task<Exception?>? _directorySynced;
+    private Task<Exception?>? _dataSynced;
 
     /// <summary>
     /// Objects up to this size are stored in the index row. A 4 KiB PUT then costs one group-committed WAL fsync
@@ -69,7 +75,12 @@ internal sealed class IncomingData : IDisposable
         var incoming = new IncomingData(layout, DataId.New());
         try
         {
-            incoming._handle = File.OpenHandle(layout.TempPathOf(incoming.Id), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: expectedLength);
+            incoming._handle = File.OpenHandle(layout.PathOf(incoming.Id), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: expectedLength);
+
+            // The new name must be durable before the commit refers to it; its directory sync overlaps the receive
+            // instead of following the data sync.
+            var directory = layout.DirectoryOf(incoming.Id);
+            incoming._directorySynced = SyncThreads.Run(() => NativeIo.SyncDirectory(directory));
             await incoming.CopyAsync(body, expectedLength, cancellationToken).ConfigureAwait(false);
             return incoming;
         }
@@ -88,22 +99,26 @@ internal sealed class IncomingData : IDisposable
     }
 
     /// <summary>
-    /// Makes the data durable under its final name: fdatasync, close, rename. Returns the directory to fsync before
-    /// the index commit; null for inline data, which the commit itself makes durable.
+    /// Waits until the data file is durable: its data synced (started when the last byte was written) and its
+    /// directory entry synced (started when it was created). Inline data needs nothing: the commit makes it durable.
     /// </summary>
-    public string? Seal()
+    public async Task SealAsync()
     {
         if (_inline is not null)
         {
-            return null;
+            return;
         }
 
-        NativeIo.SyncData(_handle!);
+        var dataFailure = await (_dataSynced ?? throw new InvalidOperationException("The body was not received.")).ConfigureAwait(false);
+        var directoryFailure = await _directorySynced!.ConfigureAwait(false);
+        if ((dataFailure ?? directoryFailure) is { } failure)
+        {
+            throw new IOException("The data file could not be made durable.", failure);
+        }
+
         _handle!.Dispose();
         _handle = null;
-        File.Move(_layout.TempPathOf(Id), _layout.PathOf(Id));
         _sealed = true;
-        return _layout.DirectoryOf(Id);
     }
 
     /// <summary>Removes a sealed file whose commit failed (the index never referenced it).</summary>
@@ -116,7 +131,7 @@ internal sealed class IncomingData : IDisposable
 
         try
         {
-            File.Delete(_sealed ? _layout.PathOf(Id) : _layout.TempPathOf(Id));
+            File.Delete(_layout.PathOf(Id));
         }
         catch (IOException)
         {
@@ -132,7 +147,7 @@ internal sealed class IncomingData : IDisposable
         {
             try
             {
-                File.Delete(_layout.TempPathOf(Id));
+                File.Delete(_layout.PathOf(Id));
             }
             catch (IOException)
             {
@@ -180,10 +195,11 @@ internal sealed class IncomingData : IDisposable
     }
 
     /// <summary>
-    /// Every this many bytes written, writeback of them starts (<see cref="NativeIo.StartWriteback"/>): the disk
-    /// writes a large upload while it arrives instead of all of it in the final fdatasync.
+    /// Bytes written to the page cache at a time (and their writeback started, <see cref="NativeIo.StartWriteback"/>):
+    /// the disk writes an upload while the rest arrives, so the final fdatasync has little left. With one write per
+    /// 1 MiB block, a 1 MiB PUT gave the disk nothing before its fdatasync.
     /// </summary>
-    private const long WritebackUnit = 8L * StorageLayout.BlockSize;
+    private const int WriteUnit = 256 * 1024;
 
     private async Task CopyAsync(Stream body, long expectedLength, CancellationToken cancellationToken)
     {
@@ -191,12 +207,16 @@ internal sealed class IncomingData : IDisposable
         var crcs = new uint[blockCount];
         var bufferSize = (int)Math.Min(Math.Max(expectedLength, 1), StorageLayout.BlockSize);
 
-        // The MD5 of the ETag is serial and was a third of a large PUT's CPU on the receiving thread: for large
-        // bodies it runs on another thread, one unit behind the receive, over two alternating buffers (a buffer
-        // is refilled only once its bytes were hashed). The verifying stream still checks Content-MD5 at the end.
+        // The MD5 of the ETag is taken from the verifying stream so that it runs after each piece was written (and
+        // its writeback started), and so that the MD5 of the last piece runs while the data is being synced. For
+        // bodies over one block it runs on another thread, one block behind the receive, over two alternating
+        // buffers (a buffer is refilled only once its bytes were hashed); for one block it runs inline, after
+        // each write: handing it over saved no CPU and cost thread switches. The verifying stream still checks
+        // Content-MD5 at the end.
         var verifying = body as PayloadVerifyingStream;
-        using var md5 = expectedLength > PipelinedHashThreshold ? verifying?.TakeMd5() : null;
-        byte[][] buffers = md5 is null ? [ArrayPool<byte>.Shared.Rent(bufferSize)] : [ArrayPool<byte>.Shared.Rent(bufferSize), ArrayPool<byte>.Shared.Rent(bufferSize)];
+        using var md5 = verifying?.TakeMd5();
+        var pipelined = md5 is not null && expectedLength > PipelinedHashThreshold;
+        byte[][] buffers = pipelined ? [ArrayPool<byte>.Shared.Rent(bufferSize), ArrayPool<byte>.Shared.Rent(bufferSize)] : [ArrayPool<byte>.Shared.Rent(bufferSize)];
         Task[] hashedThrough = [Task.CompletedTask, Task.CompletedTask];
         var hashing = Task.CompletedTask;
         try
@@ -210,6 +230,7 @@ internal sealed class IncomingData : IDisposable
                 await hashedThrough[current].ConfigureAwait(false);
                 var want = (int)Math.Min(StorageLayout.BlockSize, expectedLength - offset);
                 var filled = 0;
+                var written = 0;
                 var hashed = 0;
                 while (filled < want)
                 {
@@ -220,26 +241,43 @@ internal sealed class IncomingData : IDisposable
                     }
 
                     filled += read;
-                    if (md5 is not null && (filled - hashed >= HashUnit || filled == want))
+                    if (filled - written >= WriteUnit || filled == want)
                     {
-                        hashing = HashAfterAsync(hashing, md5, buffer.AsMemory(hashed, filled - hashed));
+                        // A synchronous pwrite into the page cache: the asynchronous one is the same call on another
+                        // thread-pool thread plus two thread switches.
+                        RandomAccess.Write(_handle!, buffer.AsSpan(written, filled - written), offset + written);
+                        NativeIo.StartWriteback(_handle!, offset + written, filled - written);
+                        written = filled;
+                    }
+
+                    if (offset + filled == expectedLength)
+                    {
+                        // Everything is in the page cache: the sync starts now, and the MD5 of what is left and the
+                        // final checks run meanwhile.
+                        StartDataSync();
+                    }
+
+                    if (md5 is not null && !pipelined)
+                    {
+                        md5.AppendData(buffer.AsSpan(hashed, filled - hashed));
+                        hashed = filled;
+                    }
+                    else if (pipelined && (filled - hashed >= HashUnit || filled == want))
+                    {
+                        hashing = HashAfterAsync(hashing, md5!, buffer.AsMemory(hashed, filled - hashed));
                         hashed = filled;
                     }
                 }
 
                 hashedThrough[current] = hashing;
-                var span = buffer.AsSpan(0, want);
-                crcs[block++] = Crc32C.Compute(span);
-
-                // A synchronous pwrite into the page cache: the asynchronous one is the same call on another
-                // thread-pool thread plus two thread switches per block.
-                RandomAccess.Write(_handle!, span, offset);
+                crcs[block++] = Crc32C.Compute(buffer.AsSpan(0, want));
                 offset += want;
-                if (offset % WritebackUnit == 0)
-                {
-                    NativeIo.StartWriteback(_handle!, offset - WritebackUnit, WritebackUnit);
-                }
                 current = (current + 1) % buffers.Length;
+            }
+
+            if (expectedLength == 0)
+            {
+                StartDataSync();
             }
 
             if (md5 is not null)
@@ -267,6 +305,13 @@ internal sealed class IncomingData : IDisposable
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>Starts the fdatasync of the whole file on a sync thread; <see cref="SealAsync"/> waits for it.</summary>
+    private void StartDataSync()
+    {
+        var handle = _handle!;
+        _dataSynced = SyncThreads.Run(() => NativeIo.SyncData(handle));
     }
 
     private static Task HashAfterAsync(Task previous, System.Security.Cryptography.IncrementalHash md5, ReadOnlyMemory<byte> data) =>

@@ -6,10 +6,10 @@ namespace Nimbus.Storage.Engine;
 
 /// <summary>
 /// The one writer of the object index, with group commit: every unit of work waiting when a batch starts
-/// joins it. A batch fsyncs the directories its units renamed data files into (each once), then applies
-/// the units in one SQLite transaction (each under a savepoint, so one failing unit fails alone) and
-/// commits (one WAL fsync). Only then are the callers answered and the data files their units dropped
-/// unlinked. Small concurrent PUTs thus share directory syncs and the commit instead of paying each.
+/// joins it. A batch applies the units in one SQLite transaction (each under a savepoint, so one failing
+/// unit fails alone) and commits (one WAL fsync). Only then are the callers answered and the data files
+/// their units dropped unlinked. Small concurrent PUTs thus share the commit instead of paying each; a
+/// unit's data file is durable (data and directory entry synced) before the unit is submitted.
 /// </summary>
 internal sealed partial class IndexCommitter : IAsyncDisposable
 {
@@ -18,13 +18,15 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly IndexWriter _writer;
     private readonly StorageLayout _layout;
+    private readonly CurrentVersionCache _current;
     private readonly ILogger _logger;
     private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DataId> _unlinked = [];
     private readonly Task _loop;
 
-    public IndexCommitter(SqliteConnection connection, StorageLayout layout, ILogger logger)
+    public IndexCommitter(SqliteConnection connection, StorageLayout layout, CurrentVersionCache current, ILogger logger)
     {
+        _current = current;
         _connection = connection;
         _writer = new IndexWriter(connection);
         _layout = layout;
@@ -35,10 +37,10 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     /// <summary>Raised on the committer thread after each commit with the usage deltas it made durable.</summary>
     public event Action<IReadOnlyList<(string Bucket, string Account, long Objects, long Bytes)>>? Committed;
 
-    /// <summary>Runs <paramref name="apply"/> in the next batch, after syncing <paramref name="syncDirectories"/>; completes after the commit.</summary>
-    public Task<T> SubmitAsync<T>(Func<IndexWriter, T> apply, IReadOnlyList<string>? syncDirectories = null)
+    /// <summary>Runs <paramref name="apply"/> in the next batch; completes after the commit.</summary>
+    public Task<T> SubmitAsync<T>(Func<IndexWriter, T> apply)
     {
-        var work = new Work<T>(apply, syncDirectories);
+        var work = new Work<T>(apply);
         if (!_queue.Writer.TryWrite(work))
         {
             throw new ObjectDisposedException(nameof(IndexCommitter), "object storage is shutting down");
@@ -57,7 +59,6 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Work>(MaxBatch);
-        var directories = new HashSet<string>(StringComparer.Ordinal);
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -68,7 +69,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
 
             try
             {
-                Commit(batch, directories);
+                Commit(batch);
             }
             catch (Exception ex)
             {
@@ -81,7 +82,6 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
             }
 
             batch.Clear();
-            directories.Clear();
         }
 
         // Shutdown: forget what the last batches unlinked.
@@ -89,7 +89,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         {
             try
             {
-                Commit([], directories);
+                Commit([]);
             }
             catch (Exception ex)
             {
@@ -98,49 +98,20 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         }
     }
 
-    private void Commit(List<Work> batch, HashSet<string> directories)
+    private void Commit(List<Work> batch)
     {
-        foreach (var work in batch)
-        {
-            foreach (var directory in work.SyncDirectories ?? [])
-            {
-                directories.Add(directory);
-            }
-        }
-
-        foreach (var directory in directories)
-        {
-            NativeIo.SyncDirectory(directory);
-        }
-
-        using var transaction = _connection.BeginTransaction();
-        _writer.Begin(transaction);
-        if (_unlinked.Count > 0)
-        {
-            _writer.Purge(_unlinked);
-        }
-
+        // The cache of current versions serves nothing from here until the commit is over (CurrentVersionCache).
         var failures = new Exception?[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        _current.BeginWrite();
+        try
         {
-            var mark = _writer.Mark();
-            _writer.Execute("SAVEPOINT unit");
-            try
-            {
-                batch[i].Apply(_writer);
-                _writer.Execute("RELEASE unit");
-            }
-            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
-            {
-                // 10 SQLITE_IOERR and 13 SQLITE_FULL fail the batch; anything else fails only its unit.
-                _writer.Execute("ROLLBACK TO unit");
-                _writer.Execute("RELEASE unit");
-                _writer.Rewind(mark);
-                failures[i] = ex;
-            }
+            Apply(batch, failures);
+        }
+        finally
+        {
+            _current.EndWrite();
         }
 
-        transaction.Commit();
         _unlinked.Clear();
         var doomed = _writer.Doomed.ToArray();
         var usage = _writer.UsageDeltas.ToArray();
@@ -179,16 +150,45 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         }
     }
 
+    private void Apply(List<Work> batch, Exception?[] failures)
+    {
+        using var transaction = _connection.BeginTransaction();
+        _writer.Begin(transaction);
+        if (_unlinked.Count > 0)
+        {
+            _writer.Purge(_unlinked);
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var mark = _writer.Mark();
+            _writer.Execute("SAVEPOINT unit");
+            try
+            {
+                batch[i].Apply(_writer);
+                _writer.Execute("RELEASE unit");
+            }
+            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 10 or 13 })
+            {
+                // 10 SQLITE_IOERR and 13 SQLITE_FULL fail the batch; anything else fails only its unit.
+                _writer.Execute("ROLLBACK TO unit");
+                _writer.Execute("RELEASE unit");
+                _writer.Rewind(mark);
+                failures[i] = ex;
+            }
+        }
+
+        transaction.Commit();
+    }
+
     [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "Object index commit of {Count} units failed")]
     private partial void LogBatchFailed(Exception ex, int count);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Could not remove data file {DataId}; start-up cleaning will retry")]
     private partial void LogUnlinkFailed(Exception ex, string dataId);
 
-    private abstract class Work(IReadOnlyList<string>? syncDirectories)
+    private abstract class Work
     {
-        public IReadOnlyList<string>? SyncDirectories { get; } = syncDirectories;
-
         public abstract void Apply(IndexWriter writer);
 
         public abstract void Succeed();
@@ -196,7 +196,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class Work<T>(Func<IndexWriter, T> apply, IReadOnlyList<string>? syncDirectories) : Work(syncDirectories)
+    private sealed class Work<T>(Func<IndexWriter, T> apply) : Work
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;

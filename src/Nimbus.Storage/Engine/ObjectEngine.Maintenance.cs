@@ -20,9 +20,10 @@ internal sealed partial class ObjectEngine
     }
 
     /// <summary>
-    /// What a crash can leave: uploads in flight (temporary files) and data files whose index change did not
-    /// commit or whose unlink did not happen. Temporary files and doomed files go now; data files unknown to
-    /// the index are swept by <see cref="SweepOrphansAsync"/> in the background.
+    /// What a crash can leave: data files of uploads in flight or whose index change did not commit (unknown to
+    /// the index), and data files whose unlink did not happen (doomed in the index). Doomed files go now, with
+    /// what an older version left in <c>tmp/</c>; files unknown to the index are swept by
+    /// <see cref="SweepOrphansAsync"/> in the background (no object refers to them, so none is visible meanwhile).
     /// </summary>
     private void CleanAtStartup()
     {
@@ -74,8 +75,8 @@ internal sealed partial class ObjectEngine
     }
 
     /// <summary>
-    /// Removes data files the index does not know, written before this process started (a crash between the
-    /// rename and the commit). Files of this process's own uploads are newer and left alone.
+    /// Removes data files the index does not know, written before this process started (an upload cut by a
+    /// crash, or one whose commit did not happen). Files of this process's own uploads are newer and left alone.
     /// </summary>
     public async Task<int> SweepOrphansAsync(CancellationToken cancellationToken)
     {

@@ -9,8 +9,8 @@ namespace Nimbus.Storage.Engine;
 
 /// <summary>
 /// The object store of one node: data files on disk, metadata in the object index, written through the
-/// group committer. An object is visible (and a PUT acknowledged) only after its data was fsynced, renamed
-/// into place, its directory fsynced and its index row committed.
+/// group committer. An object is visible (and a PUT acknowledged) only after its data file's data and directory
+/// entry were synced and its index row committed.
 /// </summary>
 internal sealed partial class ObjectEngine : IAsyncDisposable
 {
@@ -21,6 +21,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _accountBytes = new(StringComparer.Ordinal);
     private readonly Microsoft.Data.Sqlite.SqliteConnection _writeConnection;
     private readonly IndexCommitter _committer;
+    private readonly CurrentVersionCache _current = new();
     private readonly DateTimeOffset _startedAt;
 
     private ObjectEngine(StorageLayout layout, Microsoft.Data.Sqlite.SqliteConnection connection, ILogger logger)
@@ -30,7 +31,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
         _writeConnection = connection;
         _startedAt = DateTimeOffset.UtcNow;
         Reader = new IndexReader(layout.IndexPath);
-        _committer = new IndexCommitter(connection, layout, logger);
+        _committer = new IndexCommitter(connection, layout, _current, logger);
         _committer.Committed += OnCommitted;
     }
 
@@ -88,9 +89,9 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Checksum = data.Checksum,
             VersionId = NewVersionId(versioning),
         };
-        var directory = data.Seal();
         try
         {
+            await data.SealAsync().ConfigureAwait(false);
             return await _committer.SubmitAsync(
                 w =>
                 {
@@ -102,8 +103,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
 
                     w.PutVersion(record, account, replaceNull: versioning != VersioningState.Enabled);
                     return record;
-                },
-                directory is null ? null : [directory]).ConfigureAwait(false);
+                }).ConfigureAwait(false);
         }
         catch
         {
@@ -160,11 +160,11 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
     }
 
     /// <summary>The current version of a key, or null; a delete marker when that is the current version.</summary>
-    public ObjectRecord? Get(string bucketId, byte[] key) => Reader.GetObject(bucketId, key);
+    public ObjectRecord? Get(string bucketId, byte[] key) => _current.Get(bucketId, key, Reader.GetObject);
 
     /// <summary>A version of a key (the current one when <paramref name="version"/> is null), or null.</summary>
     public ObjectRecord? Get(string bucketId, byte[] key, string? version) =>
-        version is null ? Reader.GetObject(bucketId, key) : Reader.GetVersion(bucketId, key, version);
+        version is null ? Get(bucketId, key) : Reader.GetVersion(bucketId, key, version);
 
     /// <summary>
     /// Deletes a key as S3 does without a version id: a bucket never versioned loses the object; an Enabled
@@ -302,9 +302,9 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
             Segment = data.Segment,
             Checksum = data.Checksum,
         };
-        var directory = data.Seal();
         try
         {
+            await data.SealAsync().ConfigureAwait(false);
             return await _committer.SubmitAsync(
                 w =>
                 {
@@ -317,8 +317,7 @@ internal sealed partial class ObjectEngine : IAsyncDisposable
                     w.AddDataFile(data.Id);
                     w.PutPart(upload.UploadId, upload.Bucket, account, part);
                     return part;
-                },
-                directory is null ? null : [directory]).ConfigureAwait(false);
+                }).ConfigureAwait(false);
         }
         catch
         {

@@ -1,9 +1,11 @@
 namespace Nimbus.Storage.Engine;
 
 /// <summary>
-/// Where object storage keeps things under its directory: <c>index.db</c> (SQLite, WAL), <c>tmp/</c> for
-/// uploads in flight, and <c>data/xx/&lt;id&gt;</c> for immutable data files (256 fan-out directories by the
-/// id's first byte). Object keys never become paths: files are named by random ids.
+/// Where object storage keeps things under its directory: <c>index.db</c> (SQLite, WAL) and
+/// <c>data/xx/&lt;id&gt;</c> for data files (256 fan-out directories by the id's first byte), written once, under
+/// their final name, by the upload that creates them; only the index makes one part of an object. <c>tmp/</c>
+/// held uploads in flight before they were written in place; start-up still empties it. Object keys never become
+/// paths: files are named by random ids.
 /// </summary>
 internal sealed class StorageLayout
 {
@@ -47,6 +49,4 @@ internal sealed class StorageLayout
         var name = id.ToString();
         return Path.Combine(DataDirectory, name[..2], name);
     }
-
-    public string TempPathOf(DataId id) => Path.Combine(TempDirectory, id + ".tmp");
 }
