@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Nimbus.Compute.Node;
 
@@ -10,6 +11,8 @@ namespace Nimbus.Agent.Network;
 /// <list type="bullet">
 /// <item><c>eip_dnat</c> (elastic IP → private IP): DNAT in <c>prerouting</c> (traffic from other machines) and in
 /// <c>output</c> (traffic from this host, which never passes prerouting).</item>
+/// <item><c>ngw_dnat</c> (elastic IP . protocol . port → private IP . port): NAT gateways' port forwards, DNAT in the
+/// same two chains after <c>eip_dnat</c> (a gateway's elastic IP is never in that map).</item>
 /// <item><c>eip_snat</c> (private IP → elastic IP): SNAT of the instance's new connections in <c>postrouting</c> when
 /// they leave for the host's networks. A loopback pool cannot leave the host (the kernel drops 127.0.0.0/8 on the
 /// wire), so there the instance's connections to the host itself (<c>input</c>) get it instead, and connections to
@@ -58,6 +61,14 @@ internal static class EdgeRulesetText
         }
 
         text.Append("\t}\n");
+        text.Append("\tmap ngw_dnat {\n\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n");
+        if (edge.PortForwards.Count > 0)
+        {
+            text.Append("\t\telements = { ").AppendJoin(", ", edge.PortForwards.Select(f => string.Create(
+                CultureInfo.InvariantCulture, $"{f.PublicIp} . {f.Protocol} . {f.ExternalPort} : {f.PrivateIpAddress} . {f.PrivatePort}"))).Append(" }\n");
+        }
+
+        text.Append("\t}\n");
         text.Append("\tset internal {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
         if (edge.InternalCidrs.Count > 0)
         {
@@ -75,9 +86,11 @@ internal static class EdgeRulesetText
         text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority -110; policy accept;\n");
         text.Append("\t\tdnat ip to ip daddr map @eip_dnat\n");
+        text.Append("\t\tdnat ip to ip daddr . meta l4proto . th dport map @ngw_dnat\n");
         text.Append("\t}\n");
         text.Append("\tchain output {\n\t\ttype nat hook output priority -110; policy accept;\n");
         text.Append("\t\tdnat ip to ip daddr map @eip_dnat\n");
+        text.Append("\t\tdnat ip to ip daddr . meta l4proto . th dport map @ngw_dnat\n");
         text.Append("\t}\n");
         text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority 90; policy accept;\n");
         text.Append("\t\tct status dnat ip saddr 127.0.0.0/8 ip daddr @internal masquerade\n");

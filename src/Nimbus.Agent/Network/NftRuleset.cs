@@ -98,6 +98,10 @@ internal static class NftRuleset
         text.Append("\t\tiifname @bridges oifname @bridges iifname . oifname != @links ip saddr . ip daddr != @peered drop\n");
         text.Append("\t\tiifname @isolated oifname != @bridges ip saddr . ip daddr @nat_flows accept\n");
         text.Append("\t\toifname @isolated iifname != @bridges ct direction reply ip daddr . ip saddr @nat_flows accept\n");
+        // Connections the edge table DNATs (elastic IPs, NAT gateways' port forwards) from other machines: the VPC
+        // is reached only by the mapping, and its replies go back by the connection.
+        text.Append("\t\toifname @isolated iifname != @bridges ct status dnat accept\n");
+        text.Append("\t\tiifname @isolated oifname != @bridges ct direction reply ct status dnat accept\n");
         text.Append("\t\tiifname @isolated oifname != @bridges drop\n");
         text.Append("\t\toifname @isolated iifname != @bridges drop\n");
         text.Append("\t}\n");

@@ -4,7 +4,7 @@ using Nimbus.Contracts.Network;
 
 namespace Nimbus.Cli.Commands;
 
-/// <summary><c>nimbus network nat-gateway create|list|get|delete</c>.</summary>
+/// <summary><c>nimbus network nat-gateway create|list|get|delete|add-forward|list-forwards|remove-forward</c>.</summary>
 internal static class NatGatewayCommands
 {
     public static Command Create(CliContext context) =>
@@ -14,6 +14,9 @@ internal static class NatGatewayCommands
             List(context),
             Get(context),
             Delete(context),
+            AddForward(context),
+            ListForwards(context),
+            RemoveForward(context),
         };
 
     private static Argument<string> Gateway() => new("nat-gateway") { Description = "NAT gateway id (ngw-...) or name" };
@@ -71,6 +74,57 @@ internal static class NatGatewayCommands
             var reference = parseResult.GetValue(gateway)!;
             await client.Network.NatGateways.DeleteAsync(reference, cancellationToken).ConfigureAwait(false);
             output.Message($"Deleted NAT gateway {reference}.");
+        });
+        return command;
+    }
+
+    private static Command AddForward(CliContext context)
+    {
+        var gateway = Gateway();
+        var protocol = new Option<string>("--protocol") { Description = "tcp or udp", HelpName = "protocol", Required = true };
+        protocol.AcceptOnlyFromAmong("tcp", "udp");
+        var externalPort = new Option<int>("--external-port") { Description = "Port on the gateway's elastic IP (1-65535)", HelpName = "port", Required = true };
+        var privateIp = new Option<string>("--private-ip") { Description = "Private address in a subnet of the gateway's VPC", HelpName = "ip", Required = true };
+        var privatePort = new Option<int?>("--private-port") { Description = "Port on the private address (default: the external port)", HelpName = "port" };
+        var name = new Option<string?>("--name") { Description = "Name, unique among the gateway's forwards (default: the id)", HelpName = "name" };
+        var command = new Command("add-forward", "Forward a port of the gateway's elastic IP to a private address (DNAT); its security groups must let the port in")
+        {
+            gateway, protocol, externalPort, privateIp, privatePort, name,
+        };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var request = new CreatePortForwardRequest
+            {
+                Protocol = parseResult.GetValue(protocol),
+                ExternalPort = parseResult.GetValue(externalPort),
+                PrivateIpAddress = parseResult.GetValue(privateIp),
+                PrivatePort = parseResult.GetValue(privatePort),
+                Name = parseResult.GetValue(name),
+            };
+            output.Write(await client.Network.NatGateways.AddPortForwardAsync(parseResult.GetValue(gateway)!, request, cancellationToken).ConfigureAwait(false), PortForwardView.One);
+        });
+        return command;
+    }
+
+    private static Command ListForwards(CliContext context)
+    {
+        var gateway = Gateway();
+        var command = new Command("list-forwards", "List the gateway's port forwards") { gateway };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+            output.Write(await client.Network.NatGateways.ListPortForwardsAsync(parseResult.GetValue(gateway)!, cancellationToken).ConfigureAwait(false), PortForwardView.Page));
+        return command;
+    }
+
+    private static Command RemoveForward(CliContext context)
+    {
+        var gateway = Gateway();
+        var forward = new Argument<string>("forward") { Description = "Port forward id (pf-...) or name" };
+        var command = new Command("remove-forward", "Remove a port forward: new connections to its port are no longer forwarded") { gateway, forward };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var reference = parseResult.GetValue(forward)!;
+            await client.Network.NatGateways.RemovePortForwardAsync(parseResult.GetValue(gateway)!, reference, cancellationToken).ConfigureAwait(false);
+            output.Message($"Removed port forward {reference}.");
         });
         return command;
     }

@@ -43,5 +43,23 @@ public static class NatGatewayEndpoints
             return TypedResults.NoContent();
         }).RequiresAction(NatGatewayActions.DeleteNatGateway, item).ProducesError(404).ProducesError(409)
             .WithSummary("Delete a NAT gateway no route table routes to (DependencyViolation otherwise); its elastic IP is available again.");
+
+        group.MapPost("/{id}/port-forwards", async (string id, CreatePortForwardRequest request, HttpContext http, NatGatewayService gateways, CancellationToken ct) =>
+        {
+            var forward = await gateways.AddPortForwardAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/network/nat-gateways/{id}/port-forwards/{forward.Id}", forward);
+        }).RequiresAction(NatGatewayActions.CreatePortForward, item).ProducesError(404).ProducesError(409)
+            .WithSummary("Forward a tcp or udp port of the gateway's elastic IP to a private address and port of its VPC (DNAT).");
+
+        group.MapGet("/{id}/port-forwards", async (string id, HttpContext http, NatGatewayService gateways, CancellationToken ct) =>
+            TypedResults.Ok(new PageDto<NatPortForward> { Items = [.. await gateways.ListPortForwardsAsync(http.Caller().Account, id, ct).ConfigureAwait(false)] }))
+            .RequiresAction(NatGatewayActions.ListPortForwards, item).ProducesError(404).WithSummary("List the gateway's port forwards.");
+
+        group.MapDelete("/{id}/port-forwards/{forwardId}", async (string id, string forwardId, HttpContext http, NatGatewayService gateways, CancellationToken ct) =>
+        {
+            await gateways.RemovePortForwardAsync(http.Caller().Account, id, forwardId, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).RequiresAction(NatGatewayActions.DeletePortForward, item).ProducesError(404)
+            .WithSummary("Remove a port forward (by id or name): new connections to its port are no longer forwarded.");
     }
 }

@@ -247,6 +247,7 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
             }
 
             var natFlows = await NatGateways.NatFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false);
+            var heldAddresses = interfaces.Select(i => i.Address).ToHashSet(StringComparer.Ordinal);
             var filtered = await filter.BuildAsync(options.NftTable + "_filter", [.. interfaces.Select(i => (i.Account, i.Secondary ?? i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false);
             await node.ApplyRulesAsync(
                 new NetworkRuleset
@@ -259,7 +260,13 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address) { InterfaceId = i.Secondary })],
                     Filter = filtered,
                     NatFlows = natFlows,
-                    Edge = await EdgeAsync(networks, [.. interfaces.Select(i => (i.Account, i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false) with { NatFlows = natFlows },
+                    Edge = await EdgeAsync(networks, [.. interfaces.Select(i => (i.Account, i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false) with
+                    {
+                        NatFlows = natFlows,
+
+                        // Only to addresses an interface holds: DNAT to an address no bridge routes would follow the host's default route out.
+                        PortForwards = [.. (await NatGateways.NatFlows.ReadPortForwardsAsync(store, cancellationToken).ConfigureAwait(false)).Where(f => heldAddresses.Contains(f.PrivateIpAddress))],
+                    },
                 },
                 cancellationToken).ConfigureAwait(false);
 

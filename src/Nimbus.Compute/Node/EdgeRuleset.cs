@@ -25,9 +25,15 @@ public sealed record EdgeRuleset
     /// <summary>NAT gateways' flows: (source subnet, destination block, elastic IP), translated to the elastic IP.</summary>
     public IReadOnlyList<(string Source, string Destination, string ElasticIp)> NatFlows { get; init; } = [];
 
+    /// <summary>NAT gateways' port forwards whose private address an interface on the node holds: DNAT from the elastic IP's port.</summary>
+    public IReadOnlyList<PortForwardMapping> PortForwards { get; init; } = [];
+
     /// <summary>Every allocated elastic IP; <see cref="ElasticIpMapping.PrivateIpAddress"/> is null for one not associated.</summary>
     public required IReadOnlyList<ElasticIpMapping> ElasticIps { get; init; }
 }
 
 /// <summary>An elastic IP and the private address it maps to (null while it is not associated).</summary>
 public sealed record ElasticIpMapping(string PublicIp, string? PrivateIpAddress);
+
+/// <summary>A port forward of a NAT gateway: <c>tcp</c> or <c>udp</c> to <see cref="PublicIp"/>:<see cref="ExternalPort"/> goes to <see cref="PrivateIpAddress"/>:<see cref="PrivatePort"/>.</summary>
+public sealed record PortForwardMapping(string Protocol, string PublicIp, int ExternalPort, string PrivateIpAddress, int PrivatePort);

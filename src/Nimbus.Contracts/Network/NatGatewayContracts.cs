@@ -28,4 +28,7 @@ public sealed record NatGatewaySpec
 
     /// <summary>The elastic IP's address: translated traffic leaves from it.</summary>
     public required string PublicIp { get; init; }
+
+    /// <summary>Port forwards (DNAT entries) from the elastic IP, in the order they were added; null or empty for none.</summary>
+    public IReadOnlyList<NatPortForward>? PortForwards { get; init; }
 }

@@ -34,6 +34,22 @@ public sealed class NatGatewaysClient
     public Task DeleteAsync(string reference, CancellationToken cancellationToken = default) =>
         _client.SendAsync(HttpMethod.Delete, ItemPath(reference), cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Forwards a tcp or udp port of the gateway's elastic IP to a private address and port of its VPC (in force when
+    /// the call returns). 409 <c>Conflict</c> when the port is already forwarded, <c>LimitExceeded</c> past 50 a gateway;
+    /// 400 <c>InvalidParameter</c> for a private address in no subnet of the gateway's VPC.
+    /// </summary>
+    public Task<NatPortForward> AddPortForwardAsync(string gateway, CreatePortForwardRequest request, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<NatPortForward>(HttpMethod.Post, ItemPath(gateway) + "/port-forwards", request, cancellationToken: cancellationToken);
+
+    /// <summary>The gateway's port forwards, in the order they were added (one page: a gateway has at most 50).</summary>
+    public Task<PageDto<NatPortForward>> ListPortForwardsAsync(string gateway, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<PageDto<NatPortForward>>(HttpMethod.Get, ItemPath(gateway) + "/port-forwards", cancellationToken: cancellationToken);
+
+    /// <summary>Removes a port forward by id (<c>pf-...</c>) or name; new connections to its port are no longer forwarded.</summary>
+    public Task RemovePortForwardAsync(string gateway, string forward, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(HttpMethod.Delete, ItemPath(gateway) + "/port-forwards/" + PathBuilder.Segment(forward), cancellationToken: cancellationToken);
+
     /// <summary>The gateway's spec: subnet, VPC and elastic IP.</summary>
     public static NatGatewaySpec SpecOf(ResourceDto gateway)
     {

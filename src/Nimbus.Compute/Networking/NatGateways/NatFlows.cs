@@ -1,3 +1,4 @@
+using Nimbus.Compute.Node;
 using Nimbus.Core.Resources;
 using Nimbus.Core.Store;
 using Nimbus.Network;
@@ -41,5 +42,18 @@ public static class NatFlows
         }
 
         return [.. flows];
+    }
+
+    /// <summary>Every NAT gateway's port forwards, sorted by elastic IP, protocol and port.</summary>
+    public static async Task<IReadOnlyList<PortForwardMapping>> ReadPortForwardsAsync(IResourceStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var gateways = await store.ListAsync(new ResourceQuery { Kind = NetworkKinds.NatGateway, PageSize = 1000 }, cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. gateways.Items.SelectMany(g => NatGatewayService.SpecOf(g).PortForwards ?? [])
+                .Select(f => new PortForwardMapping(f.Protocol, f.PublicIp, f.ExternalPort, f.PrivateIpAddress, f.PrivatePort))
+                .OrderBy(f => f.PublicIp, StringComparer.Ordinal).ThenBy(f => f.Protocol, StringComparer.Ordinal).ThenBy(f => f.ExternalPort),
+        ];
     }
 }

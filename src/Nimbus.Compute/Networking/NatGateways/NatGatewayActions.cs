@@ -9,6 +9,9 @@ public static class NatGatewayActions
     public const string DeleteNatGateway = "network:DeleteNatGateway";
     public const string GetNatGateway = "network:GetNatGateway";
     public const string ListNatGateways = "network:ListNatGateways";
+    public const string CreatePortForward = "network:CreatePortForward";
+    public const string DeletePortForward = "network:DeletePortForward";
+    public const string ListPortForwards = "network:ListPortForwards";
 
     public static void Register(ActionCatalog catalog)
     {
@@ -17,6 +20,8 @@ public static class NatGatewayActions
         [
             ("CreateNatGateway", ActionAccessLevel.Write), ("DeleteNatGateway", ActionAccessLevel.Write),
             ("GetNatGateway", ActionAccessLevel.Read), ("ListNatGateways", ActionAccessLevel.List),
+            ("CreatePortForward", ActionAccessLevel.Write), ("DeletePortForward", ActionAccessLevel.Write),
+            ("ListPortForwards", ActionAccessLevel.List),
         ]);
     }
 }

@@ -17,7 +17,7 @@ namespace Nimbus.Compute.Networking.NatGateways;
 /// life). Subnets of the VPC whose route table sends a destination to the gateway reach that destination outside the
 /// VPC, translated to the elastic IP. A create or delete is in the kernel when the call returns.
 /// </summary>
-public sealed class NatGatewayService(IResourceStore store, DefaultNetwork network, ComputeOptions options, TimeProvider time)
+public sealed partial class NatGatewayService(IResourceStore store, DefaultNetwork network, ComputeOptions options, TimeProvider time)
 {
     public const string AvailablePhase = "available";
 
