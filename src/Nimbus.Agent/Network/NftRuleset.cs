@@ -23,6 +23,12 @@ internal static class NftRuleset
 {
     public const string MetadataAddress = "169.254.169.254";
 
+    /// <summary>
+    /// Packet mark bit of traffic an appliance (source/destination check off) sends from an address not its own: it may
+    /// be forwarded, never delivered to the host (the metadata service knows instances by source address).
+    /// </summary>
+    public const string ForeignSourceMark = "0x40000000";
+
     /// <summary>The whole ruleset: the network's tables and the security-group table, each replaced.</summary>
     public static string Render(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
     {
@@ -91,12 +97,19 @@ internal static class NftRuleset
         // An isolated VPC reaches the host only as its router (its gateways) and the metadata service (DNAT'd); the
         // host's other addresses are the host's networks: only a NAT gateway's route lets traffic to them through.
         text.Append("\tchain input {\n\t\ttype filter hook input priority filter - 10; policy accept;\n");
+        text.Append("\t\tmeta mark & ").Append(ForeignSourceMark).Append(" == ").Append(ForeignSourceMark).Append(" drop\n");
         text.Append("\t\tiifname != @isolated return\n");
         text.Append("\t\tct state established,related accept\n");
         text.Append("\t\tct status dnat accept\n");
         text.Append("\t\tip daddr @internal accept\n");
         text.Append("\t\tip saddr . ip daddr @nat_flows accept\n");
         text.Append("\t\tmeta nfproto ipv4 drop\n");
+        text.Append("\t}\n");
+
+        // The host routes a subnet's traffic to an appliance on the same bridge: it must not tell the sender to go
+        // there directly (an ICMP redirect would be cached in the instance and outlive the route).
+        text.Append("\tchain output {\n\t\ttype filter hook output priority filter - 10; policy accept;\n");
+        text.Append("\t\toifname @bridges icmp type redirect drop\n");
         text.Append("\t}\n}\n");
 
         text.Append("table bridge ").Append(table).Append('\n');
@@ -108,7 +121,14 @@ internal static class NftRuleset
         text.Append("\tset addresses {\n\t\ttype ifname . ipv4_addr\n");
         AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i))} . {i.PrivateIpAddress}"));
         text.Append("\t}\n");
+        text.Append("\tset unchecked {\n\t\ttype ifname\n");
+        AppendElements(text, rules.Interfaces.Where(i => !i.SourceDestCheck).Select(i => Quote(vethOf(i))).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype filter hook prerouting priority -300; policy accept;\n");
+
+        // An appliance's port (source/destination check off) sends other sources too, marked so that the host never
+        // takes them for its own; ARP is still checked (it would let a port take another interface's address).
+        text.Append("\t\tiifname @unchecked ether type ip iifname . ip saddr != @addresses meta mark set meta mark | ").Append(ForeignSourceMark).Append(" accept\n");
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");
         text.Append("\t\tiifname @ports ether type arp iifname . arp saddr ip != @addresses drop\n");
         text.Append("\t}\n}\n");
