@@ -124,11 +124,16 @@ internal static class NftRuleset
         text.Append("\tset unchecked {\n\t\ttype ifname\n");
         AppendElements(text, rules.Interfaces.Where(i => !i.SourceDestCheck).Select(i => Quote(vethOf(i))).Distinct(StringComparer.Ordinal));
         text.Append("\t}\n");
+        text.Append("\tset networks {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.Networks.Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype filter hook prerouting priority -300; policy accept;\n");
 
         // An appliance's port (source/destination check off) sends other sources too, marked so that the host never
-        // takes them for its own; ARP is still checked (it would let a port take another interface's address).
+        // takes them for its own. Its ARP may name such a source too (Linux asks from the address it answers from),
+        // but never an address of a Nimbus network: it would take another interface's address, or a gateway's.
         text.Append("\t\tiifname @unchecked ether type ip iifname . ip saddr != @addresses meta mark set meta mark | ").Append(ForeignSourceMark).Append(" accept\n");
+        text.Append("\t\tiifname @unchecked ether type arp iifname . arp saddr ip != @addresses arp saddr ip != @networks accept\n");
         text.Append("\t\tiifname @ports ether type ip iifname . ip saddr != @addresses drop\n");
         text.Append("\t\tiifname @ports ether type arp iifname . arp saddr ip != @addresses drop\n");
         text.Append("\t}\n}\n");
