@@ -11,8 +11,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # runc and busybox-static for compute instances; gcc and libc6-dev compile the instances' init
 # (src/Nimbus.Agent/Init/nimbus-init.c) at build time; skopeo and umoci make the OCI images the import tests
 # read, debootstrap builds the debian-12 image; iproute2 and nftables give instances their network (bridge, veths,
-# network namespaces, NAT and anti-spoofing tables).
-PACKAGES=(postgresql awscli s3cmd rclone curl python3 runc busybox-static gcc libc6-dev skopeo umoci debootstrap iproute2 nftables)
+# network namespaces, NAT and anti-spoofing tables); libcap2-bin (setcap, getcap) makes and checks the file
+# capabilities of the extended-attribute import test, zstd compresses (tests) and decompresses (the node) zstd layers.
+PACKAGES=(postgresql awscli s3cmd rclone curl python3 runc busybox-static gcc libc6-dev skopeo umoci debootstrap iproute2 nftables libcap2-bin zstd)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

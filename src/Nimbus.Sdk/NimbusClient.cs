@@ -35,7 +35,7 @@ public sealed class NimbusClient : IDisposable
     /// <param name="handler">Required. Handler that sends the HTTP requests.</param>
     /// <param name="disposeHandler">Optional. Whether disposing the client disposes <paramref name="handler"/>; default true.</param>
     public NimbusClient(NimbusClientOptions options, HttpMessageHandler handler, bool disposeHandler = true)
-        : this(options, CreateHttpClient(options, handler, disposeHandler), disposeHttpClient: true)
+        : this(options, CreateHttpClient(options, handler, disposeHandler), disposeHttpClient: true, sdkTimeouts: true)
     {
     }
 
@@ -44,6 +44,16 @@ public sealed class NimbusClient : IDisposable
     /// <param name="httpClient">Required. The HTTP client; its base address is ignored.</param>
     /// <param name="disposeHttpClient">Optional. Whether disposing the client disposes <paramref name="httpClient"/>; default false.</param>
     public NimbusClient(NimbusClientOptions options, HttpClient httpClient, bool disposeHttpClient = false)
+        : this(options, httpClient, disposeHttpClient, sdkTimeouts: false)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="sdkTimeouts"/> (an HTTP client the SDK made, without a timeout of its own) every attempt is
+    /// limited to <see cref="NimbusClientOptions.Timeout"/> here, except file uploads, which have
+    /// <see cref="NimbusClientOptions.UploadIdleTimeout"/> instead.
+    /// </summary>
+    private NimbusClient(NimbusClientOptions options, HttpClient httpClient, bool disposeHttpClient, bool sdkTimeouts)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -52,7 +62,7 @@ public sealed class NimbusClient : IDisposable
         Options = options;
         _http = httpClient;
         _disposeHttp = disposeHttpClient;
-        _sender = new RequestSender(httpClient, options, credentials, new RetryPolicy(options));
+        _sender = new RequestSender(httpClient, options, credentials, new RetryPolicy(options), sdkTimeouts);
         Sts = new StsClient(this);
         Iam = new IamClient(this);
         Demo = new DemoClient(this);
@@ -145,9 +155,12 @@ public sealed class NimbusClient : IDisposable
     internal Task<System.Net.WebSockets.WebSocket> OpenWebSocketAsync(string pathAndQuery, CancellationToken cancellationToken) =>
         _sender.OpenWebSocketAsync(pathAndQuery, cancellationToken);
 
-    /// <summary>Sends a file as a streamed body signed with its SHA-256 (image imports); the request must finish within <see cref="NimbusClientOptions.Timeout"/>.</summary>
-    internal Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, CancellationToken cancellationToken) =>
-        _sender.SendFileAsync(method, pathAndQuery, filePath, sha256Hex, cancellationToken);
+    /// <summary>
+    /// Sends a file as a streamed body signed with its SHA-256 (image imports). No overall time limit: the upload fails
+    /// when it makes no progress for <paramref name="idleTimeout"/> (default <see cref="NimbusClientOptions.UploadIdleTimeout"/>).
+    /// </summary>
+    internal Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, TimeSpan? idleTimeout, CancellationToken cancellationToken) =>
+        _sender.SendFileAsync(method, pathAndQuery, filePath, sha256Hex, idleTimeout ?? Options.UploadIdleTimeout, cancellationToken);
 
     /// <summary>Disposes the HTTP client if this client created or owns it.</summary>
     public void Dispose()
@@ -162,6 +175,7 @@ public sealed class NimbusClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
-        return new HttpClient(handler, disposeHandler) { Timeout = options.Timeout };
+        // No client-wide timeout: RequestSender limits each attempt to options.Timeout, and uploads by their progress.
+        return new HttpClient(handler, disposeHandler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 }

@@ -14,6 +14,9 @@ public sealed record NimbusClientOptions
     /// <summary>SigV4 service name every Nimbus REST request is signed for: <c>nimbus</c>.</summary>
     public const string ServiceName = "nimbus";
 
+    /// <summary>Default of <see cref="UploadIdleTimeout"/>: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultUploadIdleTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>Optional. Base URI of the Nimbus API; default <see cref="DefaultEndpoint"/>. A path, if any, prefixes every route.</summary>
     public Uri Endpoint { get; init; } = new(DefaultEndpoint);
 
@@ -29,8 +32,19 @@ public sealed record NimbusClientOptions
     /// </summary>
     public int MaxRetries { get; init; } = 3;
 
-    /// <summary>Optional. Time limit of one HTTP attempt; default 30 seconds. Applies only to HTTP clients the SDK creates.</summary>
+    /// <summary>
+    /// Optional. Time limit of one HTTP attempt; default 30 seconds. Applies only to HTTP clients the SDK creates, and
+    /// not to file uploads (image imports), which have <see cref="UploadIdleTimeout"/> instead.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Optional. A file upload (an image import from a file) fails when no byte of it was sent, or no answer came after
+    /// the last one, for this long; default 5 minutes. There is no limit on the whole upload, so a large image over a
+    /// slow link succeeds as long as it moves. An <see cref="HttpClient"/> given to the client keeps its own
+    /// <see cref="HttpClient.Timeout"/> as well.
+    /// </summary>
+    public TimeSpan UploadIdleTimeout { get; init; } = DefaultUploadIdleTimeout;
 
     /// <summary>Optional. Base of the exponential backoff between retries; default 200 milliseconds.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);

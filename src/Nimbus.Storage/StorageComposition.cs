@@ -26,6 +26,8 @@ public static class StorageComposition
         services.AddSingleton(sp => new StorageUsage(
             sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<QuotaService>(), sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StorageUsage>>()));
         services.AddSingleton(sp => new S3Authorizer(sp.GetRequiredService<IAuthorizer>()));
+        services.AddSingleton<Core.Storage.IObjectStorageReader>(sp => new ObjectStorageReader(
+            sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<BucketService>(), sp.GetRequiredService<S3Authorizer>()));
         services.AddSingleton(sp => new S3Services(
             sp.GetRequiredService<ObjectEngine>(), sp.GetRequiredService<BucketService>(), sp.GetRequiredService<StorageUsage>(), sp.GetRequiredService<S3Authorizer>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Iam.Policies.IActionCatalog>()));
         services.AddSingleton(sp => new S3Server(

@@ -9,7 +9,7 @@ namespace Nimbus.Agent.Images;
 /// </summary>
 internal static class ArchiveImporter
 {
-    public sealed record Result(ImageConfig? Config, string Format, long Skipped);
+    public sealed record Result(ImageConfig? Config, string Format, long Skipped, IReadOnlyList<string> Warnings);
 
     /// <summary>Writes <c>&lt;staging&gt;/rootfs</c> from <paramref name="archivePath"/>; the caller removes the staging directory on failure.</summary>
     public static async Task<Result> ImportAsync(string archivePath, string staging, string nodeArchitecture, Func<ImageLimits> limits, ImageProgress progress, CancellationToken cancellationToken)
@@ -23,21 +23,21 @@ internal static class ArchiveImporter
         var rootfs = Path.Combine(staging, "rootfs");
         await progress("unpacking the archive", cancellationToken).ConfigureAwait(false);
         var writer = new RootfsWriter(unpacked, limits());
-        bool gzip;
+        string compression;
         await using (var file = File.OpenRead(archivePath))
         {
             await using var tar = await OciImage.DecompressAsync(file, "the archive", cancellationToken).ConfigureAwait(false);
-            gzip = tar is System.IO.Compression.GZipStream;
+            compression = tar switch { System.IO.Compression.GZipStream => "gzip", ZstdDecompressStream => "zstd", _ => "" };
             await writer.ApplyAsync(tar, whiteouts: false, cancellationToken).ConfigureAwait(false);
         }
 
-        var compressed = gzip ? "+gzip" : "";
+        var compressed = compression.Length > 0 ? "+" + compression : "";
         if (OciImage.IsLayout(unpacked))
         {
             var layers = new RootfsWriter(rootfs, limits());
             var config = await OciImage.UnpackAsync(unpacked, layers, nodeArchitecture, progress, cancellationToken).ConfigureAwait(false);
             Directory.Delete(unpacked, recursive: true);
-            return new Result(config, "oci-archive" + compressed, layers.Skipped);
+            return new Result(config, "oci-archive" + compressed, layers.Skipped, layers.Warnings);
         }
 
         if (File.Exists(Path.Combine(unpacked, "manifest.json")) && File.Exists(Path.Combine(unpacked, "repositories")))
@@ -51,6 +51,6 @@ internal static class ArchiveImporter
         }
 
         Directory.Move(unpacked, rootfs);
-        return new Result(null, (gzip ? "rootfs-tar-gzip" : "rootfs-tar"), writer.Skipped);
+        return new Result(null, compression.Length > 0 ? "rootfs-tar-" + compression : "rootfs-tar", writer.Skipped, writer.Warnings);
     }
 }

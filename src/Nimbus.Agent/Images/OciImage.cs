@@ -66,7 +66,7 @@ internal static class OciImage
         }
     }
 
-    /// <summary>A stream of the tar inside: gzip is undone, zstd and other compressions are refused with what to do.</summary>
+    /// <summary>A stream of the tar inside: gzip is undone here, zstd by Debian's <c>zstd</c>; xz and bzip2 are refused with what to do.</summary>
     public static async Task<Stream> DecompressAsync(FileStream file, string what, CancellationToken cancellationToken)
     {
         var magic = new byte[6];
@@ -77,13 +77,18 @@ internal static class OciImage
             return new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
         }
 
-        var compression = read >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD ? "zstd"
-            : read >= 6 && magic[0] == 0xFD && magic[1] == (byte)'7' && magic[2] == (byte)'z' && magic[3] == (byte)'X' ? "xz"
+        if (read >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD)
+        {
+            // OCI's application/vnd.oci.image.layer.v1.tar+zstd (and .tar.zst archives): told by its magic, as gzip is.
+            return ZstdDecompressStream.Start(file, what);
+        }
+
+        var compression = read >= 6 && magic[0] == 0xFD && magic[1] == (byte)'7' && magic[2] == (byte)'z' && magic[3] == (byte)'X' ? "xz"
             : read >= 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h' ? "bzip2"
             : null;
         if (compression is not null)
         {
-            throw new NodeException($"{what} is {compression}-compressed; images are imported from tar or gzip-compressed tar (recompress with gzip, or skopeo copy --dest-compress-format gzip)");
+            throw new NodeException($"{what} is {compression}-compressed; images are imported from tar, or tar compressed with gzip or zstd (recompress it, or skopeo copy --dest-compress-format gzip)");
         }
 
         return new NonClosingStream(file);

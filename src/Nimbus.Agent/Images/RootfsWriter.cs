@@ -31,11 +31,20 @@ internal sealed class RootfsWriter
     /// <summary>Device nodes and other special entries not created.</summary>
     public long Skipped { get; private set; }
 
+    /// <summary>What was left out without failing the import (extended attributes of namespaces that cannot be set), at most <see cref="MaxWarnings"/>.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    private const int MaxWarnings = 20;
+    private const string XattrPrefix = "SCHILY.xattr.";
+    private readonly List<string> _warnings = [];
+    private long _moreWarnings;
+
     /// <summary>Applies one tar stream; with <paramref name="whiteouts"/> (OCI layers) <c>.wh.</c> entries remove instead of being written.</summary>
     public async Task ApplyAsync(Stream tar, bool whiteouts, CancellationToken cancellationToken)
     {
         var thisLayer = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = new TarReader(tar, leaveOpen: true);
+        var tap = new PaxXattrTap(tar);
+        await using var reader = new TarReader(tap, leaveOpen: true);
         while (await NextAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
@@ -69,6 +78,7 @@ internal sealed class RootfsWriter
                     }
 
                     SetMetadata(path, entry, times: false);
+                    SetExtendedAttributes(path, relative, entry, tap);
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                     Remove(path);
@@ -82,6 +92,7 @@ internal sealed class RootfsWriter
                     }
 
                     SetMetadata(path, entry, times: true);
+                    SetExtendedAttributes(path, relative, entry, tap);
                     break;
                 case TarEntryType.SymbolicLink:
                     if (string.IsNullOrEmpty(entry.LinkName) || entry.LinkName.Contains('\0', StringComparison.Ordinal))
@@ -123,6 +134,62 @@ internal sealed class RootfsWriter
             }
 
             thisLayer.Add(relative);
+        }
+    }
+
+    /// <summary>
+    /// Sets the entry's PAX extended attributes (<c>SCHILY.xattr.NAME</c>, as GNU tar <c>--xattrs</c>, bsdtar and
+    /// OCI layer tools write them) on the file itself, after its owner (a chown clears <c>security.capability</c>).
+    /// <c>user.*</c>, <c>security.*</c> (file capabilities) and <c>trusted.*</c> are set; other namespaces
+    /// (<c>system.*</c> ACLs) and values the file system refuses are left out with a warning, never a failure.
+    /// </summary>
+    private void SetExtendedAttributes(string path, string relative, TarEntry entry, PaxXattrTap tap)
+    {
+        if (entry is not PaxTarEntry pax)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in pax.ExtendedAttributes)
+        {
+            if (!key.StartsWith(XattrPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = key[XattrPrefix.Length..];
+            if (!(name.StartsWith("user.", StringComparison.Ordinal) || name.StartsWith("security.", StringComparison.Ordinal) || name.StartsWith("trusted.", StringComparison.Ordinal))
+                || name.Contains('\0', StringComparison.Ordinal))
+            {
+                Warn($"extended attribute '{Show(name)}' of '{Show(relative)}' skipped: only the user, security and trusted namespaces are set");
+                continue;
+            }
+
+            // The raw bytes from the PAX header; TarReader's string is UTF-8 decoded and loses binary values.
+            var raw = tap.RawValue(name, value) ?? (value.Contains('\uFFFD', StringComparison.Ordinal) ? null : System.Text.Encoding.UTF8.GetBytes(value));
+            if (raw is null)
+            {
+                Warn($"extended attribute '{Show(name)}' of '{Show(relative)}' skipped: its value could not be read from the archive");
+                continue;
+            }
+
+            var errno = FileCalls.SetExtendedAttribute(path, name, raw);
+            if (errno != 0)
+            {
+                Warn($"extended attribute '{Show(name)}' of '{Show(relative)}' skipped: the node's file system refused it ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})");
+            }
+        }
+    }
+
+    private void Warn(string warning)
+    {
+        if (_warnings.Count < MaxWarnings)
+        {
+            _warnings.Add(warning);
+        }
+        else if (++_moreWarnings == 1)
+        {
+            _warnings.Add("more extended attributes were skipped (only the first warnings are listed)");
         }
     }
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Nimbus.Agent.Linux;
 
-/// <summary>File-system calls the BCL does not offer: ownership without following links, hard links, FIFOs.</summary>
+/// <summary>File-system calls the BCL does not offer: ownership without following links, hard links, FIFOs, extended attributes.</summary>
 internal static partial class FileCalls
 {
     /// <summary>Sets owner and group of <paramref name="path"/> itself (a link is not followed).</summary>
@@ -33,6 +33,32 @@ internal static partial class FileCalls
             throw new IOException($"mkfifo {path} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
     }
+
+    /// <summary>Sets the extended attribute <paramref name="name"/> of <paramref name="path"/> itself (a link is not followed); 0 or the errno.</summary>
+    public static unsafe int SetExtendedAttribute(string path, string name, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* bytes = value)
+        {
+            return Lsetxattr(path, name, bytes, (nuint)value.Length, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+    }
+
+    /// <summary>The value of extended attribute <paramref name="name"/> of <paramref name="path"/> itself; null when it has none.</summary>
+    public static unsafe byte[]? GetExtendedAttribute(string path, string name)
+    {
+        var buffer = new byte[64 * 1024];
+        fixed (byte* bytes = buffer)
+        {
+            var length = Lgetxattr(path, name, bytes, (nuint)buffer.Length);
+            return length < 0 ? null : buffer[..(int)length];
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Lsetxattr(string path, string name, byte* value, nuint size, int flags);
+
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint Lgetxattr(string path, string name, byte* value, nuint size);
 
     [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Lchown(string path, int owner, int group);

@@ -108,6 +108,7 @@ public sealed partial class RuncNode
             json.WriteStartObject();
             json.WriteString("format", facts.Format);
             json.WriteNumber("skippedEntries", facts.SkippedEntries);
+            WriteStrings(json, "warnings", facts.Warnings);
             if (facts.Config is { } config)
             {
                 json.WriteStartObject("config");
@@ -162,6 +163,7 @@ public sealed partial class RuncNode
             Config = config,
             Format = root.GetProperty("format").GetString(),
             SkippedEntries = root.GetProperty("skippedEntries").GetInt64(),
+            Warnings = root.TryGetProperty("warnings", out var warnings) ? [.. warnings.EnumerateArray().Select(v => v.GetString()!)] : [],
         };
     }
 }

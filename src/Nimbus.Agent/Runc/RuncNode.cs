@@ -82,7 +82,7 @@ public sealed partial class RuncNode : IComputeNode
             async staging =>
             {
                 var result = await ArchiveImporter.ImportAsync(archivePath, staging, ImageService.NodeArchitecture(), NewLimits, progress, cancellationToken).ConfigureAwait(false);
-                return new ImageFacts(0, 0) { Config = result.Config, Format = result.Format, SkippedEntries = result.Skipped };
+                return new ImageFacts(0, 0) { Config = result.Config, Format = result.Format, SkippedEntries = result.Skipped, Warnings = result.Warnings };
             },
             cancellationToken);
 

@@ -79,7 +79,7 @@ internal static class CommonOptions
         }
     }
 
-    private static Option<T> Positive<T>(Option<T> option)
+    internal static Option<T> Positive<T>(Option<T> option)
     {
         option.Validators.Add(result =>
         {

@@ -48,17 +48,46 @@ internal static class ImageCommands
         var name = new Option<string>("--name") { Description = "Image name, unique among your images", HelpName = "name", Required = true };
         var file = new Option<FileInfo?>("--file") { Description = "A rootfs tarball (.tar, .tar.gz) or an OCI image archive (skopeo copy ... oci-archive:FILE)", HelpName = "path" };
         var layout = new Option<DirectoryInfo?>("--oci-layout") { Description = "An OCI image layout directory (oci-layout, index.json, blobs/), e.g. made by umoci or skopeo copy ... oci:DIR", HelpName = "dir" };
+        var s3 = new Option<string?>("--s3") { Description = "An archive already in Nimbus object storage, read in place (needs s3:GetObject on it)", HelpName = "s3://bucket/key" };
+        var uploadTimeout = CommonOptions.Positive(new Option<int>("--upload-timeout")
+        {
+            Description = "With --file or --oci-layout: seconds the upload may make no progress before it fails (no limit on the whole upload)",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => (int)NimbusClientOptions.DefaultUploadIdleTimeout.TotalSeconds,
+        });
+        var versionId = new Option<string?>("--version-id") { Description = "With --s3: a version of the object (default: its current one)", HelpName = "id" };
         var description = new Option<string?>("--description") { Description = "What the image is", HelpName = "text" };
         var wait = CommonOptions.Wait("the image is available (exit code 1 if it fails)");
         var timeout = CommonOptions.Timeout();
-        var command = new Command("import", "Import an image from a rootfs tarball, an OCI image archive or an OCI layout") { name, file, layout, description, wait, timeout };
+        var command = new Command("import", "Import an image from a rootfs tarball, an OCI image archive or an OCI layout: a local file or directory, or an object in object storage")
+        {
+            name, file, layout, s3, versionId, uploadTimeout, description, wait, timeout,
+        };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             var archive = parseResult.GetValue(file);
             var directory = parseResult.GetValue(layout);
-            if ((archive is null) == (directory is null))
+            var source = parseResult.GetValue(s3);
+            if ((archive is null ? 0 : 1) + (directory is null ? 0 : 1) + (source is null ? 0 : 1) != 1)
             {
-                throw new CliUsageException("Give --file or --oci-layout (one of them).");
+                throw new CliUsageException("Give --file, --oci-layout or --s3 (one of them).");
+            }
+
+            if (parseResult.GetValue(versionId) is not null && source is null)
+            {
+                throw new CliUsageException("--version-id goes with --s3.");
+            }
+
+            if (source is not null)
+            {
+                var (bucket, key) = ParseS3Url(source);
+                var request = new ImportImageFromObjectRequest
+                {
+                    Name = parseResult.GetValue(name), Description = parseResult.GetValue(description), Bucket = bucket, Key = key, VersionId = parseResult.GetValue(versionId),
+                };
+                var imported = await client.Compute.Images.ImportFromObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                output.Write(await WaitAsync(context, client, imported, parseResult.GetValue(wait), parseResult.GetValue(timeout), cancellationToken).ConfigureAwait(false), ComputeViews.Image);
+                return;
             }
 
             string? temporary = null;
@@ -86,7 +115,8 @@ internal static class ImageCommands
                     path = archive.FullName;
                 }
 
-                var image = await client.Compute.Images.ImportAsync(parseResult.GetValue(name)!, path, parseResult.GetValue(description), cancellationToken).ConfigureAwait(false);
+                var idle = TimeSpan.FromSeconds(parseResult.GetValue(uploadTimeout));
+                var image = await client.Compute.Images.ImportAsync(parseResult.GetValue(name)!, path, parseResult.GetValue(description), idle, cancellationToken).ConfigureAwait(false);
                 output.Write(await WaitAsync(context, client, image, parseResult.GetValue(wait), parseResult.GetValue(timeout), cancellationToken).ConfigureAwait(false), ComputeViews.Image);
             }
             finally
@@ -98,6 +128,20 @@ internal static class ImageCommands
             }
         });
         return command;
+    }
+
+    /// <summary><c>s3://bucket/key</c> → bucket and key (the key as written: S3 URLs are not percent-encoded).</summary>
+    internal static (string Bucket, string Key) ParseS3Url(string url)
+    {
+        const string scheme = "s3://";
+        var rest = url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? url[scheme.Length..] : null;
+        var slash = rest?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (rest is null || slash <= 0 || slash == rest.Length - 1)
+        {
+            throw new CliUsageException($"--s3 {url} is not an object URL; write s3://bucket/key.");
+        }
+
+        return (rest[..slash], rest[(slash + 1)..]);
     }
 
     private static Command Build(CliContext context)

@@ -40,6 +40,13 @@ public static class ImageEndpoints
             .ProducesError(409).ProducesError(413)
             .WithSummary("Import an image: the body is a rootfs tarball (tar, tar.gz) or an OCI image archive, signed with its SHA-256; ?name=N&description=D.");
 
+        group.MapPost("/import-object", async (ImportImageFromObjectRequest request, HttpContext http, ImageService images, CancellationToken ct) =>
+        {
+            var image = await images.ImportFromObjectAsync(http.Caller(), request, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/compute/images/{image.Id}", image.ToDto());
+        }).RequiresAction(ComputeActions.ImportImage, collection).ProducesError(404).ProducesError(409).ProducesError(413)
+            .WithSummary("Import an image from an object of Nimbus object storage (bucket, key, optional versionId); the caller also needs s3:GetObject on it.");
+
         group.MapPost("/build", async (BuildImageRequest request, HttpContext http, ImageService images, CancellationToken ct) =>
         {
             var image = await images.BuildAsync(http.Caller().Account, request, ct).ConfigureAwait(false);

@@ -60,6 +60,7 @@ public sealed partial class ImageReconciler(
                         WorkingDirectory = config is null ? spec.WorkingDirectory : config.WorkingDirectory,
                         Format = facts.Format,
                         SkippedEntries = facts.SkippedEntries,
+                        Warnings = facts.Warnings.Count > 0 ? facts.Warnings : null,
                     },
                     NimbusJson.Options),
             });

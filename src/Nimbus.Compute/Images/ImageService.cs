@@ -5,6 +5,7 @@ using Nimbus.Core.Api;
 using Nimbus.Core.Errors;
 using Nimbus.Core.Quotas;
 using Nimbus.Core.Resources;
+using Nimbus.Core.Storage;
 using Nimbus.Core.Store;
 
 namespace Nimbus.Compute.Images;
@@ -14,7 +15,7 @@ namespace Nimbus.Compute.Images;
 /// every account sees, and those other accounts shared with it. The built-in <c>busybox</c> image is declared at
 /// first start; imports, builds and images of instances are declared here and made on the node by the controller.
 /// </summary>
-public sealed partial class ImageService(IResourceStore store, QuotaService quotas, ComputeOptions options, TimeProvider time)
+public sealed partial class ImageService(IResourceStore store, QuotaService quotas, ComputeOptions options, TimeProvider time, IObjectStorageReader? objects = null)
 {
     public const string Available = "available";
     public const string BusyboxName = "busybox";

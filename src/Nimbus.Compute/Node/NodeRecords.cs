@@ -14,6 +14,9 @@ public sealed record ImageFacts(long SizeBytes, long Entries)
 
     /// <summary>Device nodes and other special files that were not created.</summary>
     public long SkippedEntries { get; init; }
+
+    /// <summary>What an import left out without failing (extended attributes that could not be set); empty when nothing.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>The defaults an image carries for its instances (OCI image config: Entrypoint+Cmd, Env, WorkingDir).</summary>

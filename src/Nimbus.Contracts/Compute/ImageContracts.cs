@@ -18,6 +18,9 @@ public sealed record ImageSpec
     /// </summary>
     public required string Source { get; init; }
 
+    /// <summary>For an image imported from object storage: the object it was read from; null otherwise.</summary>
+    public ImageSourceObject? SourceObject { get; init; }
+
     /// <summary>For an image made from an instance: the image that instance ran from (its files are flattened in); null otherwise.</summary>
     public string? BaseImageId { get; init; }
 
@@ -65,11 +68,54 @@ public sealed record ImageDetailsDto
     /// <summary>Working directory of the default command (an OCI image's WorkingDir, or the spec's); null for <c>/</c>.</summary>
     public string? WorkingDirectory { get; init; }
 
-    /// <summary>What an import found: <c>rootfs-tar</c>, <c>rootfs-tar-gzip</c>, <c>oci-archive</c> (with <c>+gzip</c> when compressed); null for other sources.</summary>
+    /// <summary>What an import found: <c>rootfs-tar</c>, <c>rootfs-tar-gzip</c>, <c>rootfs-tar-zstd</c>, <c>oci-archive</c> (with <c>+gzip</c> or <c>+zstd</c> when compressed); null for other sources.</summary>
     public string? Format { get; init; }
 
     /// <summary>Device nodes and other special files of an import that were not created (instances get their own /dev).</summary>
     public long SkippedEntries { get; init; }
+
+    /// <summary>
+    /// What an import left out without failing, one sentence each, e.g. an extended attribute of a namespace that is not
+    /// set (<c>system.*</c>) or that the node's file system refused; null or empty when nothing was left out.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
+}
+
+/// <summary>The object of Nimbus object storage an image was imported from (<c>ImageSpec.sourceObject</c>).</summary>
+public sealed record ImageSourceObject
+{
+    public required string Bucket { get; init; }
+
+    public required string Key { get; init; }
+
+    /// <summary>The version that was read (<c>null</c>, as S3 spells it, in a bucket that never had versioning).</summary>
+    public required string VersionId { get; init; }
+
+    /// <summary>The object's entity tag when it was read.</summary>
+    public required string ETag { get; init; }
+}
+
+/// <summary>
+/// Body of <c>POST /v1/compute/images/import-object</c>: an image imported from an object in Nimbus object storage
+/// instead of an uploaded body. The caller needs <c>compute:ImportImage</c> and <c>s3:GetObject</c> on the object
+/// (<c>s3:GetObjectVersion</c> with a version).
+/// </summary>
+public sealed record ImportImageFromObjectRequest
+{
+    /// <summary>Required. Image name, unique among the account's images.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Optional. Description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Required. Bucket of the archive (a rootfs tar, tar.gz or OCI image archive).</summary>
+    public string? Bucket { get; init; }
+
+    /// <summary>Required. Key of the archive in the bucket.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Optional. A version of the object; default the current one.</summary>
+    public string? VersionId { get; init; }
 }
 
 /// <summary>Body of <c>POST /v1/compute/images/build</c>: an image built on the node from a recipe.</summary>

@@ -87,6 +87,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(ImageSpec))]
 [JsonSerializable(typeof(ImageDetailsDto))]
 [JsonSerializable(typeof(BuildImageRequest))]
+[JsonSerializable(typeof(ImportImageFromObjectRequest))]
 [JsonSerializable(typeof(CreateImageFromInstanceRequest))]
 [JsonSerializable(typeof(ShareImageRequest))]
 [JsonSerializable(typeof(DeprecateImageRequest))]

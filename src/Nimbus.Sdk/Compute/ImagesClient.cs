@@ -40,16 +40,28 @@ public sealed class ImagesClient
         _client.SendAsync<ResourceDto>(HttpMethod.Get, ItemPath(idOrName), cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Imports an image from a file: a rootfs tarball (tar, tar.gz) or an OCI image archive (e.g. made by
+    /// Imports an image from a file: a rootfs tarball (tar, tar.gz, tar.zst) or an OCI image archive (e.g. made by
     /// <c>skopeo copy ... oci-archive:FILE</c>). The file is streamed, signed with its SHA-256 (read once before
-    /// sending); the upload must finish within <see cref="NimbusClientOptions.Timeout"/>.
+    /// sending). The upload has no overall time limit (<see cref="NimbusClientOptions.Timeout"/> does not apply): it
+    /// fails when it makes no progress for <see cref="NimbusClientOptions.UploadIdleTimeout"/>.
     /// </summary>
     /// <param name="name">Required. Image name, unique among the account's images.</param>
     /// <param name="filePath">Required. The archive.</param>
     /// <param name="description">Optional. Description.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>The image, in phase <c>pending</c>.</returns>
-    public async Task<ResourceDto> ImportAsync(string name, string filePath, string? description = null, CancellationToken cancellationToken = default)
+    /// <exception cref="NimbusConnectionException">The server could not be reached, or the upload stalled (a <see cref="TimeoutException"/> inside).</exception>
+    public Task<ResourceDto> ImportAsync(string name, string filePath, string? description = null, CancellationToken cancellationToken = default) =>
+        ImportAsync(name, filePath, description, uploadIdleTimeout: null, cancellationToken);
+
+    /// <summary>As <see cref="ImportAsync(string, string, string?, CancellationToken)"/>, with this upload's own idle timeout.</summary>
+    /// <param name="name">Required. Image name, unique among the account's images.</param>
+    /// <param name="filePath">Required. The archive.</param>
+    /// <param name="description">Optional. Description.</param>
+    /// <param name="uploadIdleTimeout">Optional. How long the upload may make no progress; null for <see cref="NimbusClientOptions.UploadIdleTimeout"/>.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>The image, in phase <c>pending</c>.</returns>
+    public async Task<ResourceDto> ImportAsync(string name, string filePath, string? description, TimeSpan? uploadIdleTimeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(filePath);
@@ -60,8 +72,23 @@ public sealed class ImagesClient
         }
 
         var path = new PathBuilder(BasePath + "/import").Query("name", name).Query("description", description).ToString();
-        var response = await _client.SendFileAsync(HttpMethod.Post, path, filePath, sha256, cancellationToken).ConfigureAwait(false);
+        var response = await _client.SendFileAsync(HttpMethod.Post, path, filePath, sha256, uploadIdleTimeout, cancellationToken).ConfigureAwait(false);
         return response.ReadJson<ResourceDto>();
+    }
+
+    /// <summary>
+    /// Imports an image from an object in Nimbus object storage (a rootfs tarball or an OCI image archive uploaded with
+    /// any S3 client): the server reads it in place, so nothing is uploaded again. The caller needs
+    /// <c>compute:ImportImage</c> and <c>s3:GetObject</c> on the object (<c>s3:GetObjectVersion</c> with a version).
+    /// </summary>
+    /// <param name="request">Required. Name, bucket, key, optional version id and description.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The image, in phase <c>pending</c>; <c>spec.sourceObject</c> names the version that was read.</returns>
+    /// <exception cref="NimbusApiException"><c>NoSuchBucket</c>, <c>NoSuchKey</c>, <c>NoSuchVersion</c> (404), <c>AccessDenied</c> (403), <c>RequestTooLarge</c> (413).</exception>
+    public Task<ResourceDto> ImportFromObjectAsync(ImportImageFromObjectRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _client.SendAsync<ResourceDto>(HttpMethod.Post, BasePath + "/import-object", request, cancellationToken: cancellationToken);
     }
 
     /// <summary>Builds an image on the node from a recipe (<c>debian-12</c>: debootstrap; minutes).</summary>

@@ -17,9 +17,11 @@ internal sealed class RequestSender
     private readonly SigV4Credentials _credentials;
     private readonly RetryPolicy _retryPolicy;
     private readonly string _userAgent;
+    private readonly bool _sdkTimeouts;
 
-    public RequestSender(HttpClient http, NimbusClientOptions options, SigV4Credentials credentials, RetryPolicy retryPolicy)
+    public RequestSender(HttpClient http, NimbusClientOptions options, SigV4Credentials credentials, RetryPolicy retryPolicy, bool sdkTimeouts = false)
     {
+        _sdkTimeouts = sdkTimeouts;
         _http = http;
         _options = options;
         _credentials = credentials;
@@ -52,10 +54,11 @@ internal sealed class RequestSender
         {
             var isLastAttempt = attempt + 1 >= maxAttempts;
             using var request = CreateRequest(method, uri, body, payloadHash, requestOptions);
+            using var limit = AttemptLimit(cancellationToken);
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, limit.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
             {
@@ -95,10 +98,11 @@ internal sealed class RequestSender
     /// Sends a file as the body, streamed (never held in memory) and signed with its SHA-256, which the server checks
     /// at the end. One attempt: the file is read once more only if the caller sends again.
     /// </summary>
-    public async Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, CancellationToken cancellationToken)
+    public async Task<NimbusResponse> SendFileAsync(HttpMethod method, string pathAndQuery, string filePath, string sha256Hex, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         var uri = BuildUri(pathAndQuery);
-        await using var file = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read, 256 * 1024, useAsync: true);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var file = new ProgressStream(new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read, 256 * 1024, useAsync: true), () => idle.CancelAfter(idleTimeout));
         using var request = CreateRequest(method, uri, null, sha256Hex, null);
         request.Content = new StreamContent(file, 256 * 1024);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -106,11 +110,15 @@ internal sealed class RequestSender
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            idle.CancelAfter(idleTimeout);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, idle.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
         {
-            throw new NimbusConnectionException(_options.Endpoint, 1, ex);
+            var cause = idle.IsCancellationRequested
+                ? new TimeoutException($"The upload of {filePath} made no progress for {idleTimeout} (NimbusClientOptions.UploadIdleTimeout).", ex)
+                : ex;
+            throw new NimbusConnectionException(_options.Endpoint, 1, cause);
         }
 
         using (response)
@@ -144,9 +152,10 @@ internal sealed class RequestSender
         request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", key);
         SigV4Signer.Sign(request, _credentials, _options.Region, NimbusClientOptions.ServiceName, _options.TimeProvider.GetUtcNow(), SigV4Signer.EmptyPayloadHash);
         HttpResponseMessage response;
+        using var limit = AttemptLimit(cancellationToken);
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
         {
@@ -203,6 +212,18 @@ internal sealed class RequestSender
         // Signed per attempt: a retry after a long Retry-After must carry a fresh X-Amz-Date.
         SigV4Signer.Sign(request, _credentials, _options.Region, NimbusClientOptions.ServiceName, _options.TimeProvider.GetUtcNow(), payloadHash);
         return request;
+    }
+
+    /// <summary>The caller's token, and <see cref="NimbusClientOptions.Timeout"/> for HTTP clients the SDK made (they have no timeout of their own).</summary>
+    private CancellationTokenSource AttemptLimit(CancellationToken cancellationToken)
+    {
+        var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_sdkTimeouts && _options.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            limit.CancelAfter(_options.Timeout);
+        }
+
+        return limit;
     }
 
     private static bool IsConnectionFailure(Exception ex, CancellationToken cancellationToken) => ex switch

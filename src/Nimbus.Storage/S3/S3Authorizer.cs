@@ -19,6 +19,15 @@ internal sealed class S3Authorizer(IAuthorizer authorizer)
     public async Task AuthorizeAsync(S3Context s3, string action, string resource, BucketEntry? bucket, IReadOnlyDictionary<string, IReadOnlyList<string>>? conditionKeys)
     {
         var caller = s3.Caller ?? CallerContext.Anonymous(s3.Http.Connection.RemoteIpAddress, s3.Http.Request.IsHttps);
+        await AuthorizeAsync(caller, action, resource, bucket, ConditionKeys(s3, conditionKeys), s3.Aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same decision for a caller of another service reading or writing storage in process (an image imported
+    /// from a bucket): identity policies, the bucket's owner and policy, and the given S3 condition keys.
+    /// </summary>
+    public async Task AuthorizeAsync(CallerContext caller, string action, string resource, BucketEntry? bucket, IReadOnlyDictionary<string, IReadOnlyList<string>>? conditionKeys, CancellationToken cancellationToken)
+    {
         var target = new AuthorizationTarget
         {
             Action = action,
@@ -26,9 +35,9 @@ internal sealed class S3Authorizer(IAuthorizer authorizer)
             ResourceAccount = bucket?.Account,
             ResourcePolicy = bucket?.Spec.Policy,
             ResourceTags = bucket is not null && resource == bucket.Arn ? bucket.Tags : null,
-            ConditionKeys = ConditionKeys(s3, conditionKeys),
+            ConditionKeys = conditionKeys,
         };
-        var decision = await authorizer.AuthorizeAsync(caller, target, s3.Aborted).ConfigureAwait(false);
+        var decision = await authorizer.AuthorizeAsync(caller, target, cancellationToken).ConfigureAwait(false);
         if (!decision.Allowed)
         {
             throw S3Errors.AccessDenied(caller.IsAnonymous
