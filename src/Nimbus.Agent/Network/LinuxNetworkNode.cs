@@ -453,6 +453,8 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         {
             await SyncEdgeAsync(edge, cancellationToken).ConfigureAwait(false);
         }
+
+        await SyncRoutingAsync(rules.Table, rules.SubnetRoutes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

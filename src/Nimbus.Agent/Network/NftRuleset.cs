@@ -31,6 +31,12 @@ internal static class NftRuleset
     /// </summary>
     public const string SameVpcMark = "0x02000000";
 
+    /// <summary>
+    /// Packet mark bit of traffic an appliance (source/destination check off) sends from an address not its own: it may
+    /// be forwarded, never delivered to the host (the metadata service knows instances by source address).
+    /// </summary>
+    public const string ForeignSourceMark = "0x40000000";
+
     /// <summary>The whole ruleset: the network's tables and the security-group table, each replaced.</summary>
     public static string Render(NetworkRuleset rules, Func<RulesetInterface, string> vethOf)
     {
@@ -109,12 +115,19 @@ internal static class NftRuleset
         // An isolated VPC reaches the host only as its router (its gateways) and the metadata service (DNAT'd); the
         // host's other addresses are the host's networks: only a NAT gateway's route lets traffic to them through.
         text.Append("\tchain input {\n\t\ttype filter hook input priority filter - 10; policy accept;\n");
+        text.Append("\t\tmeta mark & ").Append(ForeignSourceMark).Append(" == ").Append(ForeignSourceMark).Append(" drop\n");
         text.Append("\t\tct state established,related accept\n");
         text.Append("\t\tiifname != @isolated return\n");
         text.Append("\t\tct status dnat accept\n");
         text.Append("\t\tip daddr @internal accept\n");
         text.Append("\t\tip saddr . ip daddr @nat_flows accept\n");
         text.Append("\t\tmeta nfproto ipv4 drop\n");
+        text.Append("\t}\n");
+
+        // The host routes a subnet's traffic to an appliance on the same bridge: it must not tell the sender to go
+        // there directly (an ICMP redirect would be cached in the instance and outlive the route).
+        text.Append("\tchain output {\n\t\ttype filter hook output priority filter - 10; policy accept;\n");
+        text.Append("\t\toifname @bridges icmp type redirect drop\n");
         text.Append("\t}\n}\n");
 
         text.Append("table bridge ").Append(table).Append('\n');
@@ -126,11 +139,23 @@ internal static class NftRuleset
         text.Append("\tset addresses {\n\t\ttype ifname . ipv4_addr\n");
         AppendElements(text, rules.Interfaces.Select(i => $"{Quote(vethOf(i))} . {i.PrivateIpAddress}"));
         text.Append("\t}\n");
+        text.Append("\tset unchecked {\n\t\ttype ifname\n");
+        AppendElements(text, rules.Interfaces.Where(i => !i.SourceDestCheck).Select(i => Quote(vethOf(i))).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
+        text.Append("\tset networks {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
+        AppendElements(text, rules.Networks.Select(n => n.Cidr).Distinct(StringComparer.Ordinal));
+        text.Append("\t}\n");
         text.Append("\tchain prerouting {\n\t\ttype filter hook prerouting priority -300; policy accept;\n");
         // Every frame pays this chain (the bridge family has no conntrack to skip it by, and an established flow is no
         // reason to trust a source address), so a frame with its port's own address costs one lookup and is done.
         text.Append("\t\tether type ip iifname . ip saddr @addresses accept\n");
         text.Append("\t\tether type arp iifname . arp saddr ip @addresses accept\n");
+
+        // An appliance's port (source/destination check off) sends other sources too, marked so that the host never
+        // takes them for its own. Its ARP may name such a source too (Linux asks from the address it answers from),
+        // but never an address of a Nimbus network: it would take another interface's address, or a gateway's.
+        text.Append("\t\tiifname @unchecked ether type ip meta mark set meta mark | ").Append(ForeignSourceMark).Append(" accept\n");
+        text.Append("\t\tiifname @unchecked ether type arp arp saddr ip != @networks accept\n");
         text.Append("\t\tiifname @ports ether type { ip, arp } drop\n");
         text.Append("\t}\n}\n");
 

@@ -15,6 +15,7 @@ internal static class NetworkInterfaceCommands
             Get(context),
             Attach(context),
             Detach(context),
+            Modify(context),
             Delete(context),
             AssignIp(context),
             UnassignIp(context),
@@ -78,6 +79,25 @@ internal static class NetworkInterfaceCommands
         var command = new Command("attach", "Attach a secondary interface to an instance as its next device (eth1, ...)") { target, instance };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
             output.Write(await client.Network.Interfaces.AttachAsync(parseResult.GetValue(target)!, parseResult.GetValue(instance)!, cancellationToken).ConfigureAwait(false), NetworkInterfaceView.One));
+        return command;
+    }
+
+    private static Command Modify(CliContext context)
+    {
+        var target = Interface();
+        var groups = new Option<string[]>("--security-group") { Description = "A group of the interface's VPC; repeat for up to 5 (replaces its groups)", HelpName = "id", AllowMultipleArgumentsPerToken = false };
+        var check = new Option<bool?>("--source-dest-check") { Description = "false lets the interface send from other addresses than its own (an appliance); true (the default) does not", HelpName = "true|false" };
+        var command = new Command("modify", "Change an interface's security groups or its source/destination check") { target, groups, check };
+        context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
+        {
+            var given = parseResult.GetValue(groups);
+            var request = new ModifyNetworkInterfaceRequest
+            {
+                SecurityGroupIds = given is { Length: > 0 } ? given : null,
+                SourceDestCheck = parseResult.GetValue(check),
+            };
+            output.Write(await client.Network.Interfaces.ModifyAsync(parseResult.GetValue(target)!, request, cancellationToken).ConfigureAwait(false), NetworkInterfaceView.One);
+        });
         return command;
     }
 

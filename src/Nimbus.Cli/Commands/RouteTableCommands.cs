@@ -79,8 +79,9 @@ internal static class RouteTableCommands
         var destination = new Option<string>("--destination") { Description = "IPv4 CIDR block, e.g. 0.0.0.0/0", HelpName = "cidr", Required = true };
         var natGateway = new Option<string?>("--nat-gateway") { Description = "Target: a NAT gateway of the VPC", HelpName = "id" };
         var instance = new Option<string?>("--instance") { Description = "Target: an instance of the VPC (an appliance)", HelpName = "id" };
+        var networkInterface = new Option<string?>("--network-interface") { Description = "Target: a network interface of the VPC (an appliance's)", HelpName = "id" };
         var peering = new Option<string?>("--peering") { Description = "Target: a peering connection of the VPC", HelpName = "id" };
-        var command = new Command("add-route", "Add a route (give one target)") { table, destination, natGateway, instance, peering };
+        var command = new Command("add-route", "Add a route (give one target)") { table, destination, natGateway, instance, networkInterface, peering };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
             var request = new CreateRouteRequest
@@ -88,6 +89,7 @@ internal static class RouteTableCommands
                 DestinationCidr = parseResult.GetValue(destination),
                 NatGatewayId = parseResult.GetValue(natGateway),
                 InstanceId = parseResult.GetValue(instance),
+                NetworkInterfaceId = parseResult.GetValue(networkInterface),
                 PeeringId = parseResult.GetValue(peering),
             };
             output.Write(await client.Network.RouteTables.AddRouteAsync(parseResult.GetValue(table)!, request, cancellationToken).ConfigureAwait(false), RouteTableView.Routes);

@@ -43,6 +43,11 @@ public static class NetworkInterfaceEndpoints
         }).RequiresAction(NetworkInterfaceActions.DeleteNetworkInterface, item).ProducesError(404).ProducesError(409)
             .WithSummary("Delete a detached secondary interface (DependencyViolation while attached; a primary interface goes with its instance).");
 
+        group.MapPatch("/{id}", async (string id, ModifyNetworkInterfaceRequest request, HttpContext http, NetworkInterfaceService interfaces, CancellationToken ct) =>
+            TypedResults.Ok((await interfaces.ModifyAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkInterfaceActions.ModifyNetworkInterfaceAttribute, item).ProducesError(404)
+            .WithSummary("Change an interface's security groups (1 to 5 of its VPC) or its source/destination check; running instances follow before the call returns.");
+
         group.MapPost("/{id}/attach", async (string id, AttachNetworkInterfaceRequest request, HttpContext http, NetworkInterfaceService interfaces, CancellationToken ct) =>
             TypedResults.Ok((await interfaces.AttachAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction(NetworkInterfaceActions.AttachNetworkInterface, item).ProducesError(404).ProducesError(409)

@@ -228,6 +228,9 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
             // interface's groups (its membership key is its id); every other address by its instance's.
             var interfaces = new List<(string Account, string InstanceId, string Address, string? Secondary)>();
             interfaces.AddRange(state.Allocations.Where(a => !_leaving.ContainsKey(a.Value.InstanceId)).Select(a => (a.Value.Account, a.Value.InstanceId, a.Key, (string?)null)));
+            var vpcBridges = new Dictionary<string, string>(StringComparer.Ordinal);
+            var uncheckedAddresses = new HashSet<string>(StringComparer.Ordinal);
+            var checksOff = (await Appliances.SourceDestChecks.ReadAsync(store, cancellationToken).ConfigureAwait(false)).Off.ToHashSet(StringComparer.Ordinal);
             var networks = new List<RulesetNetwork> { new() { Id = Id, Bridge = state.Bridge, Cidr = state.Cidr, Masquerade = true } };
             var desiredBridges = new HashSet<string>(StringComparer.Ordinal);
             foreach (var vpc in topology)
@@ -242,6 +245,12 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
 
                 var bridge = await EnsureVpcBridgeAsync(vpc, cancellationToken).ConfigureAwait(false);
                 desiredBridges.Add(bridge);
+                vpcBridges[vpc.Id] = bridge;
+                if (checksOff.Count > 0)
+                {
+                    uncheckedAddresses.UnionWith(vpc.Subnets.SelectMany(s => s.Allocations).Where(a => checksOff.Contains(a.Value.InterfaceId)).Select(a => a.Key));
+                }
+
                 networks.Add(new RulesetNetwork { Id = vpc.Id, Bridge = bridge, Cidr = vpc.Cidr, Masquerade = vpc.IsDefault });
                 interfaces.AddRange(held);
             }
@@ -257,7 +266,12 @@ public sealed partial class DefaultNetwork(IResourceStore store, INetworkNode no
                     MetadataPort = MetadataPort,
                     Networks = networks,
                     PeeredFlows = await Nimbus.Network.Peerings.PeeredFlows.ReadAsync(store, topology, cancellationToken).ConfigureAwait(false),
-                    Interfaces = [.. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal).Select(i => new RulesetInterface(i.InstanceId, i.Address) { InterfaceId = i.Secondary })],
+                    Interfaces =
+                    [
+                        .. interfaces.OrderBy(i => i.Address, StringComparer.Ordinal)
+                            .Select(i => new RulesetInterface(i.InstanceId, i.Address) { InterfaceId = i.Secondary, SourceDestCheck = !uncheckedAddresses.Contains(i.Address) }),
+                    ],
+                    SubnetRoutes = await Appliances.ApplianceRoutes.ReadAsync(store, topology, vpcBridges, _leaving.ContainsKey, cancellationToken).ConfigureAwait(false),
                     Filter = filtered,
                     NatFlows = natFlows,
                     Edge = await EdgeAsync(networks, [.. interfaces.Select(i => (i.Account, i.InstanceId, i.Address))], cancellationToken).ConfigureAwait(false) with

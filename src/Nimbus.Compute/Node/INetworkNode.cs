@@ -152,6 +152,9 @@ public sealed record NetworkRuleset
     /// <summary>Every live interface: its host-side veth and the only source address it may use.</summary>
     public required IReadOnlyList<RulesetInterface> Interfaces { get; init; }
 
+    /// <summary>Policy routing of the subnets whose route table sends a destination to an appliance; the others have none.</summary>
+    public IReadOnlyList<SubnetRouting> SubnetRoutes { get; init; } = [];
+
     /// <summary>Security groups: their own table, replaced in the same transaction; null leaves traffic unfiltered.</summary>
     public FilterRuleset? Filter { get; init; }
 
@@ -185,4 +188,7 @@ public sealed record RulesetInterface(string InstanceId, string PrivateIpAddress
 {
     /// <summary>The secondary interface (<c>eni-...</c>) whose veth carries the address; null for the instance's primary interface.</summary>
     public string? InterfaceId { get; init; }
+
+    /// <summary>False when the interface may send from other addresses than its own (an appliance's source/destination check is off).</summary>
+    public bool SourceDestCheck { get; init; } = true;
 }

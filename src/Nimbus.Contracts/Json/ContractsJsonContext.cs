@@ -21,6 +21,7 @@ namespace Nimbus.Contracts.Json;
 [JsonSerializable(typeof(CreateSecurityGroupRequest))]
 [JsonSerializable(typeof(CreateNetworkInterfaceRequest))]
 [JsonSerializable(typeof(AttachNetworkInterfaceRequest))]
+[JsonSerializable(typeof(ModifyNetworkInterfaceRequest))]
 [JsonSerializable(typeof(AssignPrivateIpAddressesRequest))]
 [JsonSerializable(typeof(UnassignPrivateIpAddressesRequest))]
 [JsonSerializable(typeof(NetworkInterfaceSpec))]

@@ -46,6 +46,22 @@ public sealed record UnassignPrivateIpAddressesRequest
     public IReadOnlyList<string>? PrivateIpAddresses { get; init; }
 }
 
+/// <summary>
+/// Body of <c>PATCH /v1/network/interfaces/{id}</c>: changes the interface's attributes. Give at least one; what is not
+/// given stays as it is.
+/// </summary>
+public sealed record ModifyNetworkInterfaceRequest
+{
+    /// <summary>Optional. 1 to 5 security groups (ids or names) of the interface's VPC, replacing its groups (for a primary interface: its instance's).</summary>
+    public IReadOnlyList<string>? SecurityGroupIds { get; init; }
+
+    /// <summary>
+    /// Optional. True: the interface may send only from its own addresses (the default). False: it may send traffic of
+    /// other sources too, as an appliance (a router, a firewall, a NAT instance) that a route targets must.
+    /// </summary>
+    public bool? SourceDestCheck { get; init; }
+}
+
 /// <summary>The <c>spec</c> of a network interface (kind <c>network/interface</c>).</summary>
 public sealed record NetworkInterfaceSpec
 {
@@ -73,6 +89,12 @@ public sealed record NetworkInterfaceSpec
     public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
 
     public string? Description { get; init; }
+
+    /// <summary>
+    /// False when the interface may send from addresses not its own (an appliance); true or absent (interfaces made
+    /// before the attribute existed): only from its own addresses.
+    /// </summary>
+    public bool? SourceDestCheck { get; init; }
 
     /// <summary>True for an instance's primary interface (<c>eth0</c>): made and deleted with it, never detached.</summary>
     public bool Primary { get; init; }

@@ -15,7 +15,8 @@ public sealed record CreateRouteTableRequest
 
 /// <summary>
 /// Body of <c>POST /v1/network/route-tables/{id}/routes</c>: one route. Give exactly one target:
-/// <see cref="NatGatewayId"/>, <see cref="InstanceId"/> or <see cref="PeeringId"/>, of the table's VPC.
+/// <see cref="NatGatewayId"/>, <see cref="InstanceId"/>, <see cref="NetworkInterfaceId"/> or <see cref="PeeringId"/>, of
+/// the table's VPC.
 /// </summary>
 public sealed record CreateRouteRequest
 {
@@ -25,8 +26,11 @@ public sealed record CreateRouteRequest
     /// <summary>A NAT gateway (<c>ngw-...</c>) in a subnet of the VPC.</summary>
     public string? NatGatewayId { get; init; }
 
-    /// <summary>An instance (<c>i-...</c>) of the VPC: an appliance that forwards the traffic.</summary>
+    /// <summary>An instance (<c>i-...</c>) of the VPC: an appliance that forwards the traffic; the next hop is its primary interface's address.</summary>
     public string? InstanceId { get; init; }
+
+    /// <summary>A network interface (<c>eni-...</c>) of the VPC: the next hop is its address, on the instance it is attached to.</summary>
+    public string? NetworkInterfaceId { get; init; }
 
     /// <summary>An active VPC peering connection (<c>pcx-...</c>) of the VPC.</summary>
     public string? PeeringId { get; init; }
@@ -60,7 +64,7 @@ public sealed record RouteDto
     /// <summary>IPv4 CIDR block, e.g. <c>0.0.0.0/0</c>.</summary>
     public required string DestinationCidr { get; init; }
 
-    /// <summary><c>local</c>, <c>nat-gateway</c>, <c>instance</c> or <c>peering</c>.</summary>
+    /// <summary><c>local</c>, <c>nat-gateway</c>, <c>instance</c>, <c>network-interface</c> or <c>peering</c>.</summary>
     public required string TargetType { get; init; }
 
     /// <summary><c>local</c> or the target's id.</summary>

@@ -6,7 +6,8 @@ namespace Nimbus.Network.Peerings;
 
 /// <summary>
 /// What peering lets through, from the store: for every active peering and each of its two VPCs, every subnet whose
-/// route table sends (part of) the other VPC's range to the peering may send there. A connection needs both sides:
+/// route table sends (part of) the other VPC's range to the peering may send there: the part for which that route is
+/// the longest match of the table. A connection needs both sides:
 /// the request goes by the sender's route, the reply by the other side's, so traffic flows only when peered and routed
 /// both ways (a stateless check, as on public clouds).
 /// </summary>
@@ -28,13 +29,17 @@ public static class PeeredFlows
                 foreach (var subnet in topology.FirstOrDefault(v => v.Id == from)?.Subnets ?? [])
                 {
                     var table = await RouteTableService.TableOfSubnetAsync(store, from, subnet.Id, cancellationToken).ConfigureAwait(false);
-                    foreach (var route in table is null ? [] : RouteTableService.SpecOf(table).Routes.Where(r => r.Target == peering.Id))
+                    var routes = table is null ? [] : RouteTableService.SpecOf(table).Routes;
+                    foreach (var route in routes.Where(r => r.Target == peering.Id))
                     {
-                        var destination = Ipv4Cidr.TryParse(route.DestinationCidr, out _)!.Value;
-                        if (Ipv4Cidr.Overlaps(destination, other))
+                        // Only what the route decides (a more specific route of the table sends the rest elsewhere).
+                        foreach (var destination in RoutePrecedence.EffectiveBlocks(route, routes))
                         {
-                            // The overlap of two CIDR blocks is the more specific one.
-                            flows.Add((subnet.Cidr, Ipv4Cidr.Format(destination.PrefixLength >= other.PrefixLength ? destination : other)));
+                            if (Ipv4Cidr.Overlaps(destination, other))
+                            {
+                                // The overlap of two CIDR blocks is the more specific one.
+                                flows.Add((subnet.Cidr, Ipv4Cidr.Format(destination.PrefixLength >= other.PrefixLength ? destination : other)));
+                            }
                         }
                     }
                 }

@@ -22,6 +22,7 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Net
     public const string Local = "local";
     public const string NatGatewayTarget = "nat-gateway";
     public const string InstanceTarget = "instance";
+    public const string NetworkInterfaceTarget = "network-interface";
     public const string PeeringTarget = "peering";
 
     /// <summary>Routes of one table, the local route included.</summary>
@@ -99,10 +100,10 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Net
             errors.Add("destinationCidr", cidrError!);
         }
 
-        var targets = new[] { request.NatGatewayId, request.InstanceId, request.PeeringId }.Count(t => t is not null);
+        var targets = new[] { request.NatGatewayId, request.InstanceId, request.NetworkInterfaceId, request.PeeringId }.Count(t => t is not null);
         if (targets != 1)
         {
-            errors.Add("target", "give exactly one target: natGatewayId, instanceId or peeringId");
+            errors.Add("target", "give exactly one target: natGatewayId, instanceId, networkInterfaceId or peeringId");
         }
 
         errors.ThrowIfAny();
@@ -335,9 +336,16 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Net
     {
         var (field, id, kind, type) = request.NatGatewayId is { } ngw ? ("natGatewayId", ngw, NetworkKinds.NatGateway, NatGatewayTarget)
             : request.InstanceId is { } instance ? ("instanceId", instance, "compute/instance", InstanceTarget)
+            : request.NetworkInterfaceId is { } eni ? ("networkInterfaceId", eni, "network/interface", NetworkInterfaceTarget)
             : ("peeringId", request.PeeringId!, NetworkKinds.Peering, PeeringTarget);
-        var target = await writer.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        var what = type switch { NatGatewayTarget => "a NAT gateway", InstanceTarget => "an instance", _ => "a VPC peering connection" };
+        var target = string.IsNullOrEmpty(id) ? null : await writer.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var what = type switch
+        {
+            NatGatewayTarget => "a NAT gateway",
+            InstanceTarget => "an instance",
+            NetworkInterfaceTarget => "a network interface",
+            _ => "a VPC peering connection",
+        };
         if (target is null || target.Kind != kind || (type != PeeringTarget && target.Account != account))
         {
             throw NimbusException.Invalid(field, $"'{id}' is not {what} of this account");
@@ -346,6 +354,7 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Net
         var vpcsOfTarget = type switch
         {
             InstanceTarget => [Property(target.Spec, "networkInterface", "networkId")],
+            NetworkInterfaceTarget => [Property(target.Spec, "vpcId")],
             NatGatewayTarget => [Property(target.Spec, "vpcId")],
             _ => new[] { Property(target.Spec, "requesterVpcId"), Property(target.Spec, "accepterVpcId") },
         };

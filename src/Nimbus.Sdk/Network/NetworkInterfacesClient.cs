@@ -50,6 +50,13 @@ public sealed class NetworkInterfacesClient
     public Task<ResourceDto> UnassignPrivateIpAddressesAsync(string idOrName, IReadOnlyList<string> addresses, CancellationToken cancellationToken = default) =>
         _client.SendAsync<ResourceDto>(HttpMethod.Post, ItemPath(idOrName) + "/private-ips/unassign", new UnassignPrivateIpAddressesRequest { PrivateIpAddresses = addresses }, cancellationToken: cancellationToken);
 
+    /// <summary>Changes the interface's security groups and/or its source/destination check (<c>PATCH /v1/network/interfaces/{id}</c>).</summary>
+    /// <param name="idOrName">Required. The interface's id or name.</param>
+    /// <param name="request">Required. At least one attribute; what is not given stays as it is.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public Task<ResourceDto> ModifyAsync(string idOrName, ModifyNetworkInterfaceRequest request, CancellationToken cancellationToken = default) =>
+        _client.SendAsync<ResourceDto>(HttpMethod.Patch, ItemPath(idOrName), request, cancellationToken: cancellationToken);
+
     /// <summary>The interface's spec (subnet, addresses, groups, attachment).</summary>
     public static NetworkInterfaceSpec SpecOf(ResourceDto networkInterface)
     {

@@ -13,6 +13,7 @@ public static class NetworkInterfaceActions
     public const string DetachNetworkInterface = "network:DetachNetworkInterface";
     public const string AssignPrivateIpAddresses = "network:AssignPrivateIpAddresses";
     public const string UnassignPrivateIpAddresses = "network:UnassignPrivateIpAddresses";
+    public const string ModifyNetworkInterfaceAttribute = "network:ModifyNetworkInterfaceAttribute";
 
     public static void Register(ActionCatalog catalog)
     {
@@ -23,6 +24,7 @@ public static class NetworkInterfaceActions
             ("GetNetworkInterface", ActionAccessLevel.Read), ("DeleteNetworkInterface", ActionAccessLevel.Write),
             ("AttachNetworkInterface", ActionAccessLevel.Write), ("DetachNetworkInterface", ActionAccessLevel.Write),
             ("AssignPrivateIpAddresses", ActionAccessLevel.Write), ("UnassignPrivateIpAddresses", ActionAccessLevel.Write),
+            ("ModifyNetworkInterfaceAttribute", ActionAccessLevel.Write),
         ]);
     }
 }

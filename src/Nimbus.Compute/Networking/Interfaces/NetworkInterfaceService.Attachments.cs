@@ -151,6 +151,7 @@ public sealed partial class NetworkInterfaceService
             SecurityGroupIds = groups,
             Description = $"Primary interface of {instance.Id}",
             Primary = true,
+            SourceDestCheck = true,
             Attachment = new NetworkInterfaceAttachment { InstanceId = instance.Id, DeviceIndex = 0 },
         };
         await writer.CreateAsync(

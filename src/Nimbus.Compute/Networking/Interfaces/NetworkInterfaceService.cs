@@ -126,6 +126,11 @@ public sealed partial class NetworkInterfaceService(
                 }
 
                 await SecurityGroupService.LeaveAsync(w, account, eni.Id, ct).ConfigureAwait(false);
+                if (spec.SourceDestCheck == false)
+                {
+                    await Appliances.SourceDestChecks.SetAsync(w, eni.Id, check: true, ct).ConfigureAwait(false);
+                }
+
                 await w.DeleteAsync(eni.Id, null, ct).ConfigureAwait(false);
                 return true;
             },
@@ -225,6 +230,7 @@ public sealed partial class NetworkInterfaceService(
         SecurityGroupIds = groups,
         Description = description,
         Primary = primary,
+        SourceDestCheck = true,
         Attachment = attachment,
     };
 

@@ -31,11 +31,16 @@ public static class NatFlows
             foreach (var subnet in vpc.Subnets)
             {
                 var table = await RouteTableService.TableOfSubnetAsync(store, vpc.Id, subnet.Id, cancellationToken).ConfigureAwait(false);
-                foreach (var route in table is null ? [] : RouteTableService.SpecOf(table).Routes.Where(r => r.TargetType == RouteTableService.NatGatewayTarget))
+                var routes = table is null ? [] : RouteTableService.SpecOf(table).Routes;
+                foreach (var route in routes.Where(r => r.TargetType == RouteTableService.NatGatewayTarget))
                 {
                     if (byId.TryGetValue(route.Target, out var gateway) && gateway.VpcId == vpc.Id)
                     {
-                        flows.Add((subnet.Cidr, route.DestinationCidr, gateway.PublicIp));
+                        // Only what the route decides: a more specific route (a peering, an appliance) takes the rest.
+                        foreach (var destination in RoutePrecedence.EffectiveCidrs(route, routes))
+                        {
+                            flows.Add((subnet.Cidr, destination, gateway.PublicIp));
+                        }
                     }
                 }
             }

@@ -119,6 +119,23 @@ public sealed partial class SecurityGroupService
     }
 
     /// <summary>
+    /// Replaces the groups of one member (an instance, or a secondary interface by its id) in the caller's unit of work,
+    /// with the checks of a run: groups of the account in <paramref name="networkId"/>'s VPC. Returns the group ids.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReplaceGroupsAsync(IStoreWriter writer, string account, string networkId, string memberId, IReadOnlyList<string> requested, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(requested);
+        var vpc = await GroupVpcAsync(writer, account, networkId, "networkInterfaceId", cancellationToken).ConfigureAwait(false);
+        await LockAsync(writer, account, cancellationToken).ConfigureAwait(false);
+        var groups = await ResolveAsync(writer, account, vpc, requested, "securityGroupIds", cancellationToken).ConfigureAwait(false);
+        var members = await ReadMembersAsync(writer, account, cancellationToken).ConfigureAwait(false);
+        members.Instances[memberId] = [.. groups];
+        await WriteMembersAsync(writer, account, members, cancellationToken).ConfigureAwait(false);
+        return groups;
+    }
+
+    /// <summary>
     /// The VPC key of groups for a network: <c>default</c> for the legacy network and the account's default VPC (the
     /// account's groups made before VPCs belong to it), the VPC's id otherwise; <c>InvalidParameter</c> for a VPC that is
     /// not the account's.

@@ -1,0 +1,110 @@
+using Nimbus.Contracts.Network;
+using Nimbus.Contracts.Resources;
+using Nimbus.Sdk;
+using Nimbus.Sdk.Network;
+using Shouldly;
+using Xunit;
+
+namespace Nimbus.Compute.Tests;
+
+/// <summary>
+/// Routes to appliances for real: a subnet's route sends 198.19.77.0/24 (benchmarking range, never on the wire) to an
+/// instance of the subnet that answers for that range on its own loopback. A client of the subnet reaches it through the
+/// appliance only while the route is there and the appliance's source/destination check is off.
+/// </summary>
+public sealed class ApplianceRouteTests : IAsyncLifetime
+{
+    private const string Destination = "198.19.77.0/24";
+    private const string Behind = "198.19.77.1";
+    private ComputeServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        Prerequisites.RequireNetworkHost();
+        _server = await ComputeServer.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task A_route_to_an_appliance_forwards_only_while_its_source_dest_check_is_off_and_the_route_is_there()
+    {
+        var network = _server.Client.Network;
+        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(_server, "appl", 3);
+        var client = await VpcDataPathTests.RunAsync(_server, "client", subnet.Id, group.Id);
+        var appliance = await VpcDataPathTests.RunAsync(_server, "appliance", subnet.Id, group.Id);
+        var added = await Host.RunAsync("ip", ["-n", _server.NetnsOf(appliance.Id), "addr", "add", Behind + "/32", "dev", "lo"]);
+        added.ExitCode.ShouldBe(0, "the appliance answers for the range on its loopback: " + added.Stderr);
+        var table = (await network.RouteTables.ListAsync(vpcId: vpc.Id)).Items.Single();
+        var subnetCidr = SubnetsClient.SpecOf(subnet).Cidr;
+
+        (await VpcDataPathTests.ConnectsAsync(client.Id, Behind)).ShouldBeFalse("no route: the isolated VPC reaches nothing outside itself");
+
+        // Bad targets: clear errors, nothing added.
+        (await Should.ThrowAsync<NimbusApiException>(() => network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = Destination, NetworkInterfaceId = "eni-nothere" })))
+            .Code.ShouldBe("InvalidParameter");
+        (await Should.ThrowAsync<NimbusApiException>(() => network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = Destination, InstanceId = appliance.Id, NetworkInterfaceId = "eni-x" })))
+            .Code.ShouldBe("InvalidParameter");
+
+        var routed = await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = Destination, InstanceId = appliance.Id });
+        RouteTablesClient.SpecOf(routed).Routes.ShouldContain(r => r.DestinationCidr == Destination && r.TargetType == "instance" && r.Target == appliance.Id);
+        (await Host.RunAsync("ip", ["rule", "show"])).Stdout.ShouldContain($"from {subnetCidr} iif nb{vpc.Id[4..]} lookup ");
+
+        // The check is on by default: the appliance's answers, from an address not its own, are dropped at its port.
+        var eni = (await network.Interfaces.ListAsync()).Items.Single(i => NetworkInterfacesClient.SpecOf(i) is { Primary: true } s && s.Attachment?.InstanceId == appliance.Id);
+        NetworkInterfacesClient.SpecOf(eni).SourceDestCheck.ShouldBe(true);
+        (await VpcDataPathTests.ConnectsAsync(client.Id, Behind)).ShouldBeFalse("source/destination check on");
+
+        var modified = await network.Interfaces.ModifyAsync(eni.Id, new ModifyNetworkInterfaceRequest { SourceDestCheck = false });
+        NetworkInterfacesClient.SpecOf(modified).SourceDestCheck.ShouldBe(false);
+        (await VpcDataPathTests.FetchAsync(client.Id, Behind)).ShouldBe("ok\n", "routed through the appliance, check off");
+
+        // Removing the route stops it (and its kernel rule goes).
+        await network.RouteTables.RemoveRouteAsync(table.Id, Destination);
+        (await VpcDataPathTests.ConnectsAsync(client.Id, Behind)).ShouldBeFalse("the route is gone");
+        (await Host.RunAsync("ip", ["rule", "show"])).Stdout.ShouldNotContain($"from {subnetCidr} iif nb{vpc.Id[4..]} lookup ");
+
+        // A route to the appliance's network interface does the same; turning the check back on stops it.
+        await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = Destination, NetworkInterfaceId = eni.Id });
+        (await VpcDataPathTests.FetchAsync(client.Id, Behind)).ShouldBe("ok\n", "routed to the appliance's interface");
+        await network.Interfaces.ModifyAsync(eni.Id, new ModifyNetworkInterfaceRequest { SourceDestCheck = true });
+        (await VpcDataPathTests.ConnectsAsync(client.Id, Behind)).ShouldBeFalse("check on again");
+
+        // Nothing to change, or too many groups: clear errors.
+        (await Should.ThrowAsync<NimbusApiException>(() => network.Interfaces.ModifyAsync(eni.Id, new ModifyNetworkInterfaceRequest()))).Code.ShouldBe("InvalidParameter");
+        (await Should.ThrowAsync<NimbusApiException>(() => network.Interfaces.ModifyAsync("eni-nothere", new ModifyNetworkInterfaceRequest { SourceDestCheck = false }))).Code.ShouldBe("NotFound");
+    }
+
+    [Fact]
+    public async Task The_most_specific_route_decides_between_an_appliance_and_a_wider_nat_gateway_route()
+    {
+        var network = _server.Client.Network;
+        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(_server, "lpm", 2);
+        var client = await VpcDataPathTests.RunAsync(_server, "client", subnet.Id, group.Id);
+        var appliance = await VpcDataPathTests.RunAsync(_server, "appliance", subnet.Id, group.Id);
+        (await Host.RunAsync("ip", ["-n", _server.NetnsOf(appliance.Id), "addr", "add", Behind + "/32", "dev", "lo"])).ExitCode.ShouldBe(0);
+        var eni = (await network.Interfaces.ListAsync()).Items.Single(i => NetworkInterfacesClient.SpecOf(i) is { Primary: true } s && s.Attachment?.InstanceId == appliance.Id);
+        await network.Interfaces.ModifyAsync(eni.Id, new ModifyNetworkInterfaceRequest { SourceDestCheck = false });
+        var table = (await network.RouteTables.ListAsync(vpcId: vpc.Id)).Items.Single();
+        var eip = await network.ElasticIps.AllocateAsync(new AllocateAddressRequest { Name = "lpm-nat" });
+        var gateway = await network.NatGateways.CreateAsync(new CreateNatGatewayRequest { SubnetId = subnet.Id, AllocationId = eip.Id });
+
+        // The NAT gateway's 0.0.0.0/0 covers the range too; the appliance's /24 is more specific and wins.
+        await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = "0.0.0.0/0", NatGatewayId = gateway.Id });
+        await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = "198.19.0.0/16", InstanceId = client.Id });
+        await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = Destination, InstanceId = appliance.Id });
+        (await VpcDataPathTests.FetchAsync(client.Id, Behind)).ShouldBe("ok\n", "the /24 to the appliance decides over the /16 and the /0");
+
+        // The network table's NAT flows leave the appliance's block out: the NAT gateway does not decide for it.
+        var flows = await Host.RunAsync("nft", ["list", "set", "inet", _server.NftTable, "nat_flows"]);
+        flows.Stdout.ShouldNotContain("198.19.77.0/24");
+        flows.Stdout.ShouldNotContain("0.0.0.0/0");
+
+        await network.RouteTables.RemoveRouteAsync(table.Id, Destination);
+        (await VpcDataPathTests.ConnectsAsync(client.Id, Behind)).ShouldBeFalse("the /16 now decides: it goes to the client itself, which does not forward");
+        await network.RouteTables.RemoveRouteAsync(table.Id, "198.19.0.0/16");
+        await network.RouteTables.RemoveRouteAsync(table.Id, "0.0.0.0/0");
+        await network.NatGateways.DeleteAsync(gateway.Id);
+        await network.ElasticIps.ReleaseAsync(eip.Id);
+    }
+}
