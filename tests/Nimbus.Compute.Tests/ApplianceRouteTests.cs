@@ -12,28 +12,20 @@ namespace Nimbus.Compute.Tests;
 /// instance of the subnet that answers for that range on its own loopback. A client of the subnet reaches it through the
 /// appliance only while the route is there and the appliance's source/destination check is off.
 /// </summary>
-public sealed class ApplianceRouteTests : IAsyncLifetime
+public sealed class ApplianceRouteTests : NetworkHostTest
 {
     private const string Destination = "198.19.77.0/24";
+
     private const string Behind = "198.19.77.1";
-    private ComputeServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_route_to_an_appliance_forwards_only_while_its_source_dest_check_is_off_and_the_route_is_there()
     {
-        var network = _server.Client.Network;
-        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(_server, "appl", 3);
-        var client = await VpcDataPathTests.RunAsync(_server, "client", subnet.Id, group.Id);
-        var appliance = await VpcDataPathTests.RunAsync(_server, "appliance", subnet.Id, group.Id);
-        var added = await Host.RunAsync("ip", ["-n", _server.NetnsOf(appliance.Id), "addr", "add", Behind + "/32", "dev", "lo"]);
+        var network = Server.Client.Network;
+        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(Server, "appl", 3);
+        var client = await VpcDataPathTests.RunAsync(Server, "client", subnet.Id, group.Id);
+        var appliance = await VpcDataPathTests.RunAsync(Server, "appliance", subnet.Id, group.Id);
+        var added = await Host.RunAsync("ip", ["-n", Server.NetnsOf(appliance.Id), "addr", "add", Behind + "/32", "dev", "lo"]);
         added.ExitCode.ShouldBe(0, "the appliance answers for the range on its loopback: " + added.Stderr);
         var table = (await network.RouteTables.ListAsync(vpcId: vpc.Id)).Items.Single();
         var subnetCidr = SubnetsClient.SpecOf(subnet).Cidr;
@@ -78,11 +70,11 @@ public sealed class ApplianceRouteTests : IAsyncLifetime
     [Fact]
     public async Task The_most_specific_route_decides_between_an_appliance_and_a_wider_nat_gateway_route()
     {
-        var network = _server.Client.Network;
-        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(_server, "lpm", 2);
-        var client = await VpcDataPathTests.RunAsync(_server, "client", subnet.Id, group.Id);
-        var appliance = await VpcDataPathTests.RunAsync(_server, "appliance", subnet.Id, group.Id);
-        (await Host.RunAsync("ip", ["-n", _server.NetnsOf(appliance.Id), "addr", "add", Behind + "/32", "dev", "lo"])).ExitCode.ShouldBe(0);
+        var network = Server.Client.Network;
+        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(Server, "lpm", 2);
+        var client = await VpcDataPathTests.RunAsync(Server, "client", subnet.Id, group.Id);
+        var appliance = await VpcDataPathTests.RunAsync(Server, "appliance", subnet.Id, group.Id);
+        (await Host.RunAsync("ip", ["-n", Server.NetnsOf(appliance.Id), "addr", "add", Behind + "/32", "dev", "lo"])).ExitCode.ShouldBe(0);
         var eni = (await network.Interfaces.ListAsync()).Items.Single(i => NetworkInterfacesClient.SpecOf(i) is { Primary: true } s && s.Attachment?.InstanceId == appliance.Id);
         await network.Interfaces.ModifyAsync(eni.Id, new ModifyNetworkInterfaceRequest { SourceDestCheck = false });
         var table = (await network.RouteTables.ListAsync(vpcId: vpc.Id)).Items.Single();
@@ -96,7 +88,7 @@ public sealed class ApplianceRouteTests : IAsyncLifetime
         (await VpcDataPathTests.FetchAsync(client.Id, Behind)).ShouldBe("ok\n", "the /24 to the appliance decides over the /16 and the /0");
 
         // The network table's NAT flows leave the appliance's block out: the NAT gateway does not decide for it.
-        var flows = await Host.RunAsync("nft", ["list", "set", "inet", _server.NftTable, "nat_flows"]);
+        var flows = await Host.RunAsync("nft", ["list", "set", "inet", Server.NftTable, "nat_flows"]);
         flows.Stdout.ShouldNotContain("198.19.77.0/24");
         flows.Stdout.ShouldNotContain("0.0.0.0/0");
 

@@ -12,27 +12,18 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>Elastic IPs for real: the address on <c>lo</c>, DNAT from the host, SNAT of the instance's traffic, errors of the API.</summary>
-public sealed class ElasticIpTests : IAsyncLifetime
+public sealed class ElasticIpTests : NetworkHostTest
 {
     private const string Httpd = "#!/bin/sh\nmkdir -p /www\necho hello from $(hostname) > /www/index.html\nhttpd -p 80 -h /www\n";
-    private ComputeServer _server = null!;
 
-    private InstancesClient Instances => _server.Client.Compute.Instances;
+    private InstancesClient Instances => Server.Client.Compute.Instances;
 
-    private ElasticIpsClient Eips => _server.Client.Network.ElasticIps;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private ElasticIpsClient Eips => Server.Client.Network.ElasticIps;
 
     [Fact]
     public async Task An_elastic_ip_answers_from_the_host_follows_reassociation_and_leaves_lo_when_released()
     {
-        var groups = _server.Client.Network.SecurityGroups;
+        var groups = Server.Client.Network.SecurityGroups;
         var web = await groups.CreateAsync(new CreateSecurityGroupRequest { Name = "web" });
         var servers = await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "site", Count = 2, UserData = Httpd, SecurityGroupIds = [web.Id] });
         foreach (var instance in servers)
@@ -45,7 +36,7 @@ public sealed class ElasticIpTests : IAsyncLifetime
         var address = ElasticIpsClient.SpecOf(eip).PublicIp;
         eip.Status.Phase.ShouldBe(ElasticIpsClient.AvailablePhase);
         eip.Id.ShouldStartWith("eipalloc-");
-        IPNetwork.Parse(_server.ElasticIpPool).Contains(IPAddress.Parse(address)).ShouldBeTrue();
+        IPNetwork.Parse(Server.ElasticIpPool).Contains(IPAddress.Parse(address)).ShouldBeTrue();
         (await LoAddressesAsync()).ShouldContain(address);
 
         // Bad input: clear errors, nothing changed.
@@ -93,7 +84,7 @@ public sealed class ElasticIpTests : IAsyncLifetime
         var keptAddress = ElasticIpsClient.SpecOf(kept).PublicIp;
         keptAddress.ShouldNotBe(address, "a released address is not handed out again at once");
         await Eips.AssociateAsync(kept.Id, new AssociateAddressRequest { InstanceId = first.Id });
-        var table = await Host.RunAsync("nft", ["list", "map", "inet", _server.NftTable + "_edge", "eip_dnat"]);
+        var table = await Host.RunAsync("nft", ["list", "map", "inet", Server.NftTable + "_edge", "eip_dnat"]);
         table.ExitCode.ShouldBe(0, table.Stderr);
         table.Stdout.ShouldContain($"{keptAddress} : {InstancesClient.PrivateIpAddressOf(first)}");
         await Instances.TerminateAsync(first.Id);
@@ -101,7 +92,7 @@ public sealed class ElasticIpTests : IAsyncLifetime
         var after = await Eips.GetAsync(kept.Id);
         after.Status.Phase.ShouldBe(ElasticIpsClient.AvailablePhase);
         ElasticIpsClient.SpecOf(after).InstanceId.ShouldBeNull();
-        (await Host.RunAsync("nft", ["list", "map", "inet", _server.NftTable + "_edge", "eip_dnat"])).Stdout.ShouldNotContain(keptAddress);
+        (await Host.RunAsync("nft", ["list", "map", "inet", Server.NftTable + "_edge", "eip_dnat"])).Stdout.ShouldNotContain(keptAddress);
         (await Should.ThrowAsync<NimbusApiException>(() => Eips.AssociateAsync(kept.Id, new AssociateAddressRequest { InstanceId = first.Id }))).Code.ShouldBe("IncorrectInstanceState");
         await Eips.ReleaseAsync(keptAddress);
     }

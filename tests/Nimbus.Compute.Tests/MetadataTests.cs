@@ -11,20 +11,11 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>The instance metadata service at 169.254.169.254, asked from inside real instances.</summary>
-public sealed class MetadataTests : IAsyncLifetime
+public sealed class MetadataTests : NetworkHostTest
 {
     private const string TrustCompute = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"compute.nimbus"},"Action":"sts:AssumeRole"}]}""";
-    private ComputeServer _server = null!;
 
-    private InstancesClient Instances => _server.Client.Compute.Instances;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private InstancesClient Instances => Server.Client.Compute.Instances;
 
     private async Task<ResourceDto> RunAsync(RunInstancesRequest request)
     {
@@ -38,7 +29,7 @@ public sealed class MetadataTests : IAsyncLifetime
 
     /// <summary>curl run in the instance's network namespace (the host's curl, the instance's address and routes).</summary>
     private Task<(int ExitCode, string Stdout, string Stderr)> CurlInInstanceAsync(string instanceId, params string[] arguments) =>
-        Host.RunAsync("ip", ["netns", "exec", _server.NetnsOf(instanceId), "curl", "-sS", "--max-time", "5", .. arguments]);
+        Host.RunAsync("ip", ["netns", "exec", Server.NetnsOf(instanceId), "curl", "-sS", "--max-time", "5", .. arguments]);
 
     [Fact]
     public async Task Metadata_service_returns_the_instance_identity_tags_and_user_data()
@@ -78,7 +69,7 @@ public sealed class MetadataTests : IAsyncLifetime
         ttl.Stdout.ShouldBe("400");
 
         // Anti-spoofing: a packet from the instance's veth with another source address never reaches the service.
-        (await Host.RunAsync("ip", ["-n", _server.NetnsOf(instance.Id), "addr", "add", SpoofedAddress(ip!), "dev", "eth0"])).ExitCode.ShouldBe(0);
+        (await Host.RunAsync("ip", ["-n", Server.NetnsOf(instance.Id), "addr", "add", SpoofedAddress(ip!), "dev", "eth0"])).ExitCode.ShouldBe(0);
         var spoofed = await CurlInInstanceAsync(instance.Id, "--interface", SpoofedAddress(ip!)[..^3], "--max-time", "2", "http://169.254.169.254/latest/meta-data/instance-id");
         spoofed.ExitCode.ShouldNotBe(0, "a spoofed source must be dropped at the bridge port, got: " + spoofed.Stdout);
     }
@@ -97,8 +88,8 @@ public sealed class MetadataTests : IAsyncLifetime
     [Fact]
     public async Task Role_credentials_fetched_inside_the_instance_sign_calls_the_role_allows_and_no_others()
     {
-        var role = await _server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest { Name = "app-role", TrustPolicy = TrustCompute });
-        await _server.Client.Iam.Roles.PutPolicyAsync(role.Id, "types", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"compute:ListInstanceTypes","Resource":"*"}]}""");
+        var role = await Server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest { Name = "app-role", TrustPolicy = TrustCompute });
+        await Server.Client.Iam.Roles.PutPolicyAsync(role.Id, "types", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"compute:ListInstanceTypes","Resource":"*"}]}""");
         const string userData = "#!/bin/sh\necho creds-begin\nwget -O- http://169.254.169.254/latest/meta-data/iam/security-credentials/app-role\necho\necho creds-end\n";
         var instance = await RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "app", UserData = userData, IamRole = "app-role" });
         var console = await ConsoleUntilAsync(instance.Id, "creds-end");
@@ -111,7 +102,7 @@ public sealed class MetadataTests : IAsyncLifetime
         expiration.ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(50));
         var credentials = new SigV4Credentials(root.GetProperty("AccessKeyId").GetString()!, root.GetProperty("SecretAccessKey").GetString()!, root.GetProperty("Token").GetString());
 
-        using var asRole = new NimbusClient(_server.Client.Options with { Credentials = credentials });
+        using var asRole = new NimbusClient(Server.Client.Options with { Credentials = credentials });
         (await asRole.Compute.InstanceTypes.ListAsync()).ShouldNotBeEmpty();
         var denied = await Should.ThrowAsync<NimbusApiException>(() => asRole.Compute.Instances.ListAsync());
         denied.Code.ShouldBe("AccessDenied");
@@ -123,7 +114,7 @@ public sealed class MetadataTests : IAsyncLifetime
         again.Stdout.ShouldContain(credentials.AccessKeyId);
         (await CurlInInstanceAsync(instance.Id, "http://169.254.169.254/latest/meta-data/iam/security-credentials/")).Stdout.ShouldBe("app-role\n");
         var issued = await Poll.UntilAsync(
-            async () => (await _server.Client.Audit.ListEventsAsync(new Nimbus.Sdk.Audit.AuditEventFilter { Action = "sts:AssumeRole" })).Items,
+            async () => (await Server.Client.Audit.ListEventsAsync(new Nimbus.Sdk.Audit.AuditEventFilter { Action = "sts:AssumeRole" })).Items,
             items => items.Any(e => e.Principal == "compute.nimbus"),
             what: "the credential issuance in the audit trail");
         var record = issued.Single(e => e.Principal == "compute.nimbus");
@@ -135,9 +126,9 @@ public sealed class MetadataTests : IAsyncLifetime
     [Fact]
     public async Task Giving_an_instance_a_role_needs_pass_role_and_a_trust_policy_naming_compute()
     {
-        await _server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest { Name = "trusted", TrustPolicy = TrustCompute });
-        var account = (await _server.Client.Sts.GetCallerIdentityAsync()).Account;
-        var user = await _server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest
+        await Server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest { Name = "trusted", TrustPolicy = TrustCompute });
+        var account = (await Server.Client.Sts.GetCallerIdentityAsync()).Account;
+        var user = await Server.Client.Iam.Roles.CreateAsync(new CreateRoleRequest
         {
             Name = "users-only",
             TrustPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Nimbus":"nrn:nimbus:iam::{{account}}:root"},"Action":"sts:AssumeRole"}]}""",
@@ -148,10 +139,10 @@ public sealed class MetadataTests : IAsyncLifetime
         var missing = await Should.ThrowAsync<NimbusApiException>(() => Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", IamRole = "no-such-role" }));
         missing.Code.ShouldBe("InvalidParameter");
 
-        var developer = await _server.Client.Iam.Users.CreateAsync(new CreateUserRequest { Name = "dev" });
-        await _server.Client.Iam.Users.AttachPolicyAsync(developer.Id, "ComputeFullAccess");
-        var key = await _server.Client.Iam.AccessKeys.CreateAsync("dev");
-        using var dev = new NimbusClient(_server.Client.Options with { Credentials = new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey) });
+        var developer = await Server.Client.Iam.Users.CreateAsync(new CreateUserRequest { Name = "dev" });
+        await Server.Client.Iam.Users.AttachPolicyAsync(developer.Id, "ComputeFullAccess");
+        var key = await Server.Client.Iam.AccessKeys.CreateAsync("dev");
+        using var dev = new NimbusClient(Server.Client.Options with { Credentials = new SigV4Credentials(key.AccessKey.AccessKeyId, key.SecretAccessKey) });
         var denied = await Should.ThrowAsync<NimbusApiException>(() => dev.Compute.Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", IamRole = "trusted" }));
         denied.Code.ShouldBe("AccessDenied");
         denied.Message.ShouldContain("iam:PassRole");

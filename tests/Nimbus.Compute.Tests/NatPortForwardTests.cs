@@ -13,27 +13,18 @@ namespace Nimbus.Compute.Tests;
 /// reaches a private (non-default VPC) instance's server, only while the forward exists and the instance's groups let
 /// the port in; a restart of Nimbus puts a forward the kernel lost back; deleting the gateway takes its forwards.
 /// </summary>
-public sealed class NatPortForwardTests : IAsyncLifetime
+public sealed class NatPortForwardTests : NetworkHostTest
 {
     private const int ExternalPort = 18080;
-    private ComputeServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_port_forward_reaches_a_private_instance_from_the_gateways_elastic_ip_while_it_exists_and_its_groups_allow()
     {
-        var network = _server.Client.Network;
-        var (vpc, subnet, open) = await VpcDataPathTests.VpcAsync(_server, "pf", 2);
+        var network = Server.Client.Network;
+        var (vpc, subnet, open) = await VpcDataPathTests.VpcAsync(Server, "pf", 2);
         var web80 = await network.SecurityGroups.CreateAsync(new CreateSecurityGroupRequest { Name = "pf-80-only", VpcId = vpc.Id });
         await network.SecurityGroups.AuthorizeAsync(web80.Id, "ingress", new() { Protocol = "tcp", FromPort = 80, ToPort = 80, Cidr = "0.0.0.0/0" });
-        var app = await VpcDataPathTests.RunAsync(_server, "app", subnet.Id, open.Id);
+        var app = await VpcDataPathTests.RunAsync(Server, "app", subnet.Id, open.Id);
         var appIp = InstancesClient.PrivateIpAddressOf(app)!;
         var eip = await network.ElasticIps.AllocateAsync(new AllocateAddressRequest { Name = "pf-nat" });
         var address = ElasticIpsClient.SpecOf(eip).PublicIp;
@@ -80,13 +71,13 @@ public sealed class NatPortForwardTests : IAsyncLifetime
         (await CurlAsync(address, ExternalPort)).ShouldBe("ok\n");
 
         // A restart rebuilds the edge table from the store: a forward the kernel lost meanwhile is back.
-        var directory = await _server.StopServerAsync();
-        var flushed = await Host.RunAsync("nft", ["flush", "map", "inet", _server.NftTable + "_edge", "ngw_dnat"]);
+        var directory = await Server.StopServerAsync();
+        var flushed = await Host.RunAsync("nft", ["flush", "map", "inet", Server.NftTable + "_edge", "ngw_dnat"]);
         flushed.ExitCode.ShouldBe(0, flushed.Stderr);
         (await CurlAsync(address, ExternalPort)).ShouldStartWith("error");
-        _server = await ComputeServer.StartAsync(dataDirectory: directory);
+        Server = await ComputeServer.StartAsync(dataDirectory: directory);
         (await Poll.UntilAsync(() => CurlAsync(address, ExternalPort), r => r == "ok\n", what: "the forward after the restart")).ShouldBe("ok\n");
-        network = _server.Client.Network;
+        network = Server.Client.Network;
 
         await network.NatGateways.RemovePortForwardAsync(gateway.Id, "web");
         (await CurlAsync(address, ExternalPort)).ShouldStartWith("error", customMessage: "a removed forward forwards nothing");
@@ -111,7 +102,7 @@ public sealed class NatPortForwardTests : IAsyncLifetime
 
     private async Task<string> EdgeMapAsync()
     {
-        var listed = await Host.RunAsync("nft", ["list", "map", "inet", _server.NftTable + "_edge", "ngw_dnat"]);
+        var listed = await Host.RunAsync("nft", ["list", "map", "inet", Server.NftTable + "_edge", "ngw_dnat"]);
         listed.ExitCode.ShouldBe(0, listed.Stderr);
         return listed.Stdout;
     }

@@ -8,27 +8,17 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>A secondary interface's security groups changed after it is made: validated as at creation, in force on the running instance at once.</summary>
-public sealed class NetworkInterfaceGroupTests : IAsyncLifetime
+public sealed class NetworkInterfaceGroupTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task A_port_of_a_secondary_interface_opens_and_closes_with_the_groups_set_on_it()
     {
-        var network = _server.Client.Network;
-        var (vpc, subnet, open) = await VpcDataPathTests.VpcAsync(_server, "enig", 1);
-        var (_, _, otherVpcGroup) = await VpcDataPathTests.VpcAsync(_server, "enig-other", 0);
+        var network = Server.Client.Network;
+        var (vpc, subnet, open) = await VpcDataPathTests.VpcAsync(Server, "enig", 1);
+        var (_, _, otherVpcGroup) = await VpcDataPathTests.VpcAsync(Server, "enig-other", 0);
         var closed = await network.SecurityGroups.CreateAsync(new CreateSecurityGroupRequest { Name = "enig-closed", VpcId = vpc.Id });
-        var web = await VpcDataPathTests.RunAsync(_server, "web", subnet.Id, open.Id);
-        var client = await VpcDataPathTests.RunAsync(_server, "client", subnet.Id, open.Id);
+        var web = await VpcDataPathTests.RunAsync(Server, "web", subnet.Id, open.Id);
+        var client = await VpcDataPathTests.RunAsync(Server, "client", subnet.Id, open.Id);
         var eni = await network.Interfaces.CreateAsync(new CreateNetworkInterfaceRequest { SubnetId = subnet.Id, Name = "web-2", SecurityGroupIds = [closed.Id] });
         await network.Interfaces.AttachAsync(eni.Id, web.Id);
         var address = NetworkInterfacesClient.SpecOf(eni).PrivateIpAddress;

@@ -14,29 +14,19 @@ namespace Nimbus.Compute.Tests;
 /// running instance carrying traffic on its own address, secondary private addresses answering, a stop and start
 /// keeping them, a detach leaving nothing behind. Two instances are shared by every assertion.
 /// </summary>
-public sealed class NetworkInterfaceTests : IAsyncLifetime
+public sealed class NetworkInterfaceTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    private NimbusClient Client => _server.Client;
+    private NimbusClient Client => Server.Client;
 
     private NetworkInterfacesClient Interfaces => Client.Network.Interfaces;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_secondary_interface_and_secondary_addresses_carry_traffic_survive_a_stop_and_start_and_go_without_leftovers()
     {
-        var (_, subnet, group) = await VpcDataPathTests.VpcAsync(_server, "eni", 0);
-        var server = await VpcDataPathTests.RunAsync(_server, "server", subnet.Id, group.Id);
-        var client = await VpcDataPathTests.RunAsync(_server, "client", subnet.Id, group.Id);
-        var netns = _server.NetnsOf(server.Id);
+        var (_, subnet, group) = await VpcDataPathTests.VpcAsync(Server, "eni", 0);
+        var server = await VpcDataPathTests.RunAsync(Server, "server", subnet.Id, group.Id);
+        var client = await VpcDataPathTests.RunAsync(Server, "client", subnet.Id, group.Id);
+        var netns = Server.NetnsOf(server.Id);
 
         // The primary interface is a resource: attached for life, deleted with its instance.
         var primaryId = InstancesClient.SpecOf(server)!.NetworkInterface!.InterfaceId;
@@ -96,11 +86,11 @@ public sealed class NetworkInterfaceTests : IAsyncLifetime
 
         // A restart of Nimbus: the running instance keeps its secondary interface and addresses, and the rebuilt
         // ruleset pairs them with the interface's own veth.
-        var directory = await _server.StopServerAsync();
-        _server = await ComputeServer.StartAsync(dataDirectory: directory);
+        var directory = await Server.StopServerAsync();
+        Server = await ComputeServer.StartAsync(dataDirectory: directory);
         (await Poll.UntilAsync(() => VpcDataPathTests.FetchAsync(client.Id, eniIp), page => page == "ok\n", what: "tcp to the secondary interface after a restart")).ShouldBe("ok\n");
         (await VpcDataPathTests.PingsAsync(client.Id, onSecondary)).ShouldBeTrue("the secondary address after a restart");
-        var antiSpoofing = await Host.RunAsync("nft", ["list", "set", "bridge", _server.NftTable, "addresses"]);
+        var antiSpoofing = await Host.RunAsync("nft", ["list", "set", "bridge", Server.NftTable, "addresses"]);
         System.Text.RegularExpressions.Regex.IsMatch(antiSpoofing.Stdout, $"ne{eni.Id[4..]}\"? \\. {System.Text.RegularExpressions.Regex.Escape(eniIp)}\\b")
             .ShouldBeTrue(antiSpoofing.Stdout + antiSpoofing.Stderr);
 

@@ -12,26 +12,16 @@ namespace Nimbus.Compute.Tests;
 /// kernel holds of resources deleted while Nimbus was down (left in the kernel: a peering's grant, an elastic IP's
 /// address and mapping, a subnet's policy rule) is gone once it has started.
 /// </summary>
-public sealed class NetworkRestartTests : IAsyncLifetime
+public sealed class NetworkRestartTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task After_a_restart_peered_vpcs_still_talk_an_elastic_ip_still_answers_and_leftovers_of_deleted_ones_are_gone()
     {
-        var network = _server.Client.Network;
-        var (vpcA, subnetA, groupA) = await VpcDataPathTests.VpcAsync(_server, "ra", 0);
-        var (vpcB, subnetB, groupB) = await VpcDataPathTests.VpcAsync(_server, "rb", 1);
-        var a = await VpcDataPathTests.RunAsync(_server, "a", subnetA.Id, groupA.Id);
-        var b = await VpcDataPathTests.RunAsync(_server, "b", subnetB.Id, groupB.Id);
+        var network = Server.Client.Network;
+        var (vpcA, subnetA, groupA) = await VpcDataPathTests.VpcAsync(Server, "ra", 0);
+        var (vpcB, subnetB, groupB) = await VpcDataPathTests.VpcAsync(Server, "rb", 1);
+        var a = await VpcDataPathTests.RunAsync(Server, "a", subnetA.Id, groupA.Id);
+        var b = await VpcDataPathTests.RunAsync(Server, "b", subnetB.Id, groupB.Id);
         var (aIp, bIp) = (InstancesClient.PrivateIpAddressOf(a)!, InstancesClient.PrivateIpAddressOf(b)!);
         var peering = await network.Peerings.CreateAsync(new CreatePeeringRequest { VpcId = vpcA.Id, PeerVpcId = vpcB.Id });
         await network.Peerings.AcceptAsync(peering.Id);
@@ -46,9 +36,9 @@ public sealed class NetworkRestartTests : IAsyncLifetime
         (await Poll.UntilAsync(() => CurlAsync(address), page => page == "ok\n", what: "the elastic IP before the restart")).ShouldBe("ok\n");
 
         // What a peering, an elastic IP and a route to an appliance deleted while Nimbus is down leave in the kernel.
-        var directory = await _server.StopServerAsync();
-        var table = _server.NftTable;
-        var stale = StaleElasticIp(_server.ElasticIpPool, address);
+        var directory = await Server.StopServerAsync();
+        var table = Server.NftTable;
+        var stale = StaleElasticIp(Server.ElasticIpPool, address);
         var rule = (await Host.RunAsync("ip", ["rule", "show"])).Stdout.Split('\n').Single(l => l.Contains($"from {subnetACidr} iif ", StringComparison.Ordinal));
         var pref = rule.Split(':')[0];
         foreach (var command in new[]
@@ -63,7 +53,7 @@ public sealed class NetworkRestartTests : IAsyncLifetime
             done.ExitCode.ShouldBe(0, string.Join(' ', command) + ": " + done.Stderr);
         }
 
-        _server = await ComputeServer.StartAsync(dataDirectory: directory);
+        Server = await ComputeServer.StartAsync(dataDirectory: directory);
         await Poll.UntilAsync(() => LoHasAsync(stale), has => !has, what: "the stale elastic IP removed from lo");
         (await Host.RunAsync("nft", ["list", "set", "inet", table, "peered"])).Stdout.ShouldNotContain("172.31.250.0/24");
         var edge = (await Host.RunAsync("nft", ["list", "map", "inet", table + "_edge", "eip_dnat"])).Stdout;
@@ -78,9 +68,9 @@ public sealed class NetworkRestartTests : IAsyncLifetime
         (await CurlAsync(address)).ShouldBe("ok\n", "the elastic IP answers after the restart");
 
         // Deleted after the restart: its rules go as they would have before.
-        await _server.Client.Network.Peerings.DeleteAsync(peering.Id);
+        await Server.Client.Network.Peerings.DeleteAsync(peering.Id);
         (await VpcDataPathTests.PingsAsync(b.Id, aIp)).ShouldBeFalse("the peering is gone");
-        await _server.Client.Network.ElasticIps.DisassociateAsync(eip.Id);
+        await Server.Client.Network.ElasticIps.DisassociateAsync(eip.Id);
         (await CurlAsync(address)).ShouldStartWith("error");
     }
 

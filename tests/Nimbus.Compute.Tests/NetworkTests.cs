@@ -9,19 +9,9 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>The default VPC for real: its bridge, veth in the instance's namespace, NAT and anti-spoofing tables, IPAM.</summary>
-public sealed class NetworkTests : IAsyncLifetime
+public sealed class NetworkTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    private InstancesClient Instances => _server.Client.Compute.Instances;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private InstancesClient Instances => Server.Client.Compute.Instances;
 
     internal static async Task<string> FetchAsync(string url)
     {
@@ -47,12 +37,12 @@ public sealed class NetworkTests : IAsyncLifetime
     {
         const string userData = "#!/bin/sh\nmkdir -p /www\necho hello from $(hostname) > /www/index.html\nhttpd -p 80 -h /www\n";
         // The default group lets in only its members: the host is let in on port 80 as a user would.
-        await _server.Client.Network.SecurityGroups.AuthorizeAsync("default", "ingress", new() { Protocol = "tcp", FromPort = 80, Cidr = "0.0.0.0/0" });
+        await Server.Client.Network.SecurityGroups.AuthorizeAsync("default", "ingress", new() { Protocol = "tcp", FromPort = 80, Cidr = "0.0.0.0/0" });
         var created = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "web", UserData = userData })).Single();
         var ip = InstancesClient.PrivateIpAddressOf(created);
         ip.ShouldNotBeNull("the address is allocated when the instance is run");
         // New instances go to the default subnet of the account's default VPC (this server's pool: /24 VPCs, /26 subnets).
-        var pool = _server.Server.Host.Options.NetworkDefaultVpcPool;
+        var pool = Server.Server.Host.Options.NetworkDefaultVpcPool;
         ip.ShouldStartWith(pool[..pool.LastIndexOf('.')]);
         var instance = await Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
         Details(instance).PrivateIpAddress.ShouldBe(ip);
@@ -82,11 +72,11 @@ public sealed class NetworkTests : IAsyncLifetime
         await Instances.TerminateAsync(instance.Id);
         await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.TerminatedPhase, ComputeServer.Wait);
         Directory.Exists($"/sys/class/net/{veth}").ShouldBeFalse();
-        File.Exists($"/run/netns/{_server.NetnsOf(instance.Id)}").ShouldBeFalse();
+        File.Exists($"/run/netns/{Server.NetnsOf(instance.Id)}").ShouldBeFalse();
         // The phase commits just before the ruleset follows, so the table is polled.
-        var rules = await Poll.UntilAsync(() => Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]), r => !r.Stdout.Contains(veth, StringComparison.Ordinal), what: "the veth out of the ruleset");
+        var rules = await Poll.UntilAsync(() => Host.RunAsync("nft", ["list", "table", "bridge", Server.NftTable]), r => !r.Stdout.Contains(veth, StringComparison.Ordinal), what: "the veth out of the ruleset");
         rules.ExitCode.ShouldBe(0, rules.Stderr);
-        var report = await _server.Client.SendAsync<GarbageReportDto>(HttpMethod.Post, "/v1/compute/garbage/run");
+        var report = await Server.Client.SendAsync<GarbageReportDto>(HttpMethod.Post, "/v1/compute/garbage/run");
         report.Leaks.Where(l => l.Id == instance.Id).ShouldBeEmpty();
     }
 
@@ -101,13 +91,13 @@ public sealed class NetworkTests : IAsyncLifetime
             await Instances.WaitForPhaseAsync(instance.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
         }
 
-        var inet = await Host.RunAsync("nft", ["list", "table", "inet", _server.NftTable]);
+        var inet = await Host.RunAsync("nft", ["list", "table", "inet", Server.NftTable]);
         inet.ExitCode.ShouldBe(0, inet.Stderr);
         inet.Stdout.ShouldContain("ip saddr @nat_sources oifname != @bridges masquerade");
-        var vpc = await _server.Client.Network.Vpcs.GetAsync("default");
+        var vpc = await Server.Client.Network.Vpcs.GetAsync("default");
         inet.Stdout.ShouldContain(vpc.Spec.GetProperty("cidr").GetString()!);
         inet.Stdout.ShouldContain("ip daddr 169.254.169.254 tcp dport 80 dnat ip to");
-        var bridge = await Host.RunAsync("nft", ["list", "table", "bridge", _server.NftTable]);
+        var bridge = await Host.RunAsync("nft", ["list", "table", "bridge", Server.NftTable]);
         foreach (var (instance, ip) in created.Zip(ips))
         {
             bridge.Stdout.ShouldContain($"\"nv{instance.Id[2..]}\" . {ip}");

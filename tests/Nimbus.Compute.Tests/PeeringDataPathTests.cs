@@ -6,28 +6,18 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>VPC peering for real: two VPCs talk only once peered and routed both ways, and stop when the peering goes.</summary>
-public sealed class PeeringDataPathTests : IAsyncLifetime
+public sealed class PeeringDataPathTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task Two_vpcs_talk_only_when_peered_and_routed_both_ways()
     {
-        var (vpcA, subnetA, groupA) = await VpcDataPathTests.VpcAsync(_server, "pa", 0);
-        var (vpcB, subnetB, groupB) = await VpcDataPathTests.VpcAsync(_server, "pb", 1);
-        var a = await VpcDataPathTests.RunAsync(_server, "a", subnetA.Id, groupA.Id);
-        var b = await VpcDataPathTests.RunAsync(_server, "b", subnetB.Id, groupB.Id);
+        var (vpcA, subnetA, groupA) = await VpcDataPathTests.VpcAsync(Server, "pa", 0);
+        var (vpcB, subnetB, groupB) = await VpcDataPathTests.VpcAsync(Server, "pb", 1);
+        var a = await VpcDataPathTests.RunAsync(Server, "a", subnetA.Id, groupA.Id);
+        var b = await VpcDataPathTests.RunAsync(Server, "b", subnetB.Id, groupB.Id);
         var (aIp, bIp) = (Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(a)!, Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(b)!);
         var (cidrA, cidrB) = (VpcsClient.SpecOf(vpcA).Cidr, VpcsClient.SpecOf(vpcB).Cidr);
-        var network = _server.Client.Network;
+        var network = Server.Client.Network;
         var tableA = (await network.RouteTables.ListAsync(vpcId: vpcA.Id)).Items.Single();
         var tableB = (await network.RouteTables.ListAsync(vpcId: vpcB.Id)).Items.Single();
 

@@ -13,22 +13,13 @@ using Xunit.Abstractions;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>Security groups for real: rules in the kernel, traffic between instances and from the host, errors of the API.</summary>
-public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SecurityGroupTests(ITestOutputHelper output) : NetworkHostTest
 {
     private const string Httpd = "#!/bin/sh\nmkdir -p /www\necho hello from $(hostname) > /www/index.html\nhttpd -p 80 -h /www\n";
-    private ComputeServer _server = null!;
 
-    private InstancesClient Instances => _server.Client.Compute.Instances;
+    private InstancesClient Instances => Server.Client.Compute.Instances;
 
-    private SecurityGroupsClient Groups => _server.Client.Network.SecurityGroups;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private SecurityGroupsClient Groups => Server.Client.Network.SecurityGroups;
 
     [Fact]
     public async Task Bad_rules_and_groups_in_use_are_refused_with_clear_errors_and_nothing_half_applied()
@@ -64,13 +55,13 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
 
         // The account's quota is another thing: QuotaExceeded, on any group, and nothing of the refused rule is kept.
         await Groups.GetAsync("default");
-        var quota = (await _server.Client.Quotas.ListAsync()).Items.Single(q => q.Code == "network.securityGroupRules");
-        await _server.Client.Quotas.SetAsync("network.securityGroupRules", quota.Usage ?? throw new InvalidOperationException("the rules quota is counted per account"));
+        var quota = (await Server.Client.Quotas.ListAsync()).Items.Single(q => q.Code == "network.securityGroupRules");
+        await Server.Client.Quotas.SetAsync("network.securityGroupRules", quota.Usage ?? throw new InvalidOperationException("the rules quota is counted per account"));
         var overQuota = await Should.ThrowAsync<NimbusApiException>(() => Groups.AuthorizeAsync("default", "ingress", new SecurityGroupRuleRequest { Protocol = "tcp", FromPort = 22, Cidr = "0.0.0.0/0" }));
         overQuota.Code.ShouldBe("QuotaExceeded");
         overQuota.Message.ShouldContain("network.securityGroupRules");
         SecurityGroupsClient.SpecOf(await Groups.GetAsync("default")).Rules.Count.ShouldBe(1);
-        await _server.Client.Quotas.SetAsync("network.securityGroupRules", quota.Limit);
+        await Server.Client.Quotas.SetAsync("network.securityGroupRules", quota.Limit);
 
         // More than five groups, or an unknown one: the run is refused and no instance, address or membership is left.
         var six = Enumerable.Repeat(web.Id, 6).ToList();
@@ -143,7 +134,7 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
         (await FetchUntilAnsweredAsync(caller.Id, serverIp)).ShouldBe("hello from srv-1\n");
 
         // The kernel holds it in Nimbus's own table: a vmap by address, a member set per named group.
-        var table = await Host.RunAsync("nft", ["list", "table", "inet", _server.NftTable + "_filter"]);
+        var table = await Host.RunAsync("nft", ["list", "table", "inet", Server.NftTable + "_filter"]);
         table.ExitCode.ShouldBe(0, table.Stderr);
         table.Stdout.ShouldContain("ct state established,related accept");
         table.Stdout.ShouldContain($"{serverIp} : jump in_");
@@ -152,11 +143,11 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
         // Revoke: a new connection is refused within a second of the call.
         var tcp = SecurityGroupsClient.SpecOf(icmp).Rules.Single(r => r.Protocol == "tcp");
         // The call returns once the kernel has the new ruleset, so the first connection after it is already refused.
-        var handle = await NftListing.TableHandleAsync(_server.NftTable + "_filter");
+        var handle = await NftListing.TableHandleAsync(Server.NftTable + "_filter");
         var clock = Stopwatch.StartNew();
         await Groups.RevokeAsync(web.Id, "ingress", tcp.Id);
         var took = clock.Elapsed;
-        (await NftListing.TableHandleAsync(_server.NftTable + "_filter")).ShouldBe(handle, "a rule change applies its delta to the table, it does not replace it");
+        (await NftListing.TableHandleAsync(Server.NftTable + "_filter")).ShouldBe(handle, "a rule change applies its delta to the table, it does not replace it");
         output.WriteLine($"revoke call (store write and nft transaction): {took.TotalMilliseconds:F0} ms");
         took.ShouldBeLessThan(TimeSpan.FromSeconds(1));
         (await FetchFromAsync(caller.Id, serverIp, timeoutSeconds: 1)).ShouldStartWith("error");
@@ -170,7 +161,7 @@ public sealed class SecurityGroupTests(ITestOutputHelper output) : IAsyncLifetim
     /// <summary>curl in the instance's network namespace (its address, its interface, its rules); the page or "error: ...".</summary>
     private async Task<string> FetchFromAsync(string instanceId, string ip, int timeoutSeconds = 2)
     {
-        var (code, stdout, stderr) = await Host.RunAsync("ip", ["netns", "exec", _server.NetnsOf(instanceId), "curl", "-sS", "--max-time", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://{ip}/"]);
+        var (code, stdout, stderr) = await Host.RunAsync("ip", ["netns", "exec", Server.NetnsOf(instanceId), "curl", "-sS", "--max-time", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), $"http://{ip}/"]);
         return code == 0 ? stdout : "error: " + stderr.Trim();
     }
 

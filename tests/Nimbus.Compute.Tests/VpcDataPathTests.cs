@@ -12,19 +12,9 @@ namespace Nimbus.Compute.Tests;
 /// Instances in VPC subnets for real: a bridge per VPC with every subnet's gateway, traffic inside a VPC, none between
 /// VPCs (ping and tcp, both ways), addresses from the subnet's IPAM, and nothing left on the node after a terminate.
 /// </summary>
-public sealed class VpcDataPathTests : IAsyncLifetime
+public sealed class VpcDataPathTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    private NimbusClient Client => _server.Client;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private NimbusClient Client => Server.Client;
 
     /// <summary>A VPC with one subnet covering its first half, and a group of the VPC letting in everything (so that only the VPC boundary decides).</summary>
     internal static async Task<(ResourceDto Vpc, ResourceDto Subnet, ResourceDto Group)> VpcAsync(ComputeServer server, string name, int index)
@@ -94,14 +84,14 @@ public sealed class VpcDataPathTests : IAsyncLifetime
     [Fact]
     public async Task Instances_of_one_subnet_talk_and_instances_of_two_vpcs_cannot_and_terminate_leaves_nothing()
     {
-        var (vpcA, subnetA, groupA) = await VpcAsync(_server, "alpha", 0);
-        var (vpcB, subnetB, groupB) = await VpcAsync(_server, "beta", 1);
+        var (vpcA, subnetA, groupA) = await VpcAsync(Server, "alpha", 0);
+        var (vpcB, subnetB, groupB) = await VpcAsync(Server, "beta", 1);
         var subnetARange = subnetA.Spec.GetProperty("cidr").GetString()!;
         var chosen = subnetARange[..subnetARange.LastIndexOf('.')] + "." + (int.Parse(subnetARange.Split('.')[3].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture) + 10);
 
-        var a1 = await RunAsync(_server, "a1", subnetA.Id, groupA.Id, chosen);
-        var a2 = await RunAsync(_server, "a2", subnetA.Id, groupA.Id);
-        var b1 = await RunAsync(_server, "b1", subnetB.Id, groupB.Id);
+        var a1 = await RunAsync(Server, "a1", subnetA.Id, groupA.Id, chosen);
+        var a2 = await RunAsync(Server, "a2", subnetA.Id, groupA.Id);
+        var b1 = await RunAsync(Server, "b1", subnetB.Id, groupB.Id);
         var a1Ip = InstancesClient.PrivateIpAddressOf(a1)!;
         var a2Ip = InstancesClient.PrivateIpAddressOf(a2)!;
         var b1Ip = InstancesClient.PrivateIpAddressOf(b1)!;
@@ -154,7 +144,7 @@ public sealed class VpcDataPathTests : IAsyncLifetime
         await Client.Compute.Instances.TerminateAsync(b1.Id);
         await Client.Compute.Instances.WaitForPhaseAsync(b1.Id, InstancesClient.TerminatedPhase, ComputeServer.Wait);
         Directory.Exists($"/sys/class/net/nv{b1.Id[2..]}").ShouldBeFalse();
-        File.Exists($"/run/netns/{_server.NetnsOf(b1.Id)}").ShouldBeFalse();
+        File.Exists($"/run/netns/{Server.NetnsOf(b1.Id)}").ShouldBeFalse();
         (await Client.Network.Subnets.AddressesAsync(subnetB.Id)).Addresses.ShouldBeEmpty();
         await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{bridgeB}")), exists => !exists, what: "the empty VPC's bridge removed");
         await Client.Network.Subnets.DeleteAsync(subnetB.Id);
@@ -165,23 +155,23 @@ public sealed class VpcDataPathTests : IAsyncLifetime
     [Fact]
     public async Task A_restart_keeps_traffic_and_removes_the_bridge_veths_and_namespaces_of_a_vpc_gone_meanwhile()
     {
-        var (_, subnet, group) = await VpcAsync(_server, "gamma", 2);
-        var one = await RunAsync(_server, "one", subnet.Id, group.Id);
-        var two = await RunAsync(_server, "two", subnet.Id, group.Id);
+        var (_, subnet, group) = await VpcAsync(Server, "gamma", 2);
+        var one = await RunAsync(Server, "one", subnet.Id, group.Id);
+        var two = await RunAsync(Server, "two", subnet.Id, group.Id);
         var twoIp = InstancesClient.PrivateIpAddressOf(two)!;
         (await Poll.UntilAsync(() => ConnectsAsync(one.Id, twoIp), ok => ok, what: "tcp before the restart")).ShouldBeTrue();
 
         // What a VPC deleted while Nimbus was down leaves: its bridge (marked as this installation's), a veth on it and
         // an instance namespace. Another installation's bridge (another alias) must stay.
-        var directory = await _server.StopServerAsync();
+        var directory = await Server.StopServerAsync();
         var leftover = "nbleftover" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var foreign = "nbforeign" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var veth = "nv" + leftover[2..];
-        var netns = $"{_server.Bridge}-i-{leftover[2..]}";
+        var netns = $"{Server.Bridge}-i-{leftover[2..]}";
         foreach (var command in new[]
         {
             new[] { "link", "add", leftover, "type", "bridge" },
-            ["link", "set", leftover, "alias", "nimbus:" + _server.NftTable],
+            ["link", "set", leftover, "alias", "nimbus:" + Server.NftTable],
             ["link", "add", foreign, "type", "bridge"],
             ["link", "set", foreign, "alias", "nimbus:someone_else"],
             ["netns", "add", netns],
@@ -196,7 +186,7 @@ public sealed class VpcDataPathTests : IAsyncLifetime
         try
         {
             var restarted = await ComputeServer.StartAsync(dataDirectory: directory);
-            _server = restarted;
+            Server = restarted;
             await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{leftover}")), exists => !exists, what: "the leftover bridge removed");
             Directory.Exists($"/sys/class/net/{veth}").ShouldBeFalse("the leftover veth is removed");
             File.Exists($"/run/netns/{netns}").ShouldBeFalse("the leftover namespace is removed");

@@ -10,27 +10,17 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>Each VPC's own default security group: made with the VPC, used when a run names no group, deleted with the VPC.</summary>
-public sealed class VpcDefaultGroupTests : IAsyncLifetime
+public sealed class VpcDefaultGroupTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-
-    private NimbusClient Client => _server.Client;
+    private NimbusClient Client => Server.Client;
 
     private SecurityGroupsClient Groups => Client.Network.SecurityGroups;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_vpc_gets_its_own_default_group_that_instances_without_groups_join_and_that_goes_with_the_vpc()
     {
         var rulesBefore = (await Client.Quotas.ListAsync()).Items.Single(q => q.Code == "network.securityGroupRules").Usage;
-        var range = _server.VpcRange(3);
+        var range = Server.VpcRange(3);
         var vpc = await Client.Network.Vpcs.CreateAsync(new CreateVpcRequest { Name = "delta", Cidr = range });
         var subnet = await Client.Network.Subnets.CreateAsync(new CreateSubnetRequest { VpcId = vpc.Id, Cidr = range[..^3] + "/27" });
 
