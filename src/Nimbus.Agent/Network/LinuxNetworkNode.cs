@@ -23,6 +23,9 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     private const string VethPrefix = "nv";
     private readonly SemaphoreSlim _rules = new(1, 1);
 
+    /// <summary>What <see cref="SyncEdgeAsync"/> last made the elastic IP device hold (device, pool, addresses), or null.</summary>
+    private string? _syncedEdge;
+
     /// <summary>Namespaces made by <see cref="EnsureNamespaceAsync"/> whose veth is not made yet, with a socket inside each.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RtNetlink> _fresh = new(StringComparer.Ordinal);
 
@@ -463,9 +466,34 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
     /// </summary>
     private async Task SyncEdgeAsync(EdgeRuleset edge, CancellationToken cancellationToken)
     {
+        var wanted = edge.ElasticIps.Select(e => e.PublicIp).ToHashSet(StringComparer.Ordinal);
+
+        // Most applies (an instance started or stopped) leave the addresses as they were: the device is listed only when
+        // the wanted set differs from what this process last made it (always on its first sync: it reconciles leftovers).
+        var fingerprint = edge.Device + " " + edge.Pool + " " + string.Join(',', wanted.Order(StringComparer.Ordinal));
+        if (Volatile.Read(ref _syncedEdge) != fingerprint)
+        {
+            await SyncElasticIpAddressesAsync(edge, wanted, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _syncedEdge, fingerprint);
+        }
+
+        if (EdgeRulesetText.IsLoopback(edge.Pool))
+        {
+            foreach (var bridge in edge.Bridges)
+            {
+                var localnet = Path.Combine("/proc/sys/net/ipv4/conf", bridge, "route_localnet");
+                if (File.Exists(localnet) && (await File.ReadAllTextAsync(localnet, cancellationToken).ConfigureAwait(false)).Trim() != "1")
+                {
+                    await File.WriteAllTextAsync(localnet, "1", cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private async Task SyncElasticIpAddressesAsync(EdgeRuleset edge, HashSet<string> wanted, CancellationToken cancellationToken)
+    {
         var ip = Ip();
         var pool = ParseCidr(edge.Pool);
-        var wanted = edge.ElasticIps.Select(e => e.PublicIp).ToHashSet(StringComparer.Ordinal);
         var present = new HashSet<string>(StringComparer.Ordinal);
         var listed = await ProcessRunner.RunAsync(ip, ["-j", "-4", "addr", "show", "dev", edge.Device], cancellationToken).ConfigureAwait(false);
         if (listed.ExitCode != 0)
@@ -503,18 +531,6 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
         foreach (var missing in wanted.Where(a => !present.Contains(a)).Order(StringComparer.Ordinal))
         {
             await RunAsync(ip, ["addr", "replace", missing + "/32", "dev", edge.Device], cancellationToken).ConfigureAwait(false);
-        }
-
-        if (EdgeRulesetText.IsLoopback(edge.Pool))
-        {
-            foreach (var bridge in edge.Bridges)
-            {
-                var localnet = Path.Combine("/proc/sys/net/ipv4/conf", bridge, "route_localnet");
-                if (File.Exists(localnet) && (await File.ReadAllTextAsync(localnet, cancellationToken).ConfigureAwait(false)).Trim() != "1")
-                {
-                    await File.WriteAllTextAsync(localnet, "1", cancellationToken).ConfigureAwait(false);
-                }
-            }
         }
     }
 
