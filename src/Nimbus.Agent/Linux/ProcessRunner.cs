@@ -36,7 +36,10 @@ internal static class ProcessRunner
         }
         catch (OperationCanceledException)
         {
+            // Gone before the caller goes on: a cancelled `nft -f` or `ip` must not finish its work after a server stopped
+            // and its test (or its operator) removed the tables and devices it would recreate.
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;
