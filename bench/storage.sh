@@ -69,6 +69,13 @@ field() { sed -n "s|.* $1=\([0-9.]*\).*|\1|p" <<< "$2"; }
 # only (not its warm-up, which for a GET cell PUTs every object first): on a shared, noisy machine the server CPU per
 # operation says more than the throughput, which other engineers' builds move by several times.
 nginx_pids() { local master; master="$(cat "$WORK/nginx/.nginx/nginx.pid")"; echo "$master" $(pgrep -P "$master"); }
+# Warm-up, not counted: the server's JIT compiles its hot paths again, optimised, once they are hot (tiered
+# compilation); a freshly started server's first cells would measure the compiler (a warmed 4 KiB GET costs about
+# half the CPU of the first seconds'). nginx is native code and needs none.
+for warm in "put 4096 32" "get 4096 32" "get 4096 1" "put 1048576 8" "get 1048576 8"; do
+  # shellcheck disable=SC2086
+  dotnet "$LOAD" nimbus "$S3" "$KEY" "$SECRET" $warm 3 >/dev/null
+done
 echo "== runs (nginx, then Nimbus, for each cell)"
 for size in 4096 1048576 67108864; do
   for op in put get; do
