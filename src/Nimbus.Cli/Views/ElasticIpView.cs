@@ -1,8 +1,7 @@
-using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Json;
+using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
@@ -18,7 +17,7 @@ internal static class ElasticIpView
         var table = new Table("ID", "NAME", "PUBLIC-IP", "STATE", "INSTANCE", "INTERFACE", "PRIVATE-IP", "TAGS", "CREATED");
         foreach (var eip in eips)
         {
-            var spec = eip.Spec.ValueKind == JsonValueKind.Object ? eip.Spec.Deserialize<ElasticIpSpec>(NimbusJson.Options) : null;
+            var spec = ResourceSpecs.ReadOrNull<ElasticIpSpec>(eip);
             table.AddRow(
                 eip.Id,
                 eip.Name,

@@ -1,8 +1,7 @@
-using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Json;
+using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
@@ -18,7 +17,7 @@ internal static class NatGatewayView
         var table = new Table("ID", "NAME", "STATE", "SUBNET", "VPC", "PUBLIC-IP", "ALLOCATION", "TAGS", "CREATED");
         foreach (var gateway in gateways)
         {
-            var spec = gateway.Spec.ValueKind == JsonValueKind.Object ? gateway.Spec.Deserialize<NatGatewaySpec>(NimbusJson.Options) : null;
+            var spec = ResourceSpecs.ReadOrNull<NatGatewaySpec>(gateway);
             table.AddRow(
                 gateway.Id,
                 gateway.Name,

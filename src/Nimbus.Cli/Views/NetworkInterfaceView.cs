@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Json;
+using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
@@ -19,7 +18,7 @@ internal static class NetworkInterfaceView
         var table = new Table("ID", "NAME", "STATUS", "SUBNET", "PRIVATE-IP", "SECONDARY-IPS", "INSTANCE", "DEVICE", "GROUPS", "CREATED");
         foreach (var networkInterface in interfaces)
         {
-            var spec = SpecOf(networkInterface);
+            var spec = ResourceSpecs.ReadOrNull<NetworkInterfaceSpec>(networkInterface);
             table.AddRow(
                 networkInterface.Id,
                 networkInterface.Name,
@@ -35,7 +34,4 @@ internal static class NetworkInterfaceView
 
         return table;
     }
-
-    private static NetworkInterfaceSpec? SpecOf(ResourceDto networkInterface) =>
-        networkInterface.Spec.ValueKind == JsonValueKind.Object ? networkInterface.Spec.Deserialize<NetworkInterfaceSpec>(NimbusJson.Options) : null;
 }

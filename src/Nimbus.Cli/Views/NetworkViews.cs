@@ -4,6 +4,7 @@ using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
+using Nimbus.Sdk;
 using Nimbus.Sdk.Json;
 
 namespace Nimbus.Cli.Views;
@@ -24,7 +25,7 @@ internal static class NetworkViews
         var table = new Table("ID", "NAME", "CIDR", "DEFAULT", "STATE", "TAGS", "CREATED");
         foreach (var vpc in vpcs)
         {
-            var spec = SpecOf<VpcSpec>(vpc);
+            var spec = ResourceSpecs.ReadOrNull<VpcSpec>(vpc);
             table.AddRow(vpc.Id, vpc.Name, spec?.Cidr, spec?.IsDefault == true ? "yes" : "no", vpc.Status.Phase, Cells.Tags(vpc.Tags), Cells.Time(vpc.CreatedAt));
         }
 
@@ -37,7 +38,7 @@ internal static class NetworkViews
         var table = new Table("ID", "NAME", "VPC", "CIDR", "ZONE", "GATEWAY", "USED", "AVAILABLE", "DEFAULT", "TAGS", "CREATED");
         foreach (var subnet in subnets)
         {
-            var spec = SpecOf<SubnetSpec>(subnet);
+            var spec = ResourceSpecs.ReadOrNull<SubnetSpec>(subnet);
             var details = DetailsOf(subnet);
             table.AddRow(
                 subnet.Id,
@@ -65,7 +66,7 @@ internal static class NetworkViews
             rows.Add((Sortable(address.Address), address.Address, address.InterfaceId, address.InstanceId ?? "-"));
         }
 
-        if (subnet is not null && SpecOf<SubnetSpec>(subnet)?.Cidr is { } cidr && Bounds(cidr) is var (network, broadcast) && broadcast > network)
+        if (subnet is not null && ResourceSpecs.ReadOrNull<SubnetSpec>(subnet)?.Cidr is { } cidr && Bounds(cidr) is var (network, broadcast) && broadcast > network)
         {
             rows.Add((network, Format(network), "(reserved: network)", "-"));
             rows.Add((network + 1, Format(network + 1), "(reserved: gateway)", "-"));
@@ -98,10 +99,6 @@ internal static class NetworkViews
         IPAddress.TryParse(address, out var parsed) && parsed.GetAddressBytes() is { Length: 4 } b ? ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3] : 0;
 
     private static string Format(uint value) => string.Create(CultureInfo.InvariantCulture, $"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}");
-
-    private static T? SpecOf<T>(ResourceDto resource)
-        where T : class =>
-        resource.Spec.ValueKind == JsonValueKind.Object ? resource.Spec.Deserialize<T>(NimbusJson.Options) : null;
 
     private static SubnetDetailsDto? DetailsOf(ResourceDto subnet) =>
         subnet.Status.Details is { ValueKind: JsonValueKind.Object } details ? details.Deserialize<SubnetDetailsDto>(NimbusJson.Options) : null;

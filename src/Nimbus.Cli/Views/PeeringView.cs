@@ -1,8 +1,7 @@
-using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Json;
+using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
@@ -18,7 +17,7 @@ internal static class PeeringView
         var table = new Table("ID", "NAME", "STATE", "REQUESTER-VPC", "REQUESTER-CIDR", "ACCEPTER-VPC", "ACCEPTER-CIDR", "ACCEPTER-ACCOUNT", "CREATED");
         foreach (var peering in peerings)
         {
-            var spec = peering.Spec.ValueKind == JsonValueKind.Object ? peering.Spec.Deserialize<PeeringSpec>(NimbusJson.Options) : null;
+            var spec = ResourceSpecs.ReadOrNull<PeeringSpec>(peering);
             table.AddRow(
                 peering.Id,
                 peering.Name,

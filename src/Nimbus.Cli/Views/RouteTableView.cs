@@ -1,8 +1,7 @@
-using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Json;
+using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
@@ -16,7 +15,7 @@ internal static class RouteTableView
         var table = new Table("ID", "NAME", "VPC", "MAIN", "ROUTES", "SUBNETS", "TAGS", "CREATED");
         foreach (var item in tables)
         {
-            var spec = SpecOf(item);
+            var spec = ResourceSpecs.ReadOrNull<RouteTableSpec>(item);
             table.AddRow(
                 item.Id,
                 item.Name,
@@ -33,7 +32,7 @@ internal static class RouteTableView
 
     public static Table Routes(ResourceDto item)
     {
-        var spec = SpecOf(item);
+        var spec = ResourceSpecs.ReadOrNull<RouteTableSpec>(item);
         var table = new Table("DESTINATION", "TARGET", "TYPE");
         foreach (var route in (spec?.Routes ?? []).OrderByDescending(r => PrefixOf(r.DestinationCidr)).ThenBy(r => r.DestinationCidr, StringComparer.Ordinal))
         {
@@ -44,7 +43,4 @@ internal static class RouteTableView
     }
 
     private static int PrefixOf(string cidr) => int.TryParse(cidr.AsSpan(cidr.IndexOf('/', StringComparison.Ordinal) + 1), System.Globalization.CultureInfo.InvariantCulture, out var prefix) ? prefix : 0;
-
-    private static RouteTableSpec? SpecOf(ResourceDto table) =>
-        table.Spec.ValueKind == JsonValueKind.Object ? table.Spec.Deserialize<RouteTableSpec>(NimbusJson.Options) : null;
 }

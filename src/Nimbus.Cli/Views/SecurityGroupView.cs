@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using Nimbus.Cli.Output;
 using Nimbus.Contracts.Network;
 using Nimbus.Contracts.Resources;
-using Nimbus.Sdk.Json;
+using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
@@ -17,7 +16,7 @@ internal static class SecurityGroupView
         var table = new Table("ID", "NAME", "VPC", "INGRESS", "EGRESS", "DESCRIPTION", "TAGS", "CREATED");
         foreach (var group in groups)
         {
-            var spec = SpecOf(group);
+            var spec = ResourceSpecs.ReadOrNull<SecurityGroupSpec>(group);
             table.AddRow(
                 group.Id,
                 group.Name,
@@ -38,7 +37,7 @@ internal static class SecurityGroupView
     /// </summary>
     public static Table Rules(ResourceDto group)
     {
-        var spec = SpecOf(group);
+        var spec = ResourceSpecs.ReadOrNull<SecurityGroupSpec>(group);
         var table = new Table("RULE", "DIRECTION", "PRIORITY", "ACTION", "PROTOCOL", "PORTS", "PEER", "DESCRIPTION");
         foreach (var direction in new[] { SecurityGroupDirections.Ingress, SecurityGroupDirections.Egress })
         {
@@ -64,7 +63,4 @@ internal static class SecurityGroupView
     private static string Ports(SecurityGroupRule rule) => rule.FromPort is not { } from
         ? "all"
         : rule.ToPort is { } to && to != from ? string.Create(CultureInfo.InvariantCulture, $"{from}-{to}") : from.ToString(CultureInfo.InvariantCulture);
-
-    private static SecurityGroupSpec? SpecOf(ResourceDto group) =>
-        group.Spec.ValueKind == JsonValueKind.Object ? group.Spec.Deserialize<SecurityGroupSpec>(NimbusJson.Options) : null;
 }

@@ -54,11 +54,7 @@ public sealed class InstancesClient
     /// <summary>The instance's spec (image, type, network interface, role ...).</summary>
     /// <param name="instance">Required. An instance as the API returns it.</param>
     /// <returns>The spec; null when the resource has none.</returns>
-    public static InstanceSpec? SpecOf(ResourceDto instance)
-    {
-        ArgumentNullException.ThrowIfNull(instance);
-        return instance.Spec.ValueKind == System.Text.Json.JsonValueKind.Object ? System.Text.Json.JsonSerializer.Deserialize<InstanceSpec>(instance.Spec, Json.NimbusJson.Options) : null;
-    }
+    public static InstanceSpec? SpecOf(ResourceDto instance) => ResourceSpecs.ReadOrNull<InstanceSpec>(instance);
 
     /// <summary>The private IPv4 address of the instance's primary interface (<c>eth0</c>) on its network.</summary>
     /// <param name="instance">Required. An instance as the API returns it.</param>

@@ -49,11 +49,7 @@ public sealed class ElasticIpsClient
         _client.SendAsync(HttpMethod.Delete, ItemPath(reference), cancellationToken: cancellationToken);
 
     /// <summary>The elastic IP's spec: its address and, while associated, its target.</summary>
-    public static ElasticIpSpec SpecOf(ResourceDto eip)
-    {
-        ArgumentNullException.ThrowIfNull(eip);
-        return System.Text.Json.JsonSerializer.Deserialize<ElasticIpSpec>(eip.Spec, Json.NimbusJson.Options)!;
-    }
+    public static ElasticIpSpec SpecOf(ResourceDto eip) => ResourceSpecs.Read<ElasticIpSpec>(eip);
 
     private static string ItemPath(string reference) => BasePath + "/" + PathBuilder.Segment(reference);
 }

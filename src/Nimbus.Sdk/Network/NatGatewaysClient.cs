@@ -51,11 +51,7 @@ public sealed class NatGatewaysClient
         _client.SendAsync(HttpMethod.Delete, ItemPath(gateway) + "/port-forwards/" + PathBuilder.Segment(forward), cancellationToken: cancellationToken);
 
     /// <summary>The gateway's spec: subnet, VPC and elastic IP.</summary>
-    public static NatGatewaySpec SpecOf(ResourceDto gateway)
-    {
-        ArgumentNullException.ThrowIfNull(gateway);
-        return System.Text.Json.JsonSerializer.Deserialize<NatGatewaySpec>(gateway.Spec, Json.NimbusJson.Options)!;
-    }
+    public static NatGatewaySpec SpecOf(ResourceDto gateway) => ResourceSpecs.Read<NatGatewaySpec>(gateway);
 
     private static string ItemPath(string reference) => BasePath + "/" + PathBuilder.Segment(reference);
 }

@@ -58,11 +58,7 @@ public sealed class NetworkInterfacesClient
         _client.SendAsync<ResourceDto>(HttpMethod.Patch, ItemPath(idOrName), request, cancellationToken: cancellationToken);
 
     /// <summary>The interface's spec (subnet, addresses, groups, attachment).</summary>
-    public static NetworkInterfaceSpec SpecOf(ResourceDto networkInterface)
-    {
-        ArgumentNullException.ThrowIfNull(networkInterface);
-        return System.Text.Json.JsonSerializer.Deserialize<NetworkInterfaceSpec>(networkInterface.Spec, Json.NimbusJson.Options)!;
-    }
+    public static NetworkInterfaceSpec SpecOf(ResourceDto networkInterface) => ResourceSpecs.Read<NetworkInterfaceSpec>(networkInterface);
 
     private static string ItemPath(string idOrName) => BasePath + "/" + Uri.EscapeDataString(idOrName);
 }

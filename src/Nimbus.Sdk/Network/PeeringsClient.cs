@@ -49,11 +49,7 @@ public sealed class PeeringsClient
         _client.SendAsync(HttpMethod.Delete, ItemPath(id), cancellationToken: cancellationToken);
 
     /// <summary>The peering's spec: both VPCs, their accounts and ranges.</summary>
-    public static PeeringSpec SpecOf(ResourceDto peering)
-    {
-        ArgumentNullException.ThrowIfNull(peering);
-        return System.Text.Json.JsonSerializer.Deserialize<PeeringSpec>(peering.Spec, Json.NimbusJson.Options)!;
-    }
+    public static PeeringSpec SpecOf(ResourceDto peering) => ResourceSpecs.Read<PeeringSpec>(peering);
 
     private static string ItemPath(string id) => BasePath + "/" + PathBuilder.Segment(id);
 }

@@ -48,11 +48,7 @@ public sealed class RouteTablesClient
         _client.SendAsync<ResourceDto>(HttpMethod.Delete, ItemPath(reference) + "/associations/" + PathBuilder.Segment(subnetId), cancellationToken: cancellationToken);
 
     /// <summary>The table's spec: VPC, main or not, routes, associated subnets.</summary>
-    public static RouteTableSpec SpecOf(ResourceDto table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        return System.Text.Json.JsonSerializer.Deserialize<RouteTableSpec>(table.Spec, Json.NimbusJson.Options)!;
-    }
+    public static RouteTableSpec SpecOf(ResourceDto table) => ResourceSpecs.Read<RouteTableSpec>(table);
 
     private static string ItemPath(string reference) => BasePath + "/" + PathBuilder.Segment(reference);
 }

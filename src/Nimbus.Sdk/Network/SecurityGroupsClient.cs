@@ -48,11 +48,7 @@ public sealed class SecurityGroupsClient
             new SetInstanceSecurityGroupsRequest { SecurityGroupIds = groupIds }, cancellationToken: cancellationToken);
 
     /// <summary>The group's spec (VPC, description, rules).</summary>
-    public static SecurityGroupSpec SpecOf(ResourceDto group)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        return System.Text.Json.JsonSerializer.Deserialize<SecurityGroupSpec>(group.Spec, Json.NimbusJson.Options)!;
-    }
+    public static SecurityGroupSpec SpecOf(ResourceDto group) => ResourceSpecs.Read<SecurityGroupSpec>(group);
 
     private static string ItemPath(string idOrName) => BasePath + "/" + Uri.EscapeDataString(idOrName);
 

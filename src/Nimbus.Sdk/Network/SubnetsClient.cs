@@ -63,11 +63,7 @@ public sealed class SubnetsClient
     /// <summary>The subnet's spec (VPC, range, zone).</summary>
     /// <param name="subnet">Required. A subnet as the API returns it.</param>
     /// <returns>The spec.</returns>
-    public static SubnetSpec SpecOf(ResourceDto subnet)
-    {
-        ArgumentNullException.ThrowIfNull(subnet);
-        return System.Text.Json.JsonSerializer.Deserialize<SubnetSpec>(subnet.Spec, Json.NimbusJson.Options)!;
-    }
+    public static SubnetSpec SpecOf(ResourceDto subnet) => ResourceSpecs.Read<SubnetSpec>(subnet);
 
     /// <summary>The subnet's gateway and address usage.</summary>
     /// <param name="subnet">Required. A subnet as the API returns it.</param>

@@ -53,9 +53,5 @@ public sealed class VpcsClient
     /// <summary>The VPC's spec (range, default or not).</summary>
     /// <param name="vpc">Required. A VPC as the API returns it.</param>
     /// <returns>The spec.</returns>
-    public static VpcSpec SpecOf(ResourceDto vpc)
-    {
-        ArgumentNullException.ThrowIfNull(vpc);
-        return System.Text.Json.JsonSerializer.Deserialize<VpcSpec>(vpc.Spec, Json.NimbusJson.Options)!;
-    }
+    public static VpcSpec SpecOf(ResourceDto vpc) => ResourceSpecs.Read<VpcSpec>(vpc);
 }
