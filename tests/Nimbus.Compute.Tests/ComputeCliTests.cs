@@ -7,33 +7,17 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary><c>nimbus compute ...</c> against a real server, and the worked example of docs/compute.md, command by command.</summary>
-public sealed partial class ComputeCliTests : IAsyncLifetime
+public sealed partial class ComputeCliTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-    private TempDirectory _home = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-        _home = new TempDirectory("nimbus-cli-home");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _home.Dispose();
-    }
-
-    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => _server.RunCliAsync(_home.Path, args);
+    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => Server.RunCliAsync(Home.Path, args);
 
     [Fact]
     public async Task The_worked_example_of_the_compute_docs_runs_as_written()
     {
         var (script, steps) = ReadWorkedExample();
-        var userData = Path.Combine(_home.Path, "init.sh");
+        var userData = Path.Combine(Home.Path, "init.sh");
         await File.WriteAllTextAsync(userData, script);
-        var image = await _server.WaitForBusyboxAsync();
+        var image = await Server.WaitForBusyboxAsync();
         string? id = null;
         foreach (var (command, expected) in steps)
         {
@@ -65,7 +49,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         }
 
         id.ShouldNotBeNull();
-        (await _server.Client.Compute.Instances.GetAsync(id)).Status.Phase.ShouldBe("terminated");
+        (await Server.Client.Compute.Instances.GetAsync(id)).Status.Phase.ShouldBe("terminated");
     }
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> ReadUntilAsync(string[] args, string want, string what)
@@ -83,7 +67,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
     [Fact]
     public async Task Cli_reports_bad_input_before_calling_the_server()
     {
-        var big = Path.Combine(_home.Path, "big.sh");
+        var big = Path.Combine(Home.Path, "big.sh");
         await File.WriteAllTextAsync(big, new string('x', 16 * 1024 + 1));
         var (code, _, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--user-data-file", big);
         code.ShouldBe(2);
@@ -100,7 +84,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         (code, _, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "zz.top");
         code.ShouldBe(1);
         stderr.ShouldContain("InvalidParameter");
-        (await _server.Client.Compute.Instances.ListAsync()).Items.ShouldBeEmpty();
+        (await Server.Client.Compute.Instances.ListAsync()).Items.ShouldBeEmpty();
     }
 
     [Fact]
@@ -110,7 +94,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
             "compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--name", "cmd", "--env", "GREETING=hi there", "--wait", "--", "sh", "-c", "echo $GREETING from the command; sleep 1000");
         code.ShouldBe(0, stderr);
         var id = InstanceId().Match(stdout).Value;
-        await Poll.UntilAsync(async () => (await _server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("hi there from the command\n", StringComparison.Ordinal));
+        await Poll.UntilAsync(async () => (await Server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("hi there from the command\n", StringComparison.Ordinal));
         (code, stdout, _) = await CliAsync("compute", "instance", "get", id, "-o", "json");
         code.ShouldBe(0);
         stdout.ShouldContain("\"command\": [");
@@ -123,14 +107,14 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
     [Fact]
     public async Task Run_with_an_iam_role_as_the_compute_docs_show_and_get_shows_the_private_ip()
     {
-        var trust = Path.Combine(_home.Path, "trust.json");
+        var trust = Path.Combine(Home.Path, "trust.json");
         await File.WriteAllTextAsync(trust, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"compute.nimbus"},"Action":"sts:AssumeRole"}]}""");
         var (code, stdout, stderr) = await CliAsync("iam", "role", "create", "--name", "app-role", "--trust-policy", trust);
         code.ShouldBe(0, stderr);
         (code, stdout, stderr) = await CliAsync("compute", "instance", "run", "--image", "busybox", "--type", "n1.micro", "--name", "app", "--iam-role", "app-role", "--metadata-tokens", "required", "--wait");
         code.ShouldBe(0, stderr);
         var id = InstanceId().Match(stdout).Value;
-        var ip = Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(await _server.Client.Compute.Instances.GetAsync(id));
+        var ip = Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(await Server.Client.Compute.Instances.GetAsync(id));
         ip.ShouldNotBeNull();
         (code, stdout, _) = await CliAsync("compute", "instance", "get", id);
         code.ShouldBe(0);
@@ -157,9 +141,9 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         // The instance says "tick" twice a second from now on, so the follower sees new output however long the CLI
         // takes to start on a loaded machine; it is terminated once the follower has had a few seconds of it.
         (await Host.ExecAsync(id, "sh", "-c", "(while true; do echo tick > /proc/1/fd/1; sleep 0.5; done) >/dev/null 2>&1 &")).ExitCode.ShouldBe(0);
-        await Poll.UntilAsync(async () => (await _server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("tick", StringComparison.Ordinal));
+        await Poll.UntilAsync(async () => (await Server.Client.Compute.Instances.GetConsoleOutputAsync(id)).Output, o => o.Contains("tick", StringComparison.Ordinal));
         await Task.Delay(TimeSpan.FromSeconds(5));
-        await _server.Client.Compute.Instances.TerminateAsync(id);
+        await Server.Client.Compute.Instances.TerminateAsync(id);
         var (followCode, followed, followErrors) = await follow.WaitAsync(TimeSpan.FromSeconds(60));
         followCode.ShouldBe(0, followErrors);
         followed.ShouldContain("tick\n");
@@ -168,8 +152,8 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
     [Fact]
     public async Task Exec_streams_output_and_returns_the_command_s_exit_code()
     {
-        var created = (await _server.Client.Compute.Instances.RunAsync(new Contracts.Compute.RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "shell" })).Single();
-        await _server.Client.Compute.Instances.WaitForPhaseAsync(created.Id, "running", ComputeServer.Wait);
+        var created = (await Server.Client.Compute.Instances.RunAsync(new Contracts.Compute.RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "shell" })).Single();
+        await Server.Client.Compute.Instances.WaitForPhaseAsync(created.Id, "running", ComputeServer.Wait);
 
         var (code, stdout, stderr) = await CliAsync("compute", "instance", "exec", created.Id, "--", "sh", "-c", "echo hello; echo oops >&2; exit 4");
         code.ShouldBe(4);
@@ -183,11 +167,11 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         // -i sends standard input, and its end.
         var environment = new Dictionary<string, string>
         {
-            ["HOME"] = _home.Path,
-            ["NIMBUS_CONFIG_DIR"] = _home.Path,
-            ["NIMBUS_ENDPOINT"] = _server.Server.Endpoint.ToString(),
-            ["NIMBUS_ACCESS_KEY_ID"] = _server.Server.Admin.AccessKeyId,
-            ["NIMBUS_SECRET_ACCESS_KEY"] = _server.Server.Admin.SecretAccessKey,
+            ["HOME"] = Home.Path,
+            ["NIMBUS_CONFIG_DIR"] = Home.Path,
+            ["NIMBUS_ENDPOINT"] = Server.Server.Endpoint.ToString(),
+            ["NIMBUS_ACCESS_KEY_ID"] = Server.Server.Admin.AccessKeyId,
+            ["NIMBUS_SECRET_ACCESS_KEY"] = Server.Server.Admin.SecretAccessKey,
         };
         using var output = new StringWriter();
         using var errors = new StringWriter();
@@ -212,7 +196,7 @@ public sealed partial class ComputeCliTests : IAsyncLifetime
         stderr.ShouldContain("0 leak(s)");
         stdout.ShouldContain("KIND");
 
-        var leaked = Path.Combine(_server.DataDirectory, "compute", "instances", "i-leakedleaked");
+        var leaked = Path.Combine(Server.DataDirectory, "compute", "instances", "i-leakedleaked");
         Directory.CreateDirectory(leaked);
         try
         {

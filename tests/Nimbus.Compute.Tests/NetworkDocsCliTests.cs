@@ -5,34 +5,18 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>The elastic IP and route table examples of docs/network.md, command by command, with the traffic they describe checked from the host.</summary>
-public sealed partial class NetworkDocsCliTests : IAsyncLifetime
+public sealed partial class NetworkDocsCliTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-    private TempDirectory _home = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-        _home = new TempDirectory("nimbus-cli-home");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _home.Dispose();
-    }
-
     [Fact]
     public async Task The_elastic_ip_and_route_table_examples_of_the_network_docs_run_as_written()
     {
-        var vpcCidr = Nimbus.Sdk.Network.VpcsClient.SpecOf(await _server.Client.Network.Vpcs.GetAsync("default")).Cidr;
+        var vpcCidr = Nimbus.Sdk.Network.VpcsClient.SpecOf(await Server.Client.Network.Vpcs.GetAsync("default")).Cidr;
         var values = new Dictionary<string, string> { ["<vpc-cidr>"] = vpcCidr };
         string? address = null;
         foreach (var (command, expected) in ReadExample("## Elastic IPs").Concat(ReadExample("## Route tables")))
         {
             var args = Regex.Split(command, " +").Skip(1).Select(a => values.GetValueOrDefault(a, a)).ToArray();
-            var (code, stdout, stderr) = await _server.RunCliAsync(_home.Path, args);
+            var (code, stdout, stderr) = await Server.RunCliAsync(Home.Path, args);
             var fails = expected.Any(l => l.StartsWith("error: ", StringComparison.Ordinal));
             (code == 0).ShouldBe(!fails, $"{command}\n{stdout}\n{stderr}");
             var actual = (stderr + stdout).Split('\n').Select(l => l.TrimEnd()).ToList();
@@ -60,7 +44,7 @@ public sealed partial class NetworkDocsCliTests : IAsyncLifetime
             // What the page says of the traffic: the host reaches site on the elastic IP while it is associated, not after.
             if (command.StartsWith("nimbus network eip allocate", StringComparison.Ordinal))
             {
-                address = Nimbus.Sdk.Network.ElasticIpsClient.SpecOf(await _server.Client.Network.ElasticIps.GetAsync("front")).PublicIp;
+                address = Nimbus.Sdk.Network.ElasticIpsClient.SpecOf(await Server.Client.Network.ElasticIps.GetAsync("front")).PublicIp;
             }
             else if (command.StartsWith("nimbus network eip associate", StringComparison.Ordinal))
             {

@@ -5,11 +5,16 @@ namespace Nimbus.Compute.Tests;
 /// <summary>
 /// A test class that needs the network host (root, bridges, nftables, runc): it fails loudly without them, and starts
 /// one server of its own for its tests, stopped with its network when the class is done. A test may replace
-/// <see cref="Server"/> (a restart on the same data directory); the last one is disposed.
+/// <see cref="Server"/> (a restart on the same data directory); the last one is disposed. A test of the CLI runs it
+/// with <see cref="Home"/> as its home directory (made on first use, removed with the class).
 /// </summary>
 public abstract class NetworkHostTest : IAsyncLifetime
 {
+    private TempDirectory? _home;
+
     private protected ComputeServer Server { get; set; } = null!;
+
+    private protected TempDirectory Home => _home ??= new TempDirectory("nimbus-cli-home");
 
     public async Task InitializeAsync()
     {
@@ -17,5 +22,9 @@ public abstract class NetworkHostTest : IAsyncLifetime
         Server = await ComputeServer.StartAsync();
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _home?.Dispose();
+    }
 }

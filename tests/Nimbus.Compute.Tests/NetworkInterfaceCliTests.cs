@@ -5,24 +5,8 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>The network interface example of docs/network.md, command by command, with the device it describes checked in the instance's namespace.</summary>
-public sealed partial class NetworkInterfaceCliTests : IAsyncLifetime
+public sealed partial class NetworkInterfaceCliTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-    private TempDirectory _home = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-        _home = new TempDirectory("nimbus-cli-home");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _home.Dispose();
-    }
-
     [Fact]
     public async Task The_network_interface_example_of_the_network_docs_runs_as_written()
     {
@@ -32,11 +16,11 @@ public sealed partial class NetworkInterfaceCliTests : IAsyncLifetime
             if (command.Contains("<subnet>", StringComparison.Ordinal))
             {
                 // The instance run before went to the default VPC's first default subnet.
-                subnet ??= Nimbus.Sdk.Compute.InstancesClient.SpecOf(await _server.Client.Compute.Instances.GetAsync(instance!))!.NetworkInterface!.SubnetId;
+                subnet ??= Nimbus.Sdk.Compute.InstancesClient.SpecOf(await Server.Client.Compute.Instances.GetAsync(instance!))!.NetworkInterface!.SubnetId;
             }
 
             var args = Regex.Split(command, " +").Skip(1).Select(a => a switch { "<id>" => instance!, "<subnet>" => subnet!, _ => a }).ToArray();
-            var (code, stdout, stderr) = await _server.RunCliAsync(_home.Path, args);
+            var (code, stdout, stderr) = await Server.RunCliAsync(Home.Path, args);
             var fails = expected.Any(l => l.StartsWith("error: ", StringComparison.Ordinal));
             (code == 0).ShouldBe(!fails, $"{command}\n{stdout}\n{stderr}");
             var actual = (stderr + stdout).Split('\n').Select(l => l.TrimEnd()).ToList();
@@ -61,12 +45,12 @@ public sealed partial class NetworkInterfaceCliTests : IAsyncLifetime
             // What the page says of the instance: eth1 with the interface's address after attach, no eth1 after detach.
             if (command.Contains(" eni attach ", StringComparison.Ordinal))
             {
-                var address = Nimbus.Sdk.Network.NetworkInterfacesClient.SpecOf(await _server.Client.Network.Interfaces.GetAsync(eni!)).PrivateIpAddress;
-                (await Host.RunAsync("ip", ["-n", _server.NetnsOf(instance!), "-4", "addr", "show", "dev", "eth1"])).Stdout.ShouldContain(address + "/");
+                var address = Nimbus.Sdk.Network.NetworkInterfacesClient.SpecOf(await Server.Client.Network.Interfaces.GetAsync(eni!)).PrivateIpAddress;
+                (await Host.RunAsync("ip", ["-n", Server.NetnsOf(instance!), "-4", "addr", "show", "dev", "eth1"])).Stdout.ShouldContain(address + "/");
             }
             else if (command.Contains(" eni detach ", StringComparison.Ordinal))
             {
-                (await Host.RunAsync("ip", ["-n", _server.NetnsOf(instance!), "link", "show", "dev", "eth1"])).ExitCode.ShouldNotBe(0);
+                (await Host.RunAsync("ip", ["-n", Server.NetnsOf(instance!), "link", "show", "dev", "eth1"])).ExitCode.ShouldNotBe(0);
             }
         }
 
@@ -76,10 +60,10 @@ public sealed partial class NetworkInterfaceCliTests : IAsyncLifetime
     [Fact]
     public async Task Cli_asks_for_addresses_or_a_count_and_names_a_missing_interface()
     {
-        var (code, _, stderr) = await _server.RunCliAsync(_home.Path, "network", "eni", "assign-ip", "nosuch");
+        var (code, _, stderr) = await Server.RunCliAsync(Home.Path, "network", "eni", "assign-ip", "nosuch");
         code.ShouldBe(2);
         stderr.ShouldContain("Give --private-ip (repeatable) or --count.");
-        (code, _, stderr) = await _server.RunCliAsync(_home.Path, "network", "eni", "get", "nosuch");
+        (code, _, stderr) = await Server.RunCliAsync(Home.Path, "network", "eni", "get", "nosuch");
         code.ShouldBe(1);
         stderr.ShouldContain("NotFound");
     }

@@ -5,28 +5,12 @@ using Xunit;
 namespace Nimbus.Compute.Tests;
 
 /// <summary>The security group example of docs/network.md, command by command, with the traffic it describes checked from the host.</summary>
-public sealed partial class SecurityGroupCliTests : IAsyncLifetime
+public sealed partial class SecurityGroupCliTests : NetworkHostTest
 {
-    private ComputeServer _server = null!;
-    private TempDirectory _home = null!;
-
-    public async Task InitializeAsync()
-    {
-        Prerequisites.RequireNetworkHost();
-        _server = await ComputeServer.StartAsync();
-        _home = new TempDirectory("nimbus-cli-home");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _home.Dispose();
-    }
-
     [Fact]
     public async Task The_security_group_example_of_the_network_docs_runs_as_written()
     {
-        await _server.WaitForBusyboxAsync();
+        await Server.WaitForBusyboxAsync();
         string? group = null, instance = null, ip = null;
         foreach (var (command, expected) in ReadExample())
         {
@@ -52,7 +36,7 @@ public sealed partial class SecurityGroupCliTests : IAsyncLifetime
             // What the page says of the traffic: the host gets in on 80 while the rule is there, not after the revoke.
             if (command.Contains(" instance run ", StringComparison.Ordinal))
             {
-                ip = Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(await _server.Client.Compute.Instances.GetAsync(instance!))!;
+                ip = Nimbus.Sdk.Compute.InstancesClient.PrivateIpAddressOf(await Server.Client.Compute.Instances.GetAsync(instance!))!;
                 (await Poll.UntilAsync(() => FetchAsync(ip), r => !r.StartsWith("error", StringComparison.Ordinal), what: "httpd through the web group")).ShouldNotStartWith("error");
             }
             else if (command.Contains(" revoke-ingress ", StringComparison.Ordinal))
@@ -86,7 +70,7 @@ public sealed partial class SecurityGroupCliTests : IAsyncLifetime
         return code == 0 ? stdout : "error: " + stderr;
     }
 
-    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => _server.RunCliAsync(_home.Path, args);
+    private Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => Server.RunCliAsync(Home.Path, args);
 
     private static List<(string Command, List<string> Output)> ReadExample() =>
         Repository.ConsoleExample("network.md", "## Security groups", minSteps: 6);
