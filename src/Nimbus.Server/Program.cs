@@ -1,5 +1,15 @@
 using Nimbus.Server.Hosting;
 
+// Socket completions run on the socket engine's epoll threads instead of being queued to the thread pool
+// (read once, when the first socket is made: so before anything else). With Kestrel's inline scheduling an
+// object GET runs start to end on the thread that saw its request arrive, as in nginx's event loop: no thread
+// hand-off per request (see NimbusHost.StartAsync for what it saved and what may run there). An operator who sets
+// the variable (to 0) keeps the runtime's default.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 NimbusServerOptions options;
 try
 {

@@ -64,6 +64,14 @@ public sealed partial class S3Server
             var request = S3Request.Parse(target, http.Request.Headers.Host.ToString(), _services.Options.Domain);
             s3 = new S3Context(http, request, _services);
             audit.Context = s3;
+            if (request.KeyBytes is null || !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)))
+            {
+                // The server schedules requests inline on the socket's thread (NimbusHost): an object GET or HEAD
+                // stays there, everything else (listings, writes, index commits) moves to the thread pool first so
+                // that it cannot hold up the other connections of that thread.
+                await Task.Yield();
+            }
+
             if (HttpMethods.IsOptions(http.Request.Method))
             {
                 // A CORS preflight: browsers send it without credentials; the bucket's CORS rules decide.
