@@ -27,15 +27,26 @@ public sealed class Md5HasherTests
     public async Task The_digest_equals_MD5_for_every_length(int length)
     {
         var data = RandomNumberGenerator.GetBytes(length);
-        var stream = Md5Hasher.Shared.CreateStream();
-        await stream.AppendAsync(data);
-        stream.Finish().ShouldBe(MD5Digest(data));
+
+        // Alone, a stream is hashed by the platform's MD5; with another in flight, in a lane.
+        using (var alone = Md5Hasher.Shared.CreateStream())
+        {
+            await alone.AppendAsync(data);
+            alone.Finish().ShouldBe(MD5Digest(data));
+        }
+
+        using var other = Md5Hasher.Shared.CreateStream();
+        using var inLane = Md5Hasher.Shared.CreateStream();
+        inLane.Solo.ShouldBeNull();
+        await inLane.AppendAsync(data);
+        inLane.Finish().ShouldBe(MD5Digest(data));
     }
 
     [Fact]
     public void The_digest_of_nothing_is_the_known_value()
     {
-        Convert.ToHexStringLower(Md5Hasher.Shared.CreateStream().Finish()).ShouldBe("d41d8cd98f00b204e9800998ecf8427e");
+        using var stream = Md5Hasher.Shared.CreateStream();
+        Convert.ToHexStringLower(stream.Finish()).ShouldBe("d41d8cd98f00b204e9800998ecf8427e");
     }
 
     [Fact]
@@ -46,7 +57,7 @@ public sealed class Md5HasherTests
         var cuts = messages.Select(m => Cuts(random, m.Length)).ToArray();
         var digests = await Task.WhenAll(messages.Select(async (message, i) =>
         {
-            var stream = Md5Hasher.Shared.CreateStream();
+            using var stream = Md5Hasher.Shared.CreateStream();
             var pending = new List<Task>();
             var start = 0;
             foreach (var cut in cuts[i])

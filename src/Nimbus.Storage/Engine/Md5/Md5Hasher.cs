@@ -29,8 +29,12 @@ internal sealed unsafe class Md5Hasher
     /// <summary>The process's hasher (one thread, started on first use).</summary>
     public static Md5Hasher Shared { get; } = new();
 
-    /// <summary>Starts the MD5 of a new message.</summary>
-    public Md5Stream CreateStream() => new(this);
+    private int _inFlight;
+
+    /// <summary>Starts the MD5 of a new message; dispose the stream when done with it.</summary>
+    public Md5Stream CreateStream() => new(this, solo: Interlocked.Increment(ref _inFlight) == 1);
+
+    internal void Ended() => Interlocked.Decrement(ref _inFlight);
 
     internal void Enqueue(Md5Stream stream, Md5Stream.Piece piece)
     {
@@ -144,7 +148,14 @@ internal sealed unsafe class Md5Hasher
         for (var i = 0; i < lanes.Length; i++)
         {
             ref var lane = ref lanes[i];
-            if (lane.HasPiece && lane.Blocks < 0)
+            if (lane.HasPiece && lane.Blocks < 0 && lane.Stream!.Solo is { } solo)
+            {
+                solo.AppendData(lane.Piece.Data.Span);
+                lane.HasPiece = false;
+                lane.Piece.Done.SetResult();
+                lane.Piece = default;
+            }
+            else if (lane.HasPiece && lane.Blocks < 0)
             {
                 // A block begun by the stream's earlier pieces is finished first; the piece's whole blocks then go
                 // through the lane and its last partial block waits for the next piece (or the padding).

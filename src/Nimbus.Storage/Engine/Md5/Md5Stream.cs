@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 
 namespace Nimbus.Storage.Engine.Md5;
 
@@ -6,8 +7,10 @@ namespace Nimbus.Storage.Engine.Md5;
 /// The MD5 of one message whose bytes are hashed by the shared <see cref="Md5Hasher"/>, side by side with other
 /// messages. <see cref="AppendAsync"/> queues the next bytes (in order; the task completes once they are hashed and
 /// the caller may reuse their memory); <see cref="Finish"/> pads and returns the digest once every append completed.
+/// A stream begun while no other is in flight is hashed by the platform's MD5 (OpenSSL) on the hasher's thread: one
+/// message alone gains nothing from the lanes, and OpenSSL's single chain costs less CPU than one lane of eight.
 /// </summary>
-internal sealed class Md5Stream
+internal sealed class Md5Stream : IDisposable
 {
     private readonly Md5Hasher _hasher;
     private readonly byte[] _carry = new byte[Md5Core.BlockSize];
@@ -15,10 +18,18 @@ internal sealed class Md5Stream
     private long _length;
     private bool _finished;
 
-    internal Md5Stream(Md5Hasher hasher)
+    private bool _disposed;
+
+    internal Md5Stream(Md5Hasher hasher, bool solo)
     {
         _hasher = hasher;
+#pragma warning disable CA5351 // S3's ETag, not a security measure
+        Solo = solo ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+#pragma warning restore CA5351
     }
+
+    /// <summary>The platform's MD5, for a stream that is hashed alone; null for one hashed in a lane.</summary>
+    internal IncrementalHash? Solo { get; }
 
     internal Md5State State = Md5State.Initial;
 
@@ -49,6 +60,11 @@ internal sealed class Md5Stream
     public byte[] Finish()
     {
         _finished = true;
+        if (Solo is not null)
+        {
+            return Solo.GetHashAndReset();
+        }
+
         Span<byte> tail = stackalloc byte[2 * Md5Core.BlockSize];
         tail.Clear();
         _carry.AsSpan(0, _carryLength).CopyTo(tail);
@@ -97,6 +113,18 @@ internal sealed class Md5Stream
     {
         tail.CopyTo(_carry.AsSpan(_carryLength));
         _carryLength += tail.Length;
+    }
+
+    /// <summary>Ends the stream's count as in flight; call once its last append completed (or never will be waited for).</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _finished = true;
+            _hasher.Ended();
+            Solo?.Dispose();
+        }
     }
 
     internal readonly record struct Piece(ReadOnlyMemory<byte> Data, TaskCompletionSource Done);
