@@ -29,8 +29,9 @@ public sealed class Md5HasherTests
         var data = RandomNumberGenerator.GetBytes(length);
 
         // Alone, a stream is hashed by the platform's MD5; with another in flight, in a lane.
-        using (var alone = Md5Hasher.Shared.CreateStream())
+        foreach (var inline in new[] { false, true })
         {
+            using var alone = Md5Hasher.Shared.CreateStream(inlineWhenAlone: inline);
             await alone.AppendAsync(data);
             alone.Finish().ShouldBe(MD5Digest(data));
         }

@@ -205,7 +205,7 @@ internal sealed class IncomingData : IDisposable
         // the platform's MD5 hashes each piece inline.
         var verifying = body as PayloadVerifyingStream;
         var platformMd5 = verifying?.TakeMd5();
-        using var md5 = platformMd5 is not null && Vector256.IsHardwareAccelerated ? Md5Hasher.Shared.CreateStream() : null;
+        using var md5 = platformMd5 is not null && Vector256.IsHardwareAccelerated ? Md5Hasher.Shared.CreateStream(inlineWhenAlone: expectedLength <= StorageLayout.BlockSize) : null;
         if (md5 is not null)
         {
             platformMd5!.Dispose();

@@ -20,9 +20,12 @@ internal sealed class Md5Stream : IDisposable
 
     private bool _disposed;
 
-    internal Md5Stream(Md5Hasher hasher, bool solo)
+    private readonly bool _soloInline;
+
+    internal Md5Stream(Md5Hasher hasher, bool solo, bool soloInline)
     {
         _hasher = hasher;
+        _soloInline = solo && soloInline;
 #pragma warning disable CA5351 // S3's ETag, not a security measure
         Solo = solo ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
 #pragma warning restore CA5351
@@ -48,6 +51,12 @@ internal sealed class Md5Stream : IDisposable
         ObjectDisposedException.ThrowIf(_finished, this);
         if (data.IsEmpty)
         {
+            return Task.CompletedTask;
+        }
+
+        if (_soloInline)
+        {
+            Solo!.AppendData(data.Span);
             return Task.CompletedTask;
         }
 
