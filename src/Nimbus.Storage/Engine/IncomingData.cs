@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using Microsoft.Win32.SafeHandles;
+using Nimbus.Storage.Engine.Md5;
 using Nimbus.Contracts.Signing;
 
 namespace Nimbus.Storage.Engine;
@@ -155,18 +157,6 @@ internal sealed class IncomingData : IDisposable
         }
     }
 
-    /// <summary>
-    /// Bodies longer than this (more than one block) hash their MD5 on another thread while the next block arrives;
-    /// a body of one block hashes it inline, as it is read: handing it over saved no CPU and cost thread switches.
-    /// </summary>
-    private const int PipelinedHashThreshold = StorageLayout.BlockSize;
-
-    /// <summary>
-    /// Bytes handed to the hashing thread at a time: a whole block, one hand-over per MiB (256 KiB units were four,
-    /// each a thread wake-up, for the same hashing).
-    /// </summary>
-    private const int HashUnit = StorageLayout.BlockSize;
-
     private async Task ReceiveInlineAsync(Stream body, int expectedLength, CancellationToken cancellationToken)
     {
         var data = new byte[expectedLength];
@@ -207,16 +197,24 @@ internal sealed class IncomingData : IDisposable
         var crcs = new uint[blockCount];
         var bufferSize = (int)Math.Min(Math.Max(expectedLength, 1), StorageLayout.BlockSize);
 
-        // The MD5 of the ETag is taken from the verifying stream so that it runs after each piece was written (and
-        // its writeback started), and so that the MD5 of the last piece runs while the data is being synced. For
-        // bodies over one block it runs on another thread, one block behind the receive, over two alternating
-        // buffers (a buffer is refilled only once its bytes were hashed); for one block it runs inline, after
-        // each write: handing it over saved no CPU and cost thread switches. The verifying stream still checks
-        // Content-MD5 at the end.
+        // The MD5 of the ETag is taken from the verifying stream so that it is hashed after each piece was written (and
+        // its writeback started), off the receive: on the shared hashing thread, side by side with the other uploads
+        // in flight (Md5Hasher), while the next piece arrives and, for the last piece, while the data is synced. A
+        // buffer is refilled only once its bytes were hashed: bodies of more than one block alternate two buffers. The
+        // verifying stream still checks Content-MD5 at the end. Without vector hardware (the lanes would be emulated)
+        // the platform's MD5 hashes each piece inline.
         var verifying = body as PayloadVerifyingStream;
-        using var md5 = verifying?.TakeMd5();
-        var pipelined = md5 is not null && expectedLength > PipelinedHashThreshold;
-        byte[][] buffers = pipelined ? [ArrayPool<byte>.Shared.Rent(bufferSize), ArrayPool<byte>.Shared.Rent(bufferSize)] : [ArrayPool<byte>.Shared.Rent(bufferSize)];
+        var platformMd5 = verifying?.TakeMd5();
+        using var md5 = platformMd5 is not null && Vector256.IsHardwareAccelerated ? Md5Hasher.Shared.CreateStream(inlineWhenAlone: expectedLength <= StorageLayout.BlockSize) : null;
+        if (md5 is not null)
+        {
+            platformMd5!.Dispose();
+            platformMd5 = null;
+        }
+
+        byte[][] buffers = expectedLength > StorageLayout.BlockSize
+            ? [ArrayPool<byte>.Shared.Rent(bufferSize), ArrayPool<byte>.Shared.Rent(bufferSize)]
+            : [ArrayPool<byte>.Shared.Rent(bufferSize)];
         Task[] hashedThrough = [Task.CompletedTask, Task.CompletedTask];
         var hashing = Task.CompletedTask;
         try
@@ -231,7 +229,6 @@ internal sealed class IncomingData : IDisposable
                 var want = (int)Math.Min(StorageLayout.BlockSize, expectedLength - offset);
                 var filled = 0;
                 var written = 0;
-                var hashed = 0;
                 while (filled < want)
                 {
                     var read = await body.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false);
@@ -247,25 +244,23 @@ internal sealed class IncomingData : IDisposable
                         // thread-pool thread plus two thread switches.
                         RandomAccess.Write(_handle!, buffer.AsSpan(written, filled - written), offset + written);
                         NativeIo.StartWriteback(_handle!, offset + written, filled - written);
+                        if (offset + filled == expectedLength)
+                        {
+                            // Everything is in the page cache: the sync starts now, and the MD5 of what is left and the
+                            // final checks run meanwhile.
+                            StartDataSync();
+                        }
+
+                        if (md5 is not null)
+                        {
+                            hashing = md5.AppendAsync(buffer.AsMemory(written, filled - written));
+                        }
+                        else
+                        {
+                            platformMd5?.AppendData(buffer.AsSpan(written, filled - written));
+                        }
+
                         written = filled;
-                    }
-
-                    if (offset + filled == expectedLength)
-                    {
-                        // Everything is in the page cache: the sync starts now, and the MD5 of what is left and the
-                        // final checks run meanwhile.
-                        StartDataSync();
-                    }
-
-                    if (md5 is not null && !pipelined)
-                    {
-                        md5.AppendData(buffer.AsSpan(hashed, filled - hashed));
-                        hashed = filled;
-                    }
-                    else if (pipelined && (filled - hashed >= HashUnit || filled == want))
-                    {
-                        hashing = HashAfterAsync(hashing, md5!, buffer.AsMemory(hashed, filled - hashed));
-                        hashed = filled;
                     }
                 }
 
@@ -283,7 +278,11 @@ internal sealed class IncomingData : IDisposable
             if (md5 is not null)
             {
                 await hashing.ConfigureAwait(false);
-                verifying!.CompleteMd5(md5.GetHashAndReset());
+                verifying!.CompleteMd5(md5.Finish());
+            }
+            else if (platformMd5 is not null)
+            {
+                verifying!.CompleteMd5(platformMd5.GetHashAndReset());
             }
 
             // The body must end here: one more byte means the client sent more than it declared. This last read
@@ -298,8 +297,9 @@ internal sealed class IncomingData : IDisposable
         }
         finally
         {
-            // A hashing task may still read a buffer: it must end before the buffers go back to the pool.
+            // The hashing thread may still read a buffer: it must be done before the buffers go back to the pool.
             await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            platformMd5?.Dispose();
             foreach (var buffer in buffers)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -313,13 +313,6 @@ internal sealed class IncomingData : IDisposable
         var handle = _handle!;
         _dataSynced = SyncThreads.Run(() => NativeIo.SyncData(handle));
     }
-
-    private static Task HashAfterAsync(Task previous, System.Security.Cryptography.IncrementalHash md5, ReadOnlyMemory<byte> data) =>
-        Task.Run(async () =>
-        {
-            await previous.ConfigureAwait(false);
-            md5.AppendData(data.Span);
-        });
 }
 
 /// <summary>The body was shorter or longer than its declared length.</summary>
