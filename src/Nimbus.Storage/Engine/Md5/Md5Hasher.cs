@@ -76,29 +76,83 @@ internal sealed unsafe class Md5Hasher
         var pointers = stackalloc byte*[Md5Core.Lanes];
         while (true)
         {
-            TakePieces(lanes);
-            var round = int.MaxValue;
+            try
+            {
+                HashOnce(lanes, pointers, idleBlock);
+            }
+            catch (Exception e)
+            {
+                // Nothing here should throw; if something does, the uploads waiting on their pieces fail with it
+                // instead of the thread dying (which would end the process) or leaving them waiting for ever.
+                FailAll(lanes, e);
+            }
+        }
+    }
+
+    /// <summary>One round: fill free lanes, hash the lanes' whole blocks together, complete the pieces that ran out.</summary>
+    private void HashOnce(Lane[] lanes, byte** pointers, byte* idleBlock)
+    {
+        TakePieces(lanes);
+        var round = int.MaxValue;
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            if (lanes[i].HasPiece && lanes[i].Blocks > 0)
+            {
+                round = Math.Min(round, lanes[i].Blocks);
+            }
+        }
+
+        if (round != int.MaxValue)
+        {
+            round = Math.Min(round, MaxBlocksPerRound);
+            HashRound(lanes, round, pointers, idleBlock);
+        }
+
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            if (lanes[i].HasPiece && lanes[i].Blocks == 0)
+            {
+                CompletePiece(ref lanes[i]);
+            }
+        }
+    }
+
+    /// <summary>Fails every piece in a lane or waiting in a queue with <paramref name="error"/> and empties the lanes.</summary>
+    private void FailAll(Lane[] lanes, Exception error)
+    {
+        lock (_gate)
+        {
             for (var i = 0; i < lanes.Length; i++)
             {
-                if (lanes[i].HasPiece && lanes[i].Blocks > 0)
+                ref var lane = ref lanes[i];
+                if (lane.HasPiece)
                 {
-                    round = Math.Min(round, lanes[i].Blocks);
+                    lane.Piece.Done.TrySetException(error);
+                    lane.Pin.Dispose();
                 }
+
+                if (lane.Stream is { } stream)
+                {
+                    Fail(stream, error);
+                }
+
+                lane = default;
             }
 
-            if (round != int.MaxValue)
+            while (_ready.TryDequeue(out var waiting))
             {
-                round = Math.Min(round, MaxBlocksPerRound);
-                HashRound(lanes, round, pointers, idleBlock);
+                Fail(waiting, error);
+            }
+        }
+
+        static void Fail(Md5Stream stream, Exception error)
+        {
+            while (stream.Pending.TryDequeue(out var piece))
+            {
+                piece.Done.TrySetException(error);
             }
 
-            for (var i = 0; i < lanes.Length; i++)
-            {
-                if (lanes[i].HasPiece && lanes[i].Blocks == 0)
-                {
-                    CompletePiece(ref lanes[i]);
-                }
-            }
+            stream.Scheduled = false;
         }
     }
 
