@@ -20,10 +20,7 @@ namespace Nimbus.Cli.Tests.EndToEnd;
 public sealed class StorageCrashTests : IAsyncLifetime
 {
     private const int SigKill = 9;
-    private const string S3Prefix = "  S3 endpoint:        ";
-    private const string ApiPrefix = "  API endpoint:       ";
     private const string Bucket = "crash";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private const int InlineLimit = 32 * 1024;
 
     private static readonly int[] Sizes = [0, 1, 4096, 100_000, (1024 * 1024) + 7, 3 * 1024 * 1024];
@@ -105,7 +102,7 @@ public sealed class StorageCrashTests : IAsyncLifetime
             }));
         }
 
-        await Task.WhenAll(halfSent).WaitAsync(StartTimeout);
+        await Task.WhenAll(halfSent).WaitAsync(TimeSpan.FromSeconds(90));
         await Poll.UntilAsync(() => Task.FromResult(acknowledged.Count), count => count >= 60, TimeSpan.FromMinutes(3), "60 acknowledged PUTs before the crash");
         Volatile.Write(ref crashing, 1);
         server.Signal(SigKill);
@@ -171,20 +168,13 @@ public sealed class StorageCrashTests : IAsyncLifetime
 
     private static string Md5ETag(byte[] content) => "\"" + Convert.ToHexStringLower(MD5.HashData(content)) + "\"";
 
-    private SigV4Credentials ReadAdminCredentials()
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(DataDirectory, "bootstrap-credentials.json")));
-        return new SigV4Credentials(document.RootElement.GetProperty("accessKeyId").GetString()!, document.RootElement.GetProperty("secretAccessKey").GetString()!);
-    }
+    private SigV4Credentials ReadAdminCredentials() => ServerBinary.ReadAdminCredentials(DataDirectory);
 
     private async Task<(ChildProcess Server, Uri Api, Uri S3)> StartServerAsync()
     {
-        var server = ChildProcess.Start(Binaries.Server, ["--data-dir", DataDirectory, "--api-port", "0", "--s3-port", "0", "--log-level", "Warning"], _work.Path);
-        _processes.Add(server);
-        var api = await server.WaitForLineAsync(l => l.StartsWith(ApiPrefix, StringComparison.Ordinal), StartTimeout, "'API endpoint:' line");
-        var s3 = await server.WaitForLineAsync(l => l.StartsWith(S3Prefix, StringComparison.Ordinal), StartTimeout, "'S3 endpoint:' line");
-        await server.WaitForLineAsync(l => l == "Press Ctrl-C to stop.", StartTimeout, "end of the start banner");
-        return (server, new Uri(api[ApiPrefix.Length..]), new Uri(s3[S3Prefix.Length..].Split(' ')[0]));
+        var started = await ServerBinary.StartAsync(DataDirectory, _work.Path);
+        _processes.Add(started.Server);
+        return started;
     }
 
     /// <summary>A body that hands over its first half, then waits (until cancelled) for ever: an upload cut mid-stream.</summary>
