@@ -99,4 +99,54 @@ public sealed class ApplianceRouteTests : NetworkHostTest
         await network.NatGateways.DeleteAsync(gateway.Id);
         await network.ElasticIps.ReleaseAsync(eip.Id);
     }
+
+    [Fact]
+    public async Task A_route_is_blackhole_while_its_target_is_gone_and_active_again_when_it_comes_back()
+    {
+        var network = Server.Client.Network;
+        var (vpc, subnet, group) = await VpcDataPathTests.VpcAsync(Server, "states", 0);
+        var (peer, _, _) = await VpcDataPathTests.VpcAsync(Server, "states-peer", 1);
+        var appliance = await VpcDataPathTests.RunAsync(Server, "appliance", subnet.Id, group.Id);
+        var spare = await network.Interfaces.CreateAsync(new CreateNetworkInterfaceRequest { SubnetId = subnet.Id, Name = "spare", SecurityGroupIds = [group.Id] });
+        var table = (await network.RouteTables.ListAsync(vpcId: vpc.Id)).Items.Single();
+        RouteTablesClient.SpecOf(table).Routes.Single().State.ShouldBe("active", "the local route");
+
+        // An interface that is not attached: its route is blackhole; attached, active; detached again, blackhole.
+        var added = await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = Destination, NetworkInterfaceId = spare.Id });
+        StateOf(added, Destination).ShouldBe("blackhole");
+        await network.Interfaces.AttachAsync(spare.Id, appliance.Id);
+        await Poll.UntilAsync(() => network.RouteTables.GetAsync(table.Id), t => StateOf(t, Destination) == "active", what: "the route to the interface is active once it is attached");
+        var (code, stdout, stderr) = await Server.RunCliAsync(Home.Path, "network", "route-table", "get", table.Id);
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("STATE");
+        stdout.Split('\n').ShouldContain(l => l.StartsWith(Destination, StringComparison.Ordinal) && l.TrimEnd().EndsWith(" active", StringComparison.Ordinal));
+        await network.Interfaces.DetachAsync(spare.Id);
+        await Poll.UntilAsync(() => network.RouteTables.GetAsync(table.Id), t => StateOf(t, Destination) == "blackhole", what: "the route to the detached interface is blackhole");
+        (code, stdout, stderr) = await Server.RunCliAsync(Home.Path, "network", "route-table", "get", table.Id);
+        code.ShouldBe(0, stderr);
+        stdout.Split('\n').ShouldContain(l => l.StartsWith(Destination, StringComparison.Ordinal) && l.TrimEnd().EndsWith(" blackhole", StringComparison.Ordinal));
+
+        // An appliance instance: active while it runs, blackhole once terminated.
+        await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = "198.19.78.0/24", InstanceId = appliance.Id });
+        // A peering: active while it is, blackhole once deleted (the route stays until removed, as on AWS).
+        var peering = await network.Peerings.CreateAsync(new CreatePeeringRequest { VpcId = vpc.Id, PeerVpcId = peer.Id });
+        await network.Peerings.AcceptAsync(peering.Id);
+        var peered = await network.RouteTables.AddRouteAsync(table.Id, new CreateRouteRequest { DestinationCidr = VpcsClient.SpecOf(peer).Cidr, PeeringId = peering.Id });
+        StateOf(peered, "198.19.78.0/24").ShouldBe("active");
+        StateOf(peered, VpcsClient.SpecOf(peer).Cidr).ShouldBe("active");
+        RouteTablesClient.SpecOf((await network.RouteTables.ListAsync(vpcId: vpc.Id)).Items.Single()).Routes
+            .Select(r => $"{r.DestinationCidr} {r.State}").Order(StringComparer.Ordinal)
+            .ShouldBe(new[] { $"{VpcsClient.SpecOf(vpc).Cidr} active", $"{Destination} blackhole", "198.19.78.0/24 active", $"{VpcsClient.SpecOf(peer).Cidr} active" }.Order(StringComparer.Ordinal), "the list answers states too");
+
+        await network.Peerings.DeleteAsync(peering.Id);
+        StateOf(await network.RouteTables.GetAsync(table.Id), VpcsClient.SpecOf(peer).Cidr).ShouldBe("blackhole");
+        await Server.Client.Compute.Instances.TerminateAsync(appliance.Id);
+        await Poll.UntilAsync(() => network.RouteTables.GetAsync(table.Id), t => StateOf(t, "198.19.78.0/24") == "blackhole", what: "the route to the terminated appliance is blackhole");
+        StateOf(await network.RouteTables.GetAsync(table.Id), VpcsClient.SpecOf(vpc).Cidr).ShouldBe("active");
+        var removed = await network.RouteTables.RemoveRouteAsync(table.Id, Destination);
+        RouteTablesClient.SpecOf(removed).Routes.Select(r => r.State).ShouldAllBe(state => state == "active" || state == "blackhole");
+    }
+
+    private static string? StateOf(ResourceDto table, string destination) =>
+        RouteTablesClient.SpecOf(table).Routes.Single(r => r.DestinationCidr == destination).State;
 }

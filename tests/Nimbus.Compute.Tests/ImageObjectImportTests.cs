@@ -106,7 +106,7 @@ public sealed class ImageObjectImportTests
         invalid.Code.ShouldBe("InvalidParameter");
         invalid.Errors.Select(e => e.Field).ShouldBe(["bucket", "key"]);
         (await images.ListAsync()).Select(i => i.Name).ShouldBe(["busybox"]);
-        Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "compute", "uploads")).ShouldBeEmpty();
+        UploadsOf(server.DataDirectory).ShouldBeEmpty();
 
         // The object it may read imports.
         var pending = await images.ImportFromObjectAsync(new ImportImageFromObjectRequest { Name = "shared", Bucket = "vault", Key = "shared/rootfs.tar", Description = "from the vault" });
@@ -120,5 +120,95 @@ public sealed class ImageObjectImportTests
         var noImport = await Should.ThrowAsync<NimbusApiException>(() => images.ImportFromObjectAsync(new ImportImageFromObjectRequest { Name = "again", Bucket = "vault", Key = "shared/rootfs.tar" }));
         noImport.Code.ShouldBe("AccessDenied");
         noImport.Message.ShouldContain("compute:ImportImage");
+    }
+
+    [Fact]
+    public async Task Import_from_a_bucket_answers_pending_at_once_and_a_damaged_archive_fails_with_the_reason_and_leaves_nothing()
+    {
+        Prerequisites.RequireBusybox();
+        using var work = new Nimbus.Testing.TempDirectory("nimbus-s3bad");
+        var junk = Path.Combine(work.Path, "junk.tar");
+        await File.WriteAllBytesAsync(junk, System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 * 1024 * 1024));
+
+        await using var server = await ComputeServer.StartAsync();
+        await server.Client.Storage.Buckets.CreateAsync(new CreateBucketRequest { Name = "junk" });
+        using (var s3 = new S3Client(new S3ClientOptions { Endpoint = server.Server.S3Endpoint, Credentials = server.Server.AdminCredentials }))
+        {
+            await s3.UploadFileAsync("junk", "junk.tar", junk);
+        }
+
+        // The call answers before anything is copied: pending, with the object's version, ETag and size recorded.
+        var pending = await server.Client.Compute.Images.ImportFromObjectAsync(new ImportImageFromObjectRequest { Name = "junk", Bucket = "junk", Key = "junk.tar" });
+        pending.Status.Phase.ShouldBe("pending");
+        var source = pending.Spec.Deserialize<ImageSpec>(NimbusJson.Options)!.SourceObject!;
+        source.SizeBytes.ShouldBe(3 * 1024 * 1024);
+        source.VersionId.ShouldBe("null");
+        source.ETag.ShouldStartWith("\"");
+
+        var failed = await Poll.UntilAsync(
+            () => server.Client.Compute.Images.GetAsync(pending.Id),
+            i => i.Status.Phase != "pending",
+            what: "the import of a damaged archive ends");
+        failed.Status.Phase.ShouldBe("failed");
+        failed.Status.Message.ShouldNotBeNullOrEmpty();
+        UploadsOf(server.DataDirectory).ShouldBeEmpty();
+        Directory.Exists(Path.Combine(server.DataDirectory, "compute", "images", pending.Id)).ShouldBeFalse();
+
+        // The CLI's --wait follows an import to its end and exits 1 when it fails, with the reason.
+        using var home = new Nimbus.Testing.TempDirectory("nimbus-s3bad-home");
+        var (code, _, stderr) = await server.RunCliAsync(home.Path, "compute", "image", "import", "--name", "junk-cli", "--s3", "s3://junk/junk.tar", "--wait");
+        code.ShouldBe(1, stderr);
+        stderr.ShouldContain("failed");
+        (await server.Client.Compute.Images.GetAsync("junk-cli")).Status.Phase.ShouldBe("failed");
+        UploadsOf(server.DataDirectory).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Import_from_a_bucket_interrupted_by_a_platform_restart_is_run_again_and_ends_available()
+    {
+        Prerequisites.RequireBusybox();
+        using var work = new Nimbus.Testing.TempDirectory("nimbus-s3restart");
+        var rootfs = Path.Combine(work.Path, "rootfs");
+        ImageFiles.WriteBusyboxRootfs(rootfs);
+        // A large file makes the copy and the unpack last long enough for the stop to land during them.
+        var payload = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
+        await File.WriteAllBytesAsync(Path.Combine(rootfs, "payload.bin"), payload);
+        var tar = Path.Combine(work.Path, "rootfs.tar");
+        await TarFile.CreateFromDirectoryAsync(rootfs, tar, includeBaseDirectory: false);
+        Directory.Delete(rootfs, recursive: true);
+
+        using var data = new Nimbus.Testing.TempDirectory("nimbus-s3restart-data");
+        string id;
+        await using (var first = await ComputeServer.StartAsync(dataDirectory: data.Path))
+        {
+            await first.Client.Storage.Buckets.CreateAsync(new CreateBucketRequest { Name = "big" });
+            using (var s3 = new S3Client(new S3ClientOptions { Endpoint = first.Server.S3Endpoint, Credentials = first.Server.AdminCredentials }))
+            {
+                await s3.UploadFileAsync("big", "rootfs.tar", tar);
+            }
+
+            var pending = await first.Client.Compute.Images.ImportFromObjectAsync(new ImportImageFromObjectRequest { Name = "big", Bucket = "big", Key = "rootfs.tar" });
+            pending.Status.Phase.ShouldBe("pending");
+            id = pending.Id;
+            await first.StopServerAsync();
+        }
+
+        // The stop landed during the import (its image is not made yet), so what follows is the run after the restart.
+        Directory.Exists(Path.Combine(data.Path, "compute", "images", id, "rootfs"))
+            .ShouldBeFalse("the import ended before the stop: the test needs a larger object on this machine to stop during it");
+
+        await using var second = await ComputeServer.StartAsync(dataDirectory: data.Path);
+        var image = await second.Client.Compute.Images.WaitUntilAvailableAsync(id, Wait);
+        image.Status.Phase.ShouldBe("available");
+        var imported = await File.ReadAllBytesAsync(Path.Combine(data.Path, "compute", "images", id, "rootfs", "payload.bin"));
+        imported.AsSpan().SequenceEqual(payload).ShouldBeTrue();
+        UploadsOf(data.Path).ShouldBeEmpty();
+    }
+
+    /// <summary>What the uploads directory holds (archives and partial copies); nothing when it was never made.</summary>
+    private static string[] UploadsOf(string dataDirectory)
+    {
+        var uploads = Path.Combine(dataDirectory, "compute", "uploads");
+        return Directory.Exists(uploads) ? Directory.GetFiles(uploads) : [];
     }
 }

@@ -97,6 +97,75 @@ public sealed class NatPortForwardTests : NetworkHostTest
         (await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.ListPortForwardsAsync(gateway.Id))).Code.ShouldBe("NotFound");
     }
 
+    [Fact]
+    public async Task A_port_range_forwards_each_port_to_the_same_offset_of_the_private_range()
+    {
+        var network = Server.Client.Network;
+        var (_, subnet, open) = await VpcDataPathTests.VpcAsync(Server, "pfr", 1);
+        var created = (await Server.Client.Compute.Instances.RunAsync(new Contracts.Compute.RunInstancesRequest
+        {
+            Image = "busybox", InstanceType = "n1.micro", Name = "ranged", SubnetId = subnet.Id, SecurityGroupIds = [open.Id],
+            Command = ["sh", "-c", "mkdir -p /a /b && echo three > /a/index.html && echo seven > /b/index.html && httpd -p 9003 -h /a && exec httpd -f -p 9007 -h /b"],
+        })).Single();
+        var app = await Server.Client.Compute.Instances.WaitForPhaseAsync(created.Id, InstancesClient.RunningPhase, ComputeServer.Wait);
+        var appIp = InstancesClient.PrivateIpAddressOf(app)!;
+        var eip = await network.ElasticIps.AllocateAsync(new AllocateAddressRequest { Name = "pfr-nat" });
+        var address = ElasticIpsClient.SpecOf(eip).PublicIp;
+        var gateway = await network.NatGateways.CreateAsync(new CreateNatGatewayRequest { SubnetId = subnet.Id, AllocationId = eip.Id, Name = "pfr-gw" });
+
+        // Bad ranges: clear errors naming the field, nothing added.
+        var reversed = await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 8010, 8000)));
+        reversed.Code.ShouldBe("InvalidParameter");
+        reversed.Errors.Single().Field.ShouldBe("externalPortEnd");
+        var unequal = await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 8000, 8010) with { PrivatePort = 9000, PrivatePortEnd = 9005 }));
+        unequal.Errors.Single().Field.ShouldBe("privatePortEnd");
+        unequal.Errors.Single().Message.ShouldContain("9000-9010");
+        (await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 8000, 8010) with { PrivatePort = 65530 })))
+            .Errors.Single().Field.ShouldBe("privatePort");
+        (await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 1000, 3000))))
+            .Errors.Single().Field.ShouldBe("externalPortEnd");
+        (await network.NatGateways.ListPortForwardsAsync(gateway.Id)).Items.ShouldBeEmpty();
+
+        // The CLI's --port takes the range, --private-port its first private port.
+        var (code, stdout, stderr) = await Server.RunCliAsync(Home.Path, "network", "nat-gateway", "add-forward", "pfr-gw", "--protocol", "tcp", "--port", "8000-8010", "--private-ip", appIp, "--private-port", "9000", "--name", "range");
+        code.ShouldBe(0, stderr);
+        stdout.Split('\n').ShouldContain(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"\brange\s+tcp\s+{System.Text.RegularExpressions.Regex.Escape(address)}\s+8000-8010\s+{System.Text.RegularExpressions.Regex.Escape(appIp)}\s+9000-9010\s"), stdout);
+        var forward = (await network.NatGateways.ListPortForwardsAsync(gateway.Id)).Items.Single();
+        (forward.ExternalPort, forward.ExternalPortEnd, forward.PrivatePort, forward.PrivatePortEnd).ShouldBe((8000, 8010, 9000, 9010));
+        (code, _, stderr) = await Server.RunCliAsync(Home.Path, "network", "nat-gateway", "add-forward", "pfr-gw", "--protocol", "tcp", "--port", "80-x", "--private-ip", appIp);
+        code.ShouldBe(2);
+        stderr.ShouldContain("--external-port 80-x is not a port or a range of ports");
+
+        // Two ports of the range, each to its own offset; a port outside it reaches nothing.
+        (await Poll.UntilAsync(() => CurlAsync(address, 8003), r => r == "three\n", what: "port 8003 of the range to 9003")).ShouldBe("three\n");
+        (await CurlAsync(address, 8007)).ShouldBe("seven\n");
+        (await CurlAsync(address, 8011)).ShouldStartWith("error");
+        var map = await EdgeMapAsync();
+        map.ShouldContain($"{address} . tcp . 8000 : {appIp} . 9000");
+        map.ShouldContain($"{address} . tcp . 8010 : {appIp} . 9010");
+
+        // Overlaps with a forward of the same protocol conflict, on either side; another protocol or the next port does not.
+        var overlap = await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 7990, 8000)));
+        overlap.Code.ShouldBe("Conflict");
+        overlap.Message.ShouldContain(forward.Id);
+        (await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 8005, 8005)))).Code.ShouldBe("Conflict");
+        await network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 8000, 8010) with { Protocol = "udp" });
+        await network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 8011, 8011) with { PrivatePort = 9007 });
+        (await Poll.UntilAsync(() => CurlAsync(address, 8011), r => r == "seven\n", what: "the single port next to the range")).ShouldBe("seven\n");
+
+        // At most 1,024 forwarded ports a gateway: 11 + 11 + 1 are taken.
+        (await Should.ThrowAsync<NimbusApiException>(() => network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 20000, 21001)))).Code.ShouldBe("LimitExceeded");
+        await network.NatGateways.AddPortForwardAsync(gateway.Id, Range(appIp, 20000, 20000 + 1024 - 23 - 1));
+
+        await network.NatGateways.RemovePortForwardAsync(gateway.Id, "range");
+        (await CurlAsync(address, 8003)).ShouldStartWith("error", customMessage: "the removed range forwards nothing");
+        (await EdgeMapAsync()).ShouldNotContain($"{address} . tcp . 8003 ");
+        await network.NatGateways.DeleteAsync(gateway.Id);
+    }
+
+    private static CreatePortForwardRequest Range(string privateIp, int first, int last) =>
+        new() { Protocol = "tcp", ExternalPort = first, ExternalPortEnd = last, PrivateIpAddress = privateIp };
+
     private static CreatePortForwardRequest Forward(string privateIp) =>
         new() { Protocol = "tcp", ExternalPort = ExternalPort, PrivateIpAddress = privateIp, PrivatePort = 8080 };
 

@@ -52,7 +52,7 @@ public sealed class PeeringTests : IAsyncLifetime
         (await peerings.AcceptAsync(pending.Id)).Status.Phase.ShouldBe(PeeringsClient.ActivePhase);
         (await Should.ThrowAsync<NimbusApiException>(() => peerings.AcceptAsync(pending.Id))).Code.ShouldBe("Conflict");
         var routed = await _client.Network.RouteTables.AddRouteAsync(mainA.Id, new CreateRouteRequest { DestinationCidr = "10.31.0.0/16", PeeringId = pending.Id });
-        RouteTablesClient.SpecOf(routed).Routes.ShouldContain(new RouteDto { DestinationCidr = "10.31.0.0/16", TargetType = "peering", Target = pending.Id });
+        RouteTablesClient.SpecOf(routed).Routes.ShouldContain(new RouteDto { DestinationCidr = "10.31.0.0/16", TargetType = "peering", Target = pending.Id, State = "active" });
 
         // A peering's route in a table of a third VPC is refused: the target must be of the table's VPC.
         var c = await _client.Network.Vpcs.CreateAsync(new CreateVpcRequest { Name = "c", Cidr = "10.32.0.0/16" });

@@ -38,7 +38,7 @@ public sealed class RouteTableTests : IAsyncLifetime
         var main = (await Tables.ListAsync(vpcId: vpc.Id)).Items.ShouldHaveSingleItem();
         var mainSpec = RouteTablesClient.SpecOf(main);
         mainSpec.IsMain.ShouldBeTrue();
-        mainSpec.Routes.ShouldBe([new RouteDto { DestinationCidr = "10.10.0.0/16", TargetType = "local", Target = "local" }]);
+        mainSpec.Routes.ShouldBe([new RouteDto { DestinationCidr = "10.10.0.0/16", TargetType = "local", Target = "local", State = "active" }]);
         (await Should.ThrowAsync<NimbusApiException>(() => Tables.RemoveRouteAsync(main.Id, "10.10.0.0/16"))).Code.ShouldBe("OperationNotPermitted");
         (await Should.ThrowAsync<NimbusApiException>(() => Tables.DeleteAsync(main.Id))).Code.ShouldBe("OperationNotPermitted");
 

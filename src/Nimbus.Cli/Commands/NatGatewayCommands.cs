@@ -83,9 +83,15 @@ internal static class NatGatewayCommands
         var gateway = Gateway();
         var protocol = new Option<string>("--protocol") { Description = "tcp or udp", HelpName = "protocol", Required = true };
         protocol.AcceptOnlyFromAmong("tcp", "udp");
-        var externalPort = new Option<int>("--external-port") { Description = "Port on the gateway's elastic IP (1-65535)", HelpName = "port", Required = true };
+        var externalPort = new Option<string>("--external-port", "--port")
+        {
+            Description = "Port on the gateway's elastic IP (1-65535), or a range of them (8000-8010)", HelpName = "port|first-last", Required = true,
+        };
         var privateIp = new Option<string>("--private-ip") { Description = "Private address in a subnet of the gateway's VPC", HelpName = "ip", Required = true };
-        var privatePort = new Option<int?>("--private-port") { Description = "Port on the private address (default: the external port)", HelpName = "port" };
+        var privatePort = new Option<string?>("--private-port")
+        {
+            Description = "Port on the private address (default: the external port); for a range, its first port or a range of the same size", HelpName = "port|first-last",
+        };
         var name = new Option<string?>("--name") { Description = "Name, unique among the gateway's forwards (default: the id)", HelpName = "name" };
         var command = new Command("add-forward", "Forward a port of the gateway's elastic IP to a private address (DNAT); its security groups must let the port in")
         {
@@ -93,17 +99,36 @@ internal static class NatGatewayCommands
         };
         context.SetApiAction(command, async (parseResult, client, output, cancellationToken) =>
         {
+            var (external, externalEnd) = PortRange("--external-port", parseResult.GetValue(externalPort)!);
+            var (internalPort, internalEnd) = parseResult.GetValue(privatePort) is { } given ? PortRange("--private-port", given) : (null, null);
             var request = new CreatePortForwardRequest
             {
                 Protocol = parseResult.GetValue(protocol),
-                ExternalPort = parseResult.GetValue(externalPort),
+                ExternalPort = external,
+                ExternalPortEnd = externalEnd,
                 PrivateIpAddress = parseResult.GetValue(privateIp),
-                PrivatePort = parseResult.GetValue(privatePort),
+                PrivatePort = internalPort,
+                PrivatePortEnd = internalEnd,
                 Name = parseResult.GetValue(name),
             };
             output.Write(await client.Network.NatGateways.AddPortForwardAsync(parseResult.GetValue(gateway)!, request, cancellationToken).ConfigureAwait(false), PortForwardView.One);
         });
         return command;
+    }
+
+    /// <summary><c>8080</c> or <c>8000-8010</c>; the server checks the numbers (1-65535, order, size).</summary>
+    internal static (int? First, int? Last) PortRange(string option, string text)
+    {
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        var first = dash < 0 ? text : text[..dash];
+        var last = dash < 0 ? null : text[(dash + 1)..];
+        if (!int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from)
+            || (last is not null && !int.TryParse(last, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            throw new CliUsageException($"{option} {text} is not a port or a range of ports; write 8080 or 8000-8010.");
+        }
+
+        return (from, last is null ? null : int.Parse(last, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static Command ListForwards(CliContext context)

@@ -6,7 +6,7 @@ using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
-/// <summary>Network interfaces as a table: where each is, its addresses, and what it is attached to.</summary>
+/// <summary>Network interfaces as a table: where each is, its addresses, what it is attached to, and whether it may send from addresses not its own.</summary>
 internal static class NetworkInterfaceView
 {
     public static Table Page(PageDto<ResourceDto> page) => Many(page.Items);
@@ -15,7 +15,7 @@ internal static class NetworkInterfaceView
 
     public static Table Many(IEnumerable<ResourceDto> interfaces)
     {
-        var table = new Table("ID", "NAME", "STATUS", "SUBNET", "PRIVATE-IP", "SECONDARY-IPS", "INSTANCE", "DEVICE", "GROUPS", "CREATED");
+        var table = new Table("ID", "NAME", "STATUS", "SUBNET", "PRIVATE-IP", "SECONDARY-IPS", "INSTANCE", "DEVICE", "GROUPS", "SRC-DST-CHECK", "CREATED");
         foreach (var networkInterface in interfaces)
         {
             var spec = ResourceSpecs.ReadOrNull<NetworkInterfaceSpec>(networkInterface);
@@ -29,6 +29,7 @@ internal static class NetworkInterfaceView
                 spec?.Attachment?.InstanceId ?? "-",
                 spec?.Attachment is { } attachment ? "eth" + attachment.DeviceIndex.ToString(CultureInfo.InvariantCulture) + (spec.Primary ? " (primary)" : "") : "-",
                 spec is { SecurityGroupIds.Count: > 0 } ? string.Join(",", spec.SecurityGroupIds) : "-",
+                spec is null ? "-" : spec.SourceDestCheck != false ? "true" : "false",
                 Cells.Time(networkInterface.CreatedAt));
         }
 

@@ -5,7 +5,7 @@ using Nimbus.Contracts.Resources;
 
 namespace Nimbus.Cli.Views;
 
-/// <summary>A NAT gateway's port forwards: which port of its elastic IP goes to which private address and port.</summary>
+/// <summary>A NAT gateway's port forwards: which port (or range) of its elastic IP goes to which private address and port (or range).</summary>
 internal static class PortForwardView
 {
     public static Table Page(PageDto<NatPortForward> page) => Many(page.Items);
@@ -22,12 +22,16 @@ internal static class PortForwardView
                 forward.Name,
                 forward.Protocol,
                 forward.PublicIp,
-                forward.ExternalPort.ToString(CultureInfo.InvariantCulture),
+                Ports(forward.ExternalPort, forward.ExternalPortEnd),
                 forward.PrivateIpAddress,
-                forward.PrivatePort.ToString(CultureInfo.InvariantCulture),
+                Ports(forward.PrivatePort, forward.PrivatePortEnd),
                 Cells.Time(forward.CreatedAt));
         }
 
         return table;
     }
+
+    /// <summary><c>8080</c>, or <c>8000-8010</c> for a range.</summary>
+    private static string Ports(int first, int? last) =>
+        last is { } end && end != first ? string.Create(CultureInfo.InvariantCulture, $"{first}-{end}") : first.ToString(CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ using Nimbus.Sdk;
 
 namespace Nimbus.Cli.Views;
 
-/// <summary>Route tables as a list, and one table as its routes (most specific first, as a packet chooses).</summary>
+/// <summary>Route tables as a list, and one table as its routes (most specific first, as a packet chooses) with their states.</summary>
 internal static class RouteTableView
 {
     public static Table Page(PageDto<ResourceDto> page) => Many(page.Items);
@@ -33,10 +33,10 @@ internal static class RouteTableView
     public static Table Routes(ResourceDto item)
     {
         var spec = ResourceSpecs.ReadOrNull<RouteTableSpec>(item);
-        var table = new Table("DESTINATION", "TARGET", "TYPE");
+        var table = new Table("DESTINATION", "TARGET", "TYPE", "STATE");
         foreach (var route in (spec?.Routes ?? []).OrderByDescending(r => PrefixOf(r.DestinationCidr)).ThenBy(r => r.DestinationCidr, StringComparer.Ordinal))
         {
-            table.AddRow(route.DestinationCidr, route.Target, route.TargetType);
+            table.AddRow(route.DestinationCidr, route.Target, route.TargetType, route.State ?? "-");
         }
 
         return table;

@@ -14,6 +14,8 @@ namespace Nimbus.Compute.Images;
 /// Makes an image's root filesystem exist on the node: <c>pending</c> (with progress in <c>status.message</c>) →
 /// <c>available</c>, or <c>failed</c> with what to do. Built-in images are tried again every 30 s (a missing package
 /// gets installed); imports, builds and images of instances fail for good (the user deletes the image and tries again).
+/// An operation a platform stop interrupted leaves the image <c>pending</c>, and the resync after the start runs it
+/// again from the start (an import from object storage copies the object again unless its copy was whole).
 /// </summary>
 public sealed partial class ImageReconciler(
     IComputeNode node, IResourceStore store, ImageService images, QuotaService quotas, TimeProvider time, ILogger<ImageReconciler> logger) : IReconciler
@@ -112,7 +114,9 @@ public sealed partial class ImageReconciler(
 
         if (source == ImageService.ImportSource)
         {
-            return node.ImportImageAsync(resource.Id, images.UploadPath(resource.Id), progress, cancellationToken);
+            return spec.SourceObject is { } sourceObject
+                ? ImportObjectAsync(resource.Id, sourceObject, progress, cancellationToken)
+                : node.ImportImageAsync(resource.Id, images.UploadPath(resource.Id), progress, cancellationToken);
         }
 
         if (source.StartsWith(ImageService.BuildSourcePrefix, StringComparison.Ordinal))
@@ -128,11 +132,19 @@ public sealed partial class ImageReconciler(
         throw new NodeException($"image source '{source}' is not supported");
     }
 
+    /// <summary>An import from object storage: the copy of the object (skipped when a run before a restart finished it), then the unpack.</summary>
+    private async Task<ImageFacts> ImportObjectAsync(string imageId, ImageSourceObject sourceObject, ImageProgress progress, CancellationToken cancellationToken)
+    {
+        await images.FetchObjectAsync(imageId, sourceObject, progress, cancellationToken).ConfigureAwait(false);
+        return await node.ImportImageAsync(imageId, images.UploadPath(imageId), progress, cancellationToken).ConfigureAwait(false);
+    }
+
     private void DeleteUpload(Resource resource, ImageSpec spec)
     {
         if (spec.Source == ImageService.ImportSource)
         {
             File.Delete(images.UploadPath(resource.Id));
+            File.Delete(images.PartialUploadPath(resource.Id));
         }
     }
 

@@ -93,6 +93,9 @@ public sealed record ImageSourceObject
 
     /// <summary>The object's entity tag when it was read.</summary>
     public required string ETag { get; init; }
+
+    /// <summary>The object's size in bytes, when the import was asked for (absent on images imported before it was recorded).</summary>
+    public long? SizeBytes { get; init; }
 }
 
 /// <summary>

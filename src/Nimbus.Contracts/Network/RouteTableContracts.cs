@@ -69,4 +69,14 @@ public sealed record RouteDto
 
     /// <summary><c>local</c> or the target's id.</summary>
     public required string Target { get; init; }
+
+    /// <summary>
+    /// In answers only (never stored, ignored in requests): <c>active</c> while the route's traffic reaches its target,
+    /// <c>blackhole</c> while the target is gone and the route drops it (a NAT gateway deleted or failed, an appliance
+    /// instance terminated, an interface detached, a peering deleted or no longer active). Decided on every read from
+    /// what the data path is built from, so a route whose target comes back (an interface attached again) is
+    /// <c>active</c> again.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? State { get; init; }
 }

@@ -26,6 +26,22 @@ public interface IObjectStorageReader
     /// <param name="cancellationToken">Cancels the copy.</param>
     /// <returns>What was copied.</returns>
     Task<StoredObjectInfo> CopyToAsync(CallerContext caller, string bucket, string key, string? versionId, Stream destination, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Authorizes the read as <see cref="CopyToAsync(CallerContext, string, string, string?, Stream, long, CancellationToken)"/>
+    /// does and looks the object up, copying nothing: for an operation that checks at its call and reads later in the
+    /// background (an image import), with the version this answers pinned. Same errors.
+    /// </summary>
+    /// <returns>The object that a later <see cref="CopyVersionToAsync"/> reads.</returns>
+    Task<StoredObjectInfo> AuthorizeReadAsync(CallerContext caller, string bucket, string key, string? versionId, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Copies one version of an object whose read <see cref="AuthorizeReadAsync"/> allowed earlier (no caller now: the
+    /// work runs in the background). Refuses with <c>PreconditionFailed</c> (412) when the version no longer has
+    /// <paramref name="etag"/> (an object of an unversioned bucket overwritten meanwhile), and with the errors of
+    /// <see cref="CopyToAsync(CallerContext, string, string, string?, Stream, long, CancellationToken)"/> for a version gone.
+    /// </summary>
+    Task<StoredObjectInfo> CopyVersionToAsync(string bucket, string key, string versionId, string etag, Stream destination, long maxBytes, CancellationToken cancellationToken);
 }
 
 /// <summary>The object an <see cref="IObjectStorageReader"/> copied.</summary>

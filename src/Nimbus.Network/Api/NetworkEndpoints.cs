@@ -69,20 +69,21 @@ public static class NetworkEndpoints
         group.MapPost("", async (CreateRouteTableRequest request, HttpContext http, RouteTableService tables, CancellationToken ct) =>
         {
             var created = await tables.CreateAsync(http.Caller().Account, request, ct).ConfigureAwait(false);
-            return TypedResults.Created($"/v1/network/route-tables/{created.Id}", created.ToDto());
+            return TypedResults.Created($"/v1/network/route-tables/{created.Id}", (await tables.WithRouteStatesAsync(created, ct).ConfigureAwait(false)).ToDto());
         }).RequiresAction(NetworkActions.CreateRouteTable, collection).WithIdempotency().ProducesError(404).ProducesError(409)
             .WithSummary("Create a custom route table of a VPC, holding the VPC's local route.");
 
         group.MapGet("", async (HttpContext http, RouteTableService tables, string? name, string? vpcId, CancellationToken ct) =>
         {
             var (pageSize, token) = Paging.Read(http.Request);
-            var page = await tables.ListAsync(http.Caller().Account, vpcId, name, Paging.ReadTagFilter(http.Request), pageSize, token, ct).ConfigureAwait(false);
+            var page = await tables.WithRouteStatesAsync(
+                await tables.ListAsync(http.Caller().Account, vpcId, name, Paging.ReadTagFilter(http.Request), pageSize, token, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             return TypedResults.Ok(new PageDto<ResourceDto> { Items = [.. page.Items.Select(ResourceMapping.ToDto)], NextToken = page.NextPageToken });
         }).RequiresAction(NetworkActions.ListRouteTables, collection).WithSummary("List the account's route tables (vpcId= filters), every VPC's main table included.");
 
         group.MapGet("/{id}", async (string id, HttpContext http, RouteTableService tables, CancellationToken ct) =>
-            TypedResults.Ok((await tables.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false)).ToDto()))
-            .RequiresAction(NetworkActions.GetRouteTable, item).ProducesError(404).WithSummary("Get a route table by id or name, with its routes and subnets.");
+            TypedResults.Ok((await tables.WithRouteStatesAsync(await tables.GetAsync(http.Caller().Account, id, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ToDto()))
+            .RequiresAction(NetworkActions.GetRouteTable, item).ProducesError(404).WithSummary("Get a route table by id or name, with its routes (each with its state: active or blackhole) and subnets.");
 
         group.MapDelete("/{id}", async (string id, HttpContext http, RouteTableService tables, CancellationToken ct) =>
         {
@@ -92,22 +93,22 @@ public static class NetworkEndpoints
             .WithSummary("Delete a custom route table no subnet uses (DependencyViolation names them; the main table goes with its VPC).");
 
         group.MapPost("/{id}/routes", async (string id, CreateRouteRequest request, HttpContext http, RouteTableService tables, CancellationToken ct) =>
-            TypedResults.Ok((await tables.AddRouteAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
+            TypedResults.Ok((await tables.WithRouteStatesAsync(await tables.AddRouteAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction(NetworkActions.CreateRoute, item).ProducesError(404).ProducesError(409)
             .WithSummary("Add a route to a NAT gateway, an instance or a peering connection of the table's VPC.");
 
         group.MapDelete("/{id}/routes", async (string id, string? destinationCidr, HttpContext http, RouteTableService tables, CancellationToken ct) =>
-            TypedResults.Ok((await tables.RemoveRouteAsync(http.Caller().Account, id, destinationCidr, ct).ConfigureAwait(false)).ToDto()))
+            TypedResults.Ok((await tables.WithRouteStatesAsync(await tables.RemoveRouteAsync(http.Caller().Account, id, destinationCidr, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction(NetworkActions.DeleteRoute, item).ProducesError(404).ProducesError(409)
             .WithSummary("Remove the route to destinationCidr= (the local route stays).");
 
         group.MapPost("/{id}/associations", async (string id, AssociateRouteTableRequest request, HttpContext http, RouteTableService tables, CancellationToken ct) =>
-            TypedResults.Ok((await tables.AssociateAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false)).ToDto()))
+            TypedResults.Ok((await tables.WithRouteStatesAsync(await tables.AssociateAsync(http.Caller().Account, id, request, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction(NetworkActions.AssociateRouteTable, item).ProducesError(404)
             .WithSummary("Associate a subnet of the table's VPC with the table (it leaves the table it used).");
 
         group.MapDelete("/{id}/associations/{subnetId}", async (string id, string subnetId, HttpContext http, RouteTableService tables, CancellationToken ct) =>
-            TypedResults.Ok((await tables.DisassociateAsync(http.Caller().Account, id, subnetId, ct).ConfigureAwait(false)).ToDto()))
+            TypedResults.Ok((await tables.WithRouteStatesAsync(await tables.DisassociateAsync(http.Caller().Account, id, subnetId, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).ToDto()))
             .RequiresAction(NetworkActions.DisassociateRouteTable, item).ProducesError(404)
             .WithSummary("Take a subnet out of the table: it uses its VPC's main table again.");
     }

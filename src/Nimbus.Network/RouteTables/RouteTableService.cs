@@ -318,6 +318,12 @@ public sealed class RouteTableService(IResourceStore store, VpcService vpcs, Net
         return result;
     }
 
+    /// <summary>The table as answers show it: each route with its state (<see cref="RouteStates"/>).</summary>
+    public Task<Resource> WithRouteStatesAsync(Resource table, CancellationToken cancellationToken) => RouteStates.WithStatesAsync(store, table, cancellationToken);
+
+    /// <summary>Each table of a page as answers show it.</summary>
+    public Task<ResourcePage> WithRouteStatesAsync(ResourcePage page, CancellationToken cancellationToken) => RouteStates.WithStatesAsync(store, page, cancellationToken);
+
     public static RouteTableSpec SpecOf(Resource table) => table.Spec.Deserialize<RouteTableSpec>(NimbusJson.Options)!;
 
     private async Task<ResourcePage> ListCoreAsync(string account, string? vpcId, string? name, IReadOnlyDictionary<string, string> tags, int pageSize, string? token, CancellationToken cancellationToken)

@@ -57,7 +57,8 @@ public static class NatFlows
         return
         [
             .. gateways.Items.SelectMany(g => NatGatewayService.SpecOf(g).PortForwards ?? [])
-                .Select(f => new PortForwardMapping(f.Protocol, f.PublicIp, f.ExternalPort, f.PrivateIpAddress, f.PrivatePort))
+                .SelectMany(f => Enumerable.Range(0, NatGatewayService.LastExternalPort(f) - f.ExternalPort + 1)
+                    .Select(n => new PortForwardMapping(f.Protocol, f.PublicIp, f.ExternalPort + n, f.PrivateIpAddress, f.PrivatePort + n)))
                 .OrderBy(f => f.PublicIp, StringComparer.Ordinal).ThenBy(f => f.Protocol, StringComparer.Ordinal).ThenBy(f => f.ExternalPort),
         ];
     }

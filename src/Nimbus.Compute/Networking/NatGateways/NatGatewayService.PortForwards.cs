@@ -22,6 +22,13 @@ public sealed partial class NatGatewayService
     /// <summary>Port forwards one gateway may have (<c>LimitExceeded</c> past it): a fixed limit, like a route table's routes.</summary>
     public const int MaxPortForwardsPerGateway = 50;
 
+    /// <summary>
+    /// Ports one gateway may forward in all (<c>LimitExceeded</c> past it), and so the most one range may hold. Each port
+    /// is one element of the edge's DNAT map (a hash lookup per packet whatever the count, but the map is written out
+    /// whole with every change of the edge), so the bound keeps a rule change's cost bounded too.
+    /// </summary>
+    public const int MaxForwardedPortsPerGateway = 1024;
+
     public const string PortForwardPrefix = "pf";
 
     /// <summary>Adds a port forward to the gateway; in the kernel when the call returns.</summary>
@@ -36,7 +43,10 @@ public sealed partial class NatGatewayService
         }
 
         Port(errors, "externalPort", request.ExternalPort, required: true);
+        Port(errors, "externalPortEnd", request.ExternalPortEnd, required: false);
         Port(errors, "privatePort", request.PrivatePort, required: false);
+        Port(errors, "privatePortEnd", request.PrivatePortEnd, required: false);
+        RangeOf(errors, request);
         uint? privateIp = null;
         if (string.IsNullOrEmpty(request.PrivateIpAddress))
         {
@@ -72,16 +82,26 @@ public sealed partial class NatGatewayService
                 var spec = SpecOf(current);
                 var forwards = spec.PortForwards ?? [];
                 var externalPort = request.ExternalPort!.Value;
-                if (forwards.FirstOrDefault(f => f.Protocol == protocol && f.ExternalPort == externalPort) is { } taken)
+                var externalEnd = request.ExternalPortEnd ?? externalPort;
+                var privatePort = request.PrivatePort ?? externalPort;
+                if (forwards.FirstOrDefault(f => f.Protocol == protocol && f.ExternalPort <= externalEnd && externalPort <= LastExternalPort(f)) is { } taken)
                 {
                     throw new NimbusException(ErrorCodes.Conflict, 409,
-                        $"{protocol}/{externalPort} of elastic IP {spec.PublicIp} is already forwarded to {taken.PrivateIpAddress}:{taken.PrivatePort} by port forward {taken.Id} of NAT gateway {current.Id}.");
+                        $"{protocol}/{Ports(externalPort, externalEnd)} of elastic IP {spec.PublicIp} overlaps {protocol}/{Ports(taken.ExternalPort, LastExternalPort(taken))}, "
+                        + $"already forwarded to {taken.PrivateIpAddress}:{Ports(taken.PrivatePort, taken.PrivatePort + LastExternalPort(taken) - taken.ExternalPort)} by port forward {taken.Id} of NAT gateway {current.Id}.");
                 }
 
                 if (forwards.Count >= MaxPortForwardsPerGateway)
                 {
                     throw new NimbusException(ErrorCodes.LimitExceeded, 409,
                         $"NAT gateway {current.Id} has {forwards.Count} port forwards, the most a gateway may have ({MaxPortForwardsPerGateway}); remove one first.");
+                }
+
+                var forwarded = forwards.Sum(f => LastExternalPort(f) - f.ExternalPort + 1);
+                if (forwarded + externalEnd - externalPort + 1 > MaxForwardedPortsPerGateway)
+                {
+                    throw new NimbusException(ErrorCodes.LimitExceeded, 409,
+                        $"NAT gateway {current.Id} forwards {forwarded} ports; {externalEnd - externalPort + 1} more would pass the most a gateway may forward ({MaxForwardedPortsPerGateway}).");
                 }
 
                 await CheckPrivateIpAsync(w, spec.VpcId, request.PrivateIpAddress!, privateIp!.Value, ct).ConfigureAwait(false);
@@ -100,8 +120,10 @@ public sealed partial class NatGatewayService
                     Protocol = protocol!,
                     PublicIp = spec.PublicIp,
                     ExternalPort = externalPort,
+                    ExternalPortEnd = externalEnd,
                     PrivateIpAddress = request.PrivateIpAddress!,
-                    PrivatePort = request.PrivatePort ?? externalPort,
+                    PrivatePort = privatePort,
+                    PrivatePortEnd = privatePort + externalEnd - externalPort,
                     CreatedAt = now,
                 };
                 var updated = spec with { PortForwards = [.. forwards, forward] };
@@ -139,6 +161,48 @@ public sealed partial class NatGatewayService
             cancellationToken).ConfigureAwait(false);
         await ApplyAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The last external port of a forward (forwards made before ranges existed have one port).</summary>
+    public static int LastExternalPort(NatPortForward forward) => forward.ExternalPortEnd ?? forward.ExternalPort;
+
+    /// <summary>The ranges' own checks, once each port is valid: the ends in order, the size, a private range of the same size within 65535.</summary>
+    private static void RangeOf(FieldErrors errors, CreatePortForwardRequest request)
+    {
+        if (request.ExternalPort is not (>= 1 and <= 65535) || request.ExternalPortEnd is not (>= 1 and <= 65535) and not null
+            || request.PrivatePort is not (>= 1 and <= 65535) and not null || request.PrivatePortEnd is not (>= 1 and <= 65535) and not null)
+        {
+            return;
+        }
+
+        var first = request.ExternalPort.Value;
+        var last = request.ExternalPortEnd ?? first;
+        if (last < first)
+        {
+            errors.Add("externalPortEnd", string.Create(CultureInfo.InvariantCulture, $"{last} is below externalPort {first}: a range is first-last"));
+            return;
+        }
+
+        if (last - first + 1 > MaxForwardedPortsPerGateway)
+        {
+            errors.Add("externalPortEnd", string.Create(CultureInfo.InvariantCulture, $"{first}-{last} holds {last - first + 1} ports; a range holds at most {MaxForwardedPortsPerGateway}"));
+            return;
+        }
+
+        var privateFirst = request.PrivatePort ?? first;
+        var privateLast = privateFirst + last - first;
+        if (request.PrivatePortEnd is { } given && given != privateLast)
+        {
+            errors.Add("privatePortEnd", string.Create(
+                CultureInfo.InvariantCulture, $"{privateFirst}-{given} is not the size of {first}-{last} ({last - first + 1} ports): a range maps to a range of the same size, here {privateFirst}-{privateLast}"));
+        }
+        else if (privateLast > 65535)
+        {
+            errors.Add("privatePort", string.Create(CultureInfo.InvariantCulture, $"{privateFirst}-{privateLast} (the size of {first}-{last}) goes past port 65535"));
+        }
+    }
+
+    private static string Ports(int first, int last) =>
+        first == last ? first.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{first}-{last}");
 
     private static void Port(FieldErrors errors, string field, int? port, bool required)
     {
