@@ -9,11 +9,14 @@
 # The workload is `sh -c 'echo ready; exec sleep 100000'` in both. Needs root, runc and the .NET SDK; not part of
 # ./test.sh. A bench instance type (b1.nano: 1 vCPU, 64 MiB) and a CPU overcommit of 128 let 200 instances fit on
 # 2 cores; compute quotas are raised through the admin API.
-# usage: bench/compute.sh [ROUNDS_OF_ONE=20] [IDLE_INSTANCES=200]   (IDLE_INSTANCES=0 skips the memory cell)
+# usage: bench/compute.sh [ROUNDS_OF_ONE=20] [IDLE_INSTANCES=200] [ROUNDS_OF_50=5]   (IDLE_INSTANCES=0 skips the memory cell)
+# The 50-at-once cells run ROUNDS_OF_50 rounds each (raw runc, then Nimbus; a burst of other load on the machine
+# lands in a round or two) and report each round's p50 and CPU per start and their medians: compare those.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${1:-20}"
 IDLE="${2:-200}"
+ROUNDS50="${3:-5}"
 API_PORT="${API_PORT:-17370}"
 S3_PORT="${S3_PORT:-17371}"
 [[ $EUID -eq 0 ]] || { echo "compute.sh: instances need root" >&2; exit 1; }
@@ -58,12 +61,12 @@ mv "$WORK/raw/config.json" "$WORK/raw/config.template.json"
 
 echo "# latency in ms: name p50 p99 max wall(avg per round)"
 load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 1 "$ROUNDS"
-load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 50 1
 # Warm-up, not counted: the server's JIT compiles its hot paths again, optimised, once they are hot (tiered
 # compilation: the second round of 50 after start-up still compiled 3,300 methods); the ceiling is native code.
 load create "$ENDPOINT" "$CREDS" 50 1 >/dev/null
 load create "$ENDPOINT" "$CREDS" 1 "$ROUNDS" "$SERVER_PID"
-load create "$ENDPOINT" "$CREDS" 50 1 "$SERVER_PID"
+load raw "$WORK/runc-raw" "$LOWER" "$WORK/raw" 50 "$ROUNDS50"
+load create "$ENDPOINT" "$CREDS" 50 "$ROUNDS50" "$SERVER_PID"
 if [[ "$IDLE" -gt 0 ]]; then
   echo "# memory at $IDLE idle instances (MiB per instance)"
   load idle "$ENDPOINT" "$CREDS" "$IDLE" "$SERVER_PID"

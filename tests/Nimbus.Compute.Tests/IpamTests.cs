@@ -113,6 +113,8 @@ public sealed class IpamTests : IAsyncLifetime
 
         public Task RemoveBridgeAsync(string bridge, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task AttachInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task RemoveInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -35,7 +35,7 @@ public sealed class NetworkTests : NetworkHostTest
     [Fact]
     public async Task Busybox_httpd_started_by_user_data_answers_on_the_private_ip_from_the_host()
     {
-        const string userData = "#!/bin/sh\nmkdir -p /www\necho hello from $(hostname) > /www/index.html\nhttpd -p 80 -h /www\n";
+        const string userData = "#!/bin/sh\necho carrier at boot: $(cat /sys/class/net/eth0/carrier)\nmkdir -p /www\necho hello from $(hostname) > /www/index.html\nhttpd -p 80 -h /www\n";
         // The default group lets in only its members: the host is let in on port 80 as a user would.
         await Server.Client.Network.SecurityGroups.AuthorizeAsync("default", "ingress", new() { Protocol = "tcp", FromPort = 80, Cidr = "0.0.0.0/0" });
         var created = (await Instances.RunAsync(new RunInstancesRequest { Image = "busybox", InstanceType = "n1.micro", Name = "web", UserData = userData })).Single();
@@ -50,6 +50,10 @@ public sealed class NetworkTests : NetworkHostTest
 
         var page = await Poll.UntilAsync(() => FetchAsync($"http://{ip}/"), p => p == "hello from web\n", what: "httpd on the private IP");
         page.ShouldBe("hello from web\n");
+
+        // The container starts while its rules are applied; its eth0 gets a carrier once they are in place, and the
+        // user data runs only then.
+        (await Instances.GetConsoleOutputAsync(instance.Id)).Output.ShouldContain("carrier at boot: 1");
 
         // Inside: eth0 with the address, a default route through the gateway on the bridge.
         var (code, stdout, stderr) = await Host.ExecAsync(instance.Id, "ip", "-4", "addr", "show", "eth0");

@@ -87,6 +87,7 @@ public sealed class VpcDataPathTests : NetworkHostTest
         var (vpcA, subnetA, groupA) = await VpcAsync(Server, "alpha", 0);
         var (vpcB, subnetB, groupB) = await VpcAsync(Server, "beta", 1);
         var subnetARange = subnetA.Spec.GetProperty("cidr").GetString()!;
+        var subnetBRange = subnetB.Spec.GetProperty("cidr").GetString()!;
         var chosen = subnetARange[..subnetARange.LastIndexOf('.')] + "." + (int.Parse(subnetARange.Split('.')[3].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture) + 10);
 
         var a1 = await RunAsync(Server, "a1", subnetA.Id, groupA.Id, chosen);
@@ -140,16 +141,25 @@ public sealed class VpcDataPathTests : NetworkHostTest
         var inUse = await Should.ThrowAsync<NimbusApiException>(() => Client.Network.Vpcs.DeleteAsync(vpcB.Id));
         inUse.Code.ShouldBe("DependencyViolation");
 
-        // Terminate gives the address back and leaves no veth or namespace; the VPC's bridge goes with its last instance.
+        // Terminate gives the address back and leaves no veth, namespace or anti-spoofing element; the VPC's bridge stays
+        // while the VPC exists (the next start needs it), and goes with the VPC.
         await Client.Compute.Instances.TerminateAsync(b1.Id);
         await Client.Compute.Instances.WaitForPhaseAsync(b1.Id, InstancesClient.TerminatedPhase, ComputeServer.Wait);
         Directory.Exists($"/sys/class/net/nv{b1.Id[2..]}").ShouldBeFalse();
         File.Exists($"/run/netns/{Server.NetnsOf(b1.Id)}").ShouldBeFalse();
         (await Client.Network.Subnets.AddressesAsync(subnetB.Id)).Addresses.ShouldBeEmpty();
-        await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{bridgeB}")), exists => !exists, what: "the empty VPC's bridge removed");
+        var ports = await Host.RunAsync("nft", ["list", "set", "bridge", Server.NftTable, "ports"]);
+        ports.ExitCode.ShouldBe(0, ports.Stderr);
+        ports.Stdout.ShouldNotContain("nv" + b1.Id[2..]);
+        Directory.Exists($"/sys/class/net/{bridgeB}").ShouldBeTrue("an empty VPC keeps its bridge");
+        Directory.EnumerateFileSystemEntries($"/sys/class/net/{bridgeB}/brif").ShouldBeEmpty();
+        (await Host.RunAsync("ip", ["-4", "addr", "show", "dev", bridgeB])).Stdout.ShouldContain(" " + subnetBRange[..subnetBRange.LastIndexOf('.')] + ".");
+        (await Client.Compute.RunGarbageCheckAsync()).Leaks.ShouldBeEmpty();
         await Client.Network.Subnets.DeleteAsync(subnetB.Id);
+        (await Host.RunAsync("ip", ["-4", "addr", "show", "dev", bridgeB])).Stdout.ShouldNotContain(" " + subnetBRange[..subnetBRange.LastIndexOf('.')] + ".", customMessage: "a deleted subnet's gateway leaves the bridge");
         await Client.Network.SecurityGroups.DeleteAsync(groupB.Id);
         await Client.Network.Vpcs.DeleteAsync(vpcB.Id);
+        Directory.Exists($"/sys/class/net/{bridgeB}").ShouldBeFalse("a deleted VPC's bridge is removed with it");
     }
 
     [Fact]

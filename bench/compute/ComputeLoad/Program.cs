@@ -2,6 +2,7 @@
 // or NAME key=value ... for memory.
 //   setup  ENDPOINT CREDENTIALS_JSON                         raise the compute quotas of the admin account
 //   raw    RUNC_ROOT IMAGE_ROOTFS WORK_DIR N ROUNDS          raw runc: overlay mount + runc run -d, until the first output; N at once, ROUNDS times
+//          (N > 1 and several rounds: each round's p50 and CPU per start, and their medians, too)
 //   create ENDPOINT CREDENTIALS_JSON N ROUNDS [SERVER_PID]   Nimbus: run instance until phase running and its first console output, N at once; then terminate them all; ROUNDS times (with the pid: the server's CPU per start)
 //   idle   ENDPOINT CREDENTIALS_JSON N SERVER_PID            memory of N idle instances: Nimbus's RSS growth, host memory, instance cgroups, console loggers
 using System.Diagnostics;
@@ -35,6 +36,31 @@ static string Summary(string name, List<double> samples, double wall)
     samples.Sort();
     double At(double q) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)];
     return string.Create(CultureInfo.InvariantCulture, $"{name} {At(0.5):0.0} {At(0.99):0.0} {samples[^1]:0.0} {wall:0.0}");
+}
+
+// With several rounds of N at once: each round's p50 and CPU per start, and their medians. One round of 50 moved by 2x
+// between runs minutes apart (tiered JIT and background work land in different rounds); the median of rounds does not.
+static string Rounds(List<double> roundP50s, List<double> roundCpus)
+{
+    if (roundP50s.Count < 2)
+    {
+        return "";
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    return string.Create(CultureInfo.InvariantCulture, $"\n  rounds: p50 {string.Join(' ', roundP50s.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))} ms, median of rounds {Median(roundP50s):0.0} ms")
+        + (roundCpus.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; cpu per start {string.Join(' ', roundCpus.Select(c => c.ToString("0.0", CultureInfo.InvariantCulture)))} ms, median {Median(roundCpus):0.0} ms"));
+}
+
+static double P50(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Max(0, (int)Math.Ceiling(0.5 * sorted.Count) - 1)];
 }
 
 static async Task<(int Code, string Output)> RunAsync(string program, params string[] arguments)
@@ -90,6 +116,7 @@ switch (args.FirstOrDefault())
         var template = await File.ReadAllTextAsync(Path.Combine(work, "config.template.json"));
         var all = new List<double>();
         var walls = new List<double>();
+        var (roundP50s, roundCpus) = (new List<double>(), new List<double>());
         double cpu = 0;
         for (var round = 0; round < rounds; round++)
         {
@@ -128,8 +155,11 @@ switch (args.FirstOrDefault())
             return clock.Elapsed.TotalMilliseconds;
         }))).ConfigureAwait(false);
         walls.Add(wall.Elapsed.TotalMilliseconds);
-        cpu += CpuMs("self", self: false) - cpuBefore;
+        var roundCpu = CpuMs("self", self: false) - cpuBefore;
+        cpu += roundCpu;
         all.AddRange(samples);
+        roundP50s.Add(P50(samples));
+        roundCpus.Add(roundCpu / count);
 
         // Leave nothing: the containers, their mounts, their directories.
         await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
@@ -141,7 +171,7 @@ switch (args.FirstOrDefault())
         }));
         }
 
-        Console.WriteLine(Summary($"raw-runc-{count}", all, walls.Average()) + string.Create(CultureInfo.InvariantCulture, $"; cpu per start (mount, runc run) {cpu / (rounds * count):0.0} ms"));
+        Console.WriteLine(Summary($"raw-runc-{count}", all, walls.Average()) + string.Create(CultureInfo.InvariantCulture, $"; cpu per start (mount, runc run) {cpu / (rounds * count):0.0} ms") + (count > 1 ? Rounds(roundP50s, roundCpus) : ""));
         return 0;
     }
 
@@ -154,6 +184,7 @@ switch (args.FirstOrDefault())
         var instances = client.Compute.Instances;
         var (allCreated, allTerminated, createWalls, terminateWalls) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         var (posts, runnings) = (new List<double>(), new List<double>());
+        var (roundP50s, roundCpus) = (new List<double>(), new List<double>());
         for (var round = 0; round < rounds; round++)
         {
         var run = Guid.NewGuid().ToString("N")[..6];
@@ -171,8 +202,15 @@ switch (args.FirstOrDefault())
             return (post, running, output);
         })));
         createWalls.Add(wall.Elapsed.TotalMilliseconds);
-        cpu += serverPid is null ? 0 : CpuMs(serverPid, self: true) - cpuBefore;
+        var roundCpu = serverPid is null ? 0 : CpuMs(serverPid, self: true) - cpuBefore;
+        cpu += roundCpu;
         spawned += serverPid is null ? 0 : CpuMs(serverPid, self: false) - spawnedBefore;
+        roundP50s.Add(P50(created.Select(c => c.output)));
+        if (serverPid is not null)
+        {
+            roundCpus.Add(roundCpu / count);
+        }
+
         allCreated.AddRange(created.Select(c => c.output));
         posts.AddRange(created.Select(c => c.post));
         runnings.AddRange(created.Select(c => c.running));
@@ -190,7 +228,8 @@ switch (args.FirstOrDefault())
         }
 
         Console.WriteLine(Summary($"nimbus-create-{count}", allCreated, createWalls.Average())
-            + (serverPid is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; cpu per start (server and what it spawns) {cpu / (rounds * count):0.0} ms, of which spawned processes {spawned / (rounds * count):0.0} ms")));
+            + (serverPid is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; cpu per start (server and what it spawns) {cpu / (rounds * count):0.0} ms, of which spawned processes {spawned / (rounds * count):0.0} ms"))
+            + (count > 1 ? Rounds(roundP50s, roundCpus) : ""));
         Console.WriteLine(Summary($"  of which: API call answered", posts, 0) + "; " + Summary("phase running seen", runnings, 0));
         Console.WriteLine(Summary($"nimbus-terminate-{count}", allTerminated, terminateWalls.Average()));
         return 0;

@@ -1,14 +1,16 @@
 /*
  * nimbus-init: PID 1 of every Nimbus instance.
  *
- *   nimbus-init [-u USER_DATA] [-s STATUS_FILE] -- [COMMAND ARGS...]
+ *   nimbus-init [-u USER_DATA] [-s STATUS_FILE] [-n DEVICE] -- [COMMAND ARGS...]
  *
  * Inside the instance it reaps every orphaned process (a PID namespace's init must, or zombies pile up), runs the
  * user data script (first boot only: the host passes -u then) next to the workload COMMAND, forwards signals to the
  * workload, and on SIGTERM ends every process of the instance (a VM's shutdown), waiting for them to exit. Without
  * COMMAND it idles like a VM's init, keeping what the user data started. When COMMAND ends, the others get SIGTERM
  * (SIGKILL 10 s later) and the init exits with COMMAND's status, which it also writes to STATUS_FILE so the host
- * can tell an exit code from a kill.
+ * can tell an exit code from a kill. With -n, the user data and COMMAND start once DEVICE has a carrier (the host
+ * puts the other end of its veth on the bridge only after the instance's firewall rules are in place, while the
+ * container starts), or after NETWORK_WAIT_SECONDS without one (said on the console).
  *
  *   nimbus-init --spawn LOG MAX_BYTES -- PROGRAM ARGS...
  *
@@ -35,12 +37,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -48,6 +56,7 @@
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_SECONDS 10
+#define NETWORK_WAIT_SECONDS 60
 
 static void say(const char *format, ...)
 {
@@ -313,6 +322,55 @@ static int run_exec(int argc, char **argv)
     }
 }
 
+static int has_carrier(int fd, const char *device)
+{
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, device, IFNAMSIZ - 1);
+    return ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_RUNNING) != 0;
+}
+
+/* Waits until DEVICE has a carrier: woken by the kernel's link notifications (no polling), checked with SIOCGIFFLAGS. */
+static void wait_for_carrier(const char *device)
+{
+    int flags = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (flags < 0) {
+        return;
+    }
+    int links = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    struct sockaddr_nl address = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+    if (links >= 0 && bind(links, (struct sockaddr *)&address, sizeof address) != 0) {
+        close(links);
+        links = -1;
+    }
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (!has_carrier(flags, device)) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (waited >= NETWORK_WAIT_SECONDS * 1000L) {
+            say("%s has no carrier after %d s; starting without it", device, NETWORK_WAIT_SECONDS);
+            break;
+        }
+        if (links >= 0) {
+            struct pollfd ready = {.fd = links, .events = POLLIN};
+            long left = NETWORK_WAIT_SECONDS * 1000L - waited;
+            if (poll(&ready, 1, left > 100 ? 100 : (int)left) > 0) {
+                static char drained[8192];
+                while (recv(links, drained, sizeof drained, MSG_DONTWAIT) > 0) {
+                }
+            }
+        } else {
+            struct timespec pause = {0, 1000000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    if (links >= 0) {
+        close(links);
+    }
+    close(flags);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--spawn") == 0) {
@@ -322,7 +380,7 @@ int main(int argc, char **argv)
         return run_exec(argc, argv);
     }
 
-    const char *user_data = NULL, *status_file = NULL;
+    const char *user_data = NULL, *status_file = NULL, *device = NULL;
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -332,8 +390,10 @@ int main(int argc, char **argv)
             user_data = argv[++i];
         } else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
             status_file = argv[++i];
+        } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+            device = argv[++i];
         } else {
-            say("usage: nimbus-init [-u USER_DATA] [-s STATUS_FILE] -- [COMMAND ARGS...]");
+            say("usage: nimbus-init [-u USER_DATA] [-s STATUS_FILE] [-n DEVICE] -- [COMMAND ARGS...]");
             return 2;
         }
     }
@@ -348,6 +408,10 @@ int main(int argc, char **argv)
     sigset_t all, original;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &original);
+
+    if (device != NULL) {
+        wait_for_carrier(device);
+    }
 
     pid_t user_data_pid = -1, main_pid = -1, groups[2] = {0, 0};
     if (user_data != NULL && access(user_data, R_OK) == 0) {

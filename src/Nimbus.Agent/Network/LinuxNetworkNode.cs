@@ -233,9 +233,14 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
                     }
 
                     // The rest holds for a pair made now and for one found in place (an adopted instance after a
-                    // restart, whose bridge may have been made anew): each step leaves a correct setting as it is.
-                    var bridge = host.LinkIndex(setup.Bridge) ?? throw new IOException($"bridge {setup.Bridge} does not exist");
-                    host.SetUp(index.Value, bridge, veth);
+                    // restart, whose bridge may have been made anew): each step leaves a correct setting as it is. A
+                    // detached pair's host end stays down and off the bridge until AttachInterfaceAsync.
+                    if (!setup.Detached)
+                    {
+                        var bridge = host.LinkIndex(setup.Bridge) ?? throw new IOException($"bridge {setup.Bridge} does not exist");
+                        host.SetUp(index.Value, bridge, veth);
+                    }
+
                     inside.SetUp(1 /* LOOPBACK_IFINDEX: lo in every namespace */, null, "lo");
                     var eth0 = inside.LinkIndex("eth0") ?? throw new IOException($"eth0 is missing in the network namespace {path}");
                     foreach (var address in addresses)
@@ -251,6 +256,21 @@ public sealed partial class LinuxNetworkNode(ILogger<LinuxNetworkNode> logger) :
             },
             cancellationToken).ConfigureAwait(false);
         return path;
+    }
+
+    public Task AttachInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken)
+    {
+        var veth = VethName(instanceId);
+        return Netlink(
+            () =>
+            {
+                using var host = RtNetlink.Open();
+                var index = host.LinkIndex(veth) ?? throw new IOException($"veth {veth} of {instanceId} does not exist");
+                var master = host.LinkIndex(bridge) ?? throw new IOException($"bridge {bridge} does not exist");
+                host.SetUp(index, master, veth);
+                return true;
+            },
+            cancellationToken);
     }
 
     /// <summary>Makes the namespace bound at <paramref name="path"/> and returns a socket inside it; null when another caller made it first.</summary>

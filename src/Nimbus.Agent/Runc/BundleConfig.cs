@@ -78,6 +78,12 @@ internal static class BundleConfig
             json.WriteStringValue(GuestUserData);
         }
 
+        if (launch.Network.WaitForCarrier)
+        {
+            json.WriteStringValue("-n");
+            json.WriteStringValue("eth0");
+        }
+
         json.WriteStringValue("--");
         foreach (var argument in launch.Command)
         {

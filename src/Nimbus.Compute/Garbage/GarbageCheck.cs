@@ -36,12 +36,32 @@ public sealed partial class GarbageCheck(
         // Network pieces: veths on the bridge, network namespaces and anti-spoofing entries of no live instance.
         var bridge = network.Current?.Bridge ?? options.BridgeName;
         items.AddRange(await networkNode.InventoryAsync(bridge, options.NftTable, cancellationToken).ConfigureAwait(false));
+
+        // A VPC's bridge lives as long as the VPC (empty or not): one of this installation's bridges whose VPC is gone
+        // is a leak, and so is a veth on a VPC bridge of no live instance.
+        var vpcBridges = (await Nimbus.Network.Topology.NetworkTopology.ReadAsync(store, cancellationToken).ConfigureAwait(false))
+            .Select(v => Networking.DefaultNetwork.VpcBridgeName(v.Id)).ToHashSet(StringComparer.Ordinal);
+        var bridges = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var vpcBridge in await networkNode.ListVpcBridgesAsync(network.BridgeOwner, cancellationToken).ConfigureAwait(false))
+        {
+            if (!vpcBridges.Contains(vpcBridge))
+            {
+                bridges.Add(vpcBridge);
+                items.Add(new NodeItem("bridge", vpcBridge, "/sys/class/net/" + vpcBridge));
+            }
+
+            items.AddRange((await networkNode.InventoryAsync(vpcBridge, options.NftTable, cancellationToken).ConfigureAwait(false)).Where(i => i.Kind == "veth"));
+        }
+
         var leaks = new List<GarbageLeakDto>();
         foreach (var item in items)
         {
-            var leaked = item.Kind == "image-directory"
-                ? !imageIds.Contains(item.Id) && !item.Id.Contains(".building-", StringComparison.Ordinal)
-                : !live.ContainsKey(item.Id);
+            var leaked = item.Kind switch
+            {
+                "image-directory" => !imageIds.Contains(item.Id) && !item.Id.Contains(".building-", StringComparison.Ordinal),
+                "bridge" => bridges.Contains(item.Id),
+                _ => !live.ContainsKey(item.Id),
+            };
             if (leaked)
             {
                 leaks.Add(new GarbageLeakDto { Kind = item.Kind, Id = item.Id, Location = item.Location });

@@ -186,8 +186,9 @@ public sealed partial class InstanceReconciler(
             environment.Add(name + "=" + value);
         }
 
-        // The namespace first (the container joins it), then its interface and rules while the node mounts the disk and
-        // writes the bundle: the node starts the workload only once they are in place.
+        // The namespace first (the container joins it), then its interface and rules while the node mounts the disk,
+        // writes the bundle and runs the container: eth0 gets its carrier only once the rules hold it, and the init
+        // waits for that before the user data and the workload (docs/compute.md, "The start path").
         var launchNetwork = new InstanceNetwork();
         Task? networkReady = null;
         if (spec.NetworkInterface is { } nic)
@@ -197,7 +198,7 @@ public sealed partial class InstanceReconciler(
                 var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
                 var path = await networkNode.EnsureNamespaceAsync(state.Bridge, resource.Id, cancellationToken).ConfigureAwait(false);
                 networkReady = EnsureInterfaceAsync(resource.Id, nic, cancellationToken);
-                launchNetwork = new InstanceNetwork { NamespacePath = path, Ready = networkReady };
+                launchNetwork = new InstanceNetwork { NamespacePath = path, WaitForCarrier = true };
             }
             catch (NodeException ex)
             {
@@ -236,7 +237,6 @@ public sealed partial class InstanceReconciler(
         {
             try
             {
-                // Done already when the node waited for it before starting the workload (as the runc node does).
                 await networkReady.ConfigureAwait(false);
                 _networkChecked[resource.Id] = true;
             }
@@ -278,7 +278,12 @@ public sealed partial class InstanceReconciler(
         }
     }
 
-    /// <summary>The instance's namespace and veth on its network's bridge (made unless there), the ruleset in line; returns the namespace's path.</summary>
+    /// <summary>
+    /// The instance's namespace and veth on its network's bridge (made unless there), the ruleset in line; returns the
+    /// namespace's path. The order is the safety argument of a start that runs the container meanwhile: the veth is made
+    /// detached (its host end down, off the bridge), the ruleset applied with the interface in it, then the secondary
+    /// interfaces and the primary's host end join the bridge: no port is on a bridge before its rules.
+    /// </summary>
     private async Task<string> EnsureInterfaceAsync(string instanceId, InstanceInterfaceSpec nic, CancellationToken cancellationToken)
     {
         var state = await metadata.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
@@ -294,17 +299,19 @@ public sealed partial class InstanceReconciler(
                 Gateway = nic.Gateway,
                 MacAddress = nic.MacAddress,
                 SecondaryAddresses = nic.SubnetId is null ? [] : await interfaces.PrimarySecondaryAddressesAsync(nic.InterfaceId, cancellationToken).ConfigureAwait(false),
+                Detached = true,
             },
             cancellationToken).ConfigureAwait(false);
+        await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
 
         // Secondary interfaces attached to the instance go into its namespace too (again after a stop and start, or
-        // checked after a restart of Nimbus).
+        // checked after a restart of Nimbus), after the rules that hold them.
         if (nic.SubnetId is not null)
         {
             await interfaces.EnsureAttachedAsync(instanceId, bridge, state.Bridge, cancellationToken).ConfigureAwait(false);
         }
 
-        await network.ApplyRulesAsync(cancellationToken).ConfigureAwait(false);
+        await networkNode.AttachInterfaceAsync(bridge, instanceId, cancellationToken).ConfigureAwait(false);
         return path;
     }
 

@@ -30,6 +30,9 @@ public interface INetworkNode
     /// </summary>
     Task<string> EnsureInterfaceAsync(InterfaceSetup setup, CancellationToken cancellationToken);
 
+    /// <summary>Puts the host end of the instance's veth on <paramref name="bridge"/> and brings it up (see <see cref="InterfaceSetup.Detached"/>).</summary>
+    Task AttachInterfaceAsync(string bridge, string instanceId, CancellationToken cancellationToken);
+
     /// <summary>Creates the instance's network namespace unless it is there (the container can join it before its interface exists); returns its path.</summary>
     Task<string> EnsureNamespaceAsync(string prefix, string instanceId, CancellationToken cancellationToken);
 
@@ -86,6 +89,13 @@ public sealed record InterfaceSetup
 
     /// <summary>Secondary private addresses of the interface (same prefix), added beside <see cref="PrivateIpAddress"/>.</summary>
     public IReadOnlyList<string> SecondaryAddresses { get; init; } = [];
+
+    /// <summary>
+    /// True: a pair made now keeps its host end down and off the bridge (the instance's <c>eth0</c> has no carrier: no
+    /// frame in or out) until <see cref="INetworkNode.AttachInterfaceAsync"/>, called once the ruleset holds the
+    /// interface. A pair found in place is left as it is.
+    /// </summary>
+    public bool Detached { get; init; }
 }
 
 /// <summary>A secondary interface of a running instance (<c>eth1</c>, ...), on its VPC's bridge.</summary>

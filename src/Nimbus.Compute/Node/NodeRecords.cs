@@ -76,11 +76,11 @@ public sealed record InstanceNetwork
     public string? NamespacePath { get; init; }
 
     /// <summary>
-    /// Completes once the namespace's interface (veth, address, rules) is in place; null when it already is. The node
-    /// creates the container meanwhile and starts the workload only after it, so the instance never runs without its
-    /// network or its rules.
+    /// The instance's <c>eth0</c> gets its carrier only once its rules are in place (the host end of its veth joins the
+    /// bridge after the ruleset apply, which runs while the container starts): the init holds the user data and the
+    /// workload until then, so that they start with a working network (see docs/compute.md, "The start path").
     /// </summary>
-    public Task? Ready { get; init; }
+    public bool WaitForCarrier { get; init; }
 }
 
 /// <summary>Everything a node needs to start an instance.</summary>

@@ -11,7 +11,7 @@ using Nimbus.Network.Vpcs;
 namespace Nimbus.Network.Subnets;
 
 /// <summary>Subnets: validation and desired-state writes, their address usage, and the removal of an unused one.</summary>
-public sealed class SubnetService(IResourceStore store, VpcService vpcs, NetworkOptions options, TimeProvider time)
+public sealed class SubnetService(IResourceStore store, VpcService vpcs, NetworkOptions options, TimeProvider time, NetworkChanges changes)
 {
     public async Task<Resource> CreateAsync(string account, CreateSubnetRequest request, CancellationToken cancellationToken)
     {
@@ -141,8 +141,17 @@ public sealed class SubnetService(IResourceStore store, VpcService vpcs, Network
             Ipv4Range.MacFor(Ipv4Range.ToUInt32(System.Net.IPAddress.Parse(address))));
     }
 
-    /// <summary>Removes a subnet no interface uses (<c>DependencyViolation</c> naming them otherwise).</summary>
-    public Task DeleteAsync(string account, string id, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Removes a subnet no interface uses (<c>DependencyViolation</c> naming them otherwise). The nodes hear of it: its
+    /// gateway leaves the VPC's bridge, which stays while the VPC exists.
+    /// </summary>
+    public async Task DeleteAsync(string account, string id, CancellationToken cancellationToken)
+    {
+        await DeleteCoreAsync(account, id, cancellationToken).ConfigureAwait(false);
+        await changes.NotifyAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private Task DeleteCoreAsync(string account, string id, CancellationToken cancellationToken) =>
         store.WriteAsync<bool>(
             async (w, ct) =>
             {

@@ -17,7 +17,7 @@ namespace Nimbus.Network.Vpcs;
 /// made on first use (listing VPCs or subnets, running an instance without a subnet) in one unit of work with a
 /// default subnet per zone.
 /// </summary>
-public sealed class VpcService(IResourceStore store, QuotaService quotas, NetworkOptions options, TimeProvider time, IEnumerable<IVpcDependents> dependents)
+public sealed class VpcService(IResourceStore store, QuotaService quotas, NetworkOptions options, TimeProvider time, IEnumerable<IVpcDependents> dependents, NetworkChanges changes)
 {
     /// <summary>What a request may say instead of the id of the account's default VPC.</summary>
     public const string DefaultReference = "default";
@@ -74,8 +74,17 @@ public sealed class VpcService(IResourceStore store, QuotaService quotas, Networ
         return await store.ListAsync(new ResourceQuery { Kind = NetworkKinds.Vpc, Account = account, Name = name, Tags = tags, PageSize = pageSize, PageToken = token }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Removes a VPC that has no subnet left (<c>DependencyViolation</c> naming them otherwise); its range is free again.</summary>
-    public Task DeleteAsync(string account, string idOrDefault, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Removes a VPC that has no subnet left (<c>DependencyViolation</c> naming them otherwise); its range is free again.
+    /// The nodes hear of it (a node keeps a VPC's bridge while the VPC exists, and removes it now).
+    /// </summary>
+    public async Task DeleteAsync(string account, string idOrDefault, CancellationToken cancellationToken)
+    {
+        await DeleteCoreAsync(account, idOrDefault, cancellationToken).ConfigureAwait(false);
+        await changes.NotifyAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private Task DeleteCoreAsync(string account, string idOrDefault, CancellationToken cancellationToken) =>
         store.WriteAsync<bool>(
             async (w, ct) =>
             {
