@@ -198,7 +198,7 @@ internal sealed class ComputeServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The three tables, the namespaces of instances a termination did not clean (their veth pairs go with them) and the bridge.</summary>
+    /// <summary>The tables, the namespaces of instances a termination did not clean (their veth pairs go with them), the default bridge and the VPC bridges.</summary>
     private static async Task RemoveNetworkAsync(string bridge, string table)
     {
         await Host.RunAsync("nft", ["delete", "table", "inet", table]);
@@ -214,5 +214,16 @@ internal sealed class ComputeServer : IAsyncDisposable
 
         await Host.RunAsync("nft", ["delete", "table", "inet", table + "_edge"]);
         await Host.RunAsync("ip", ["link", "del", bridge]);
+
+        // A VPC's bridge stays while its VPC exists, and a test server goes without deleting its VPCs: its bridges
+        // are the ones whose alias names its table, as the node marks them.
+        foreach (var device in Directory.EnumerateDirectories("/sys/class/net"))
+        {
+            var alias = Path.Combine(device, "ifalias");
+            if (Directory.Exists(Path.Combine(device, "bridge")) && File.Exists(alias) && File.ReadAllText(alias).Trim() == "nimbus:" + table)
+            {
+                await Host.RunAsync("ip", ["link", "del", Path.GetFileName(device)]);
+            }
+        }
     }
 }
