@@ -33,6 +33,12 @@ cleanup() {
   nft delete table inet "nimbus_${BRIDGE}_filter" 2>/dev/null || true
   nft delete table inet "nimbus_${BRIDGE}_edge" 2>/dev/null || true
   ip link del "$BRIDGE" 2>/dev/null || true
+  # A VPC's bridge stays while its VPC exists: this run's are the bridges whose alias names its table.
+  for dev in /sys/class/net/*; do
+    if [[ -d "$dev/bridge" && "$(cat "$dev/ifalias" 2>/dev/null)" == "nimbus:nimbus_${BRIDGE}" ]]; then
+      ip link del "${dev##*/}" 2>/dev/null || true
+    fi
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
