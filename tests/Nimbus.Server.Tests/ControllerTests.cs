@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Nimbus.Contracts.Demo;
 using Nimbus.Contracts.Resources;
+using Nimbus.Core.Controllers;
 using Nimbus.Testing;
 using Shouldly;
 using Xunit;
@@ -54,6 +56,29 @@ public sealed class ControllerTests : IAsyncLifetime
             what: "retried to ready");
         ready.Status.Conditions.Single(c => c.Type == "Ready").Status.ShouldBe("True");
         (await File.ReadAllTextAsync(Path.Combine(directory, created.Id + ".txt"))).ShouldBe("m\n");
+    }
+
+    [Fact]
+    public async Task A_widget_deleted_before_its_first_reconcile_is_finalized_after_a_restart()
+    {
+        // Controllers stopped before the create: the widget never gets its file, nor the widgets directory.
+        await _server.Host.Services.GetRequiredService<ControllerRuntime>().StopAsync();
+        var created = await (await _client.PostJsonAsync("/v1/demo/widgets", new CreateWidgetRequest { Name = "never-written", Spec = new WidgetSpec { Message = "m" } })).ShouldBeOkAsync<ResourceDto>(HttpStatusCode.Created);
+        (await _client.DeleteAsync($"/v1/demo/widgets/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        Directory.Exists(Path.Combine(_server.DataDirectory, "widgets")).ShouldBeFalse();
+
+        var dataDirectory = _server.DataDirectory;
+        await _server.StopAsync();
+        await using var restarted = await NimbusServer.StartAsync(dataDirectory: dataDirectory);
+        using var client = restarted.SignedHttpClient();
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync($"/v1/demo/widgets/{created.Id}");
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            },
+            r => r.StatusCode == HttpStatusCode.NotFound,
+            what: "widget gone");
     }
 
     [Fact]

@@ -59,6 +59,12 @@ public sealed class WidgetReconciler(NimbusServerOptions options, QuotaService q
 
     public Task FinalizeAsync(Resource resource, CancellationToken cancellationToken)
     {
+        // A widget deleted before its first reconcile has no file, and maybe no directory yet either.
+        if (!Directory.Exists(DirectoryPath))
+        {
+            return Task.CompletedTask;
+        }
+
         File.Delete(PathOf(resource.Id));
         File.Delete(PathOf(resource.Id) + ".tmp");
         return Task.CompletedTask;
