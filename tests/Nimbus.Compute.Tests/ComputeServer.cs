@@ -153,8 +153,15 @@ internal sealed class ComputeServer : IAsyncDisposable
             // Whatever the termination did (a wait that timed out used to skip everything below and leave the server,
             // its bridge, tables and namespaces behind), the server stops and its network goes.
             Client.Dispose();
+            var data = DataDirectory;
             try
             {
+                await Server.StopAsync();
+                if (!_keptRunning)
+                {
+                    await RemoveInterruptedStartsAsync(data);
+                }
+
                 await Server.DisposeAsync();
             }
             finally
@@ -195,6 +202,38 @@ internal sealed class ComputeServer : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>
+    /// What a start cut short by the server's stop leaves (a start is cancelled with the server, and only the next start
+    /// of that installation would clean it): the instance's container or runc state directory and its root filesystem
+    /// mount, which would keep the data directory from being removed.
+    /// </summary>
+    private static async Task RemoveInterruptedStartsAsync(string dataDirectory)
+    {
+        var instances = Path.Combine(dataDirectory, "compute", "instances");
+        if (!Directory.Exists(instances))
+        {
+            return;
+        }
+
+        var mounts = await File.ReadAllTextAsync("/proc/self/mountinfo");
+        foreach (var directory in Directory.EnumerateDirectories(instances))
+        {
+            var id = Path.GetFileName(directory);
+            await Host.RunAsync("runc", ["--root", RuncRoot, "delete", "--force", id]);
+            var state = Path.Combine(RuncRoot, id);
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+
+            var rootfs = Path.Combine(directory, "rootfs");
+            if (mounts.Contains(" " + rootfs + " ", StringComparison.Ordinal))
+            {
+                await Host.RunAsync("umount", [rootfs]);
+            }
         }
     }
 
