@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -8,9 +6,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Nimbus.Storage.Engine.Md5;
 
 /// <summary>
-/// MD5's compression function (RFC 1321, section 3.4) in two forms: one 64-byte block of one message
-/// (<see cref="Compress(ref Md5State, ReadOnlySpan{byte})"/>, for the padding and short pieces), and one block of each
-/// of eight independent messages at once in the eight 32-bit lanes of a 256-bit vector (<see cref="Compress8"/>).
+/// MD5's compression function (RFC 1321, section 3.4): one block of each of eight independent messages at once in the
+/// eight 32-bit lanes of a 256-bit vector (<see cref="Compress8"/>), and one block of one message through the same
+/// code (<see cref="Compress(ref Md5State, ReadOnlySpan{byte})"/>, for the padding and short pieces).
 /// MD5 is one chain of dependent steps, so one message cannot go faster than the chain's latency (OpenSSL: about
 /// 1.4 ms per MiB here); eight messages in the lanes of one vector go through the same chain together, for about
 /// the price of one. The S3 ETag of a single-part object is its MD5, and concurrent uploads are independent
@@ -22,86 +20,29 @@ internal static class Md5Core
 
     public const int Lanes = 8;
 
-    /// <summary>Compresses one block into <paramref name="state"/>.</summary>
-    public static void Compress(ref Md5State state, ReadOnlySpan<byte> block)
+    /// <summary>
+    /// Compresses one block into <paramref name="state"/>: through <see cref="Compress8"/> with the block in every lane
+    /// (one chain's latency, as a scalar form would take; used only for a message's padding and for blocks split
+    /// between two pieces, a few per message).
+    /// </summary>
+    public static unsafe void Compress(ref Md5State state, ReadOnlySpan<byte> block)
     {
-        uint m0 = BinaryPrimitives.ReadUInt32LittleEndian(block), m1 = BinaryPrimitives.ReadUInt32LittleEndian(block[4..]),
-            m2 = BinaryPrimitives.ReadUInt32LittleEndian(block[8..]), m3 = BinaryPrimitives.ReadUInt32LittleEndian(block[12..]),
-            m4 = BinaryPrimitives.ReadUInt32LittleEndian(block[16..]), m5 = BinaryPrimitives.ReadUInt32LittleEndian(block[20..]),
-            m6 = BinaryPrimitives.ReadUInt32LittleEndian(block[24..]), m7 = BinaryPrimitives.ReadUInt32LittleEndian(block[28..]),
-            m8 = BinaryPrimitives.ReadUInt32LittleEndian(block[32..]), m9 = BinaryPrimitives.ReadUInt32LittleEndian(block[36..]),
-            m10 = BinaryPrimitives.ReadUInt32LittleEndian(block[40..]), m11 = BinaryPrimitives.ReadUInt32LittleEndian(block[44..]),
-            m12 = BinaryPrimitives.ReadUInt32LittleEndian(block[48..]), m13 = BinaryPrimitives.ReadUInt32LittleEndian(block[52..]),
-            m14 = BinaryPrimitives.ReadUInt32LittleEndian(block[56..]), m15 = BinaryPrimitives.ReadUInt32LittleEndian(block[60..]);
-        uint a = state.A, b = state.B, c = state.C, d = state.D;
-        a = F(a, b, c, d, m0, 0xd76aa478u, 7);
-        d = F(d, a, b, c, m1, 0xe8c7b756u, 12);
-        c = F(c, d, a, b, m2, 0x242070dbu, 17);
-        b = F(b, c, d, a, m3, 0xc1bdceeeu, 22);
-        a = F(a, b, c, d, m4, 0xf57c0fafu, 7);
-        d = F(d, a, b, c, m5, 0x4787c62au, 12);
-        c = F(c, d, a, b, m6, 0xa8304613u, 17);
-        b = F(b, c, d, a, m7, 0xfd469501u, 22);
-        a = F(a, b, c, d, m8, 0x698098d8u, 7);
-        d = F(d, a, b, c, m9, 0x8b44f7afu, 12);
-        c = F(c, d, a, b, m10, 0xffff5bb1u, 17);
-        b = F(b, c, d, a, m11, 0x895cd7beu, 22);
-        a = F(a, b, c, d, m12, 0x6b901122u, 7);
-        d = F(d, a, b, c, m13, 0xfd987193u, 12);
-        c = F(c, d, a, b, m14, 0xa679438eu, 17);
-        b = F(b, c, d, a, m15, 0x49b40821u, 22);
-        a = G(a, b, c, d, m1, 0xf61e2562u, 5);
-        d = G(d, a, b, c, m6, 0xc040b340u, 9);
-        c = G(c, d, a, b, m11, 0x265e5a51u, 14);
-        b = G(b, c, d, a, m0, 0xe9b6c7aau, 20);
-        a = G(a, b, c, d, m5, 0xd62f105du, 5);
-        d = G(d, a, b, c, m10, 0x02441453u, 9);
-        c = G(c, d, a, b, m15, 0xd8a1e681u, 14);
-        b = G(b, c, d, a, m4, 0xe7d3fbc8u, 20);
-        a = G(a, b, c, d, m9, 0x21e1cde6u, 5);
-        d = G(d, a, b, c, m14, 0xc33707d6u, 9);
-        c = G(c, d, a, b, m3, 0xf4d50d87u, 14);
-        b = G(b, c, d, a, m8, 0x455a14edu, 20);
-        a = G(a, b, c, d, m13, 0xa9e3e905u, 5);
-        d = G(d, a, b, c, m2, 0xfcefa3f8u, 9);
-        c = G(c, d, a, b, m7, 0x676f02d9u, 14);
-        b = G(b, c, d, a, m12, 0x8d2a4c8au, 20);
-        a = H(a, b, c, d, m5, 0xfffa3942u, 4);
-        d = H(d, a, b, c, m8, 0x8771f681u, 11);
-        c = H(c, d, a, b, m11, 0x6d9d6122u, 16);
-        b = H(b, c, d, a, m14, 0xfde5380cu, 23);
-        a = H(a, b, c, d, m1, 0xa4beea44u, 4);
-        d = H(d, a, b, c, m4, 0x4bdecfa9u, 11);
-        c = H(c, d, a, b, m7, 0xf6bb4b60u, 16);
-        b = H(b, c, d, a, m10, 0xbebfbc70u, 23);
-        a = H(a, b, c, d, m13, 0x289b7ec6u, 4);
-        d = H(d, a, b, c, m0, 0xeaa127fau, 11);
-        c = H(c, d, a, b, m3, 0xd4ef3085u, 16);
-        b = H(b, c, d, a, m6, 0x04881d05u, 23);
-        a = H(a, b, c, d, m9, 0xd9d4d039u, 4);
-        d = H(d, a, b, c, m12, 0xe6db99e5u, 11);
-        c = H(c, d, a, b, m15, 0x1fa27cf8u, 16);
-        b = H(b, c, d, a, m2, 0xc4ac5665u, 23);
-        a = I(a, b, c, d, m0, 0xf4292244u, 6);
-        d = I(d, a, b, c, m7, 0x432aff97u, 10);
-        c = I(c, d, a, b, m14, 0xab9423a7u, 15);
-        b = I(b, c, d, a, m5, 0xfc93a039u, 21);
-        a = I(a, b, c, d, m12, 0x655b59c3u, 6);
-        d = I(d, a, b, c, m3, 0x8f0ccc92u, 10);
-        c = I(c, d, a, b, m10, 0xffeff47du, 15);
-        b = I(b, c, d, a, m1, 0x85845dd1u, 21);
-        a = I(a, b, c, d, m8, 0x6fa87e4fu, 6);
-        d = I(d, a, b, c, m15, 0xfe2ce6e0u, 10);
-        c = I(c, d, a, b, m6, 0xa3014314u, 15);
-        b = I(b, c, d, a, m13, 0x4e0811a1u, 21);
-        a = I(a, b, c, d, m4, 0xf7537e82u, 6);
-        d = I(d, a, b, c, m11, 0xbd3af235u, 10);
-        c = I(c, d, a, b, m2, 0x2ad7d2bbu, 15);
-        b = I(b, c, d, a, m9, 0xeb86d391u, 21);
-        state.A += a;
-        state.B += b;
-        state.C += c;
-        state.D += d;
+        ArgumentOutOfRangeException.ThrowIfLessThan(block.Length, BlockSize);
+        fixed (byte* p = block)
+        {
+            var blocks = stackalloc byte*[Lanes];
+            for (var i = 0; i < Lanes; i++)
+            {
+                blocks[i] = p;
+            }
+
+            var a = Vector256.Create(state.A);
+            var b = Vector256.Create(state.B);
+            var c = Vector256.Create(state.C);
+            var d = Vector256.Create(state.D);
+            Compress8(ref a, ref b, ref c, ref d, blocks);
+            state = new Md5State { A = a[0], B = b[0], C = c[0], D = d[0] };
+        }
     }
 
     /// <summary>
@@ -200,18 +141,6 @@ internal static class Md5Core
         sc += c;
         sd += d;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint F(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + ((b & c) | (~b & d)) + m + k, s);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint G(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + ((b & d) | (c & ~d)) + m + k, s);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint H(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + (b ^ c ^ d) + m + k, s);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint I(uint a, uint b, uint c, uint d, uint m, uint k, int s) => b + BitOperations.RotateLeft(a + (c ^ (b | ~d)) + m + k, s);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> F(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c, Vector256<uint> d, Vector256<uint> m, uint k, [ConstantExpected] byte s) =>
