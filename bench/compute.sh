@@ -21,12 +21,23 @@ API_PORT="${API_PORT:-17370}"
 S3_PORT="${S3_PORT:-17371}"
 [[ $EUID -eq 0 ]] || { echo "compute.sh: instances need root" >&2; exit 1; }
 command -v runc >/dev/null || { echo "compute.sh: runc is needed (apt-get install runc)" >&2; exit 1; }
+# The bench's server uses the default installation's network names (bridge nimbus0, tables nimbus*): it does not run
+# beside an installation on this host, and removes those names when it ends.
+if nft list table inet nimbus >/dev/null 2>&1; then
+  echo "compute.sh: a Nimbus installation's network (nft table inet nimbus) is on this host; stop it first" >&2; exit 1
+fi
 WORK="$(mktemp -d /tmp/nimbus-compute-bench.XXXXXX)"
 SERVER_PID=""
 cleanup() {
   [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   for c in $(runc --root "$WORK/runc-raw" list -q 2>/dev/null); do runc --root "$WORK/runc-raw" delete --force "$c" || true; done
   grep -o "$WORK[^ ]*/rootfs" /proc/self/mountinfo | xargs -r -n1 umount 2>/dev/null || true
+  for table in "inet nimbus" "bridge nimbus" "inet nimbus_filter" "inet nimbus_edge"; do nft delete table $table 2>/dev/null || true; done
+  for dev in /sys/class/net/*; do
+    if [[ -d "$dev/bridge" && ( "${dev##*/}" == nimbus0 || "$(cat "$dev/ifalias" 2>/dev/null)" == "nimbus:nimbus" ) ]]; then
+      ip link del "${dev##*/}" 2>/dev/null || true
+    fi
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
