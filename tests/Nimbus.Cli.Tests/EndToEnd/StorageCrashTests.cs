@@ -17,30 +17,13 @@ namespace Nimbus.Cli.Tests.EndToEnd;
 /// directory every acknowledged object is there with its exact bytes and ETag, nothing partial is visible, and no
 /// temporary or orphaned file is left.
 /// </summary>
-public sealed class StorageCrashTests : IAsyncLifetime
+public sealed class StorageCrashTests : ServerBinaryTest
 {
     private const int SigKill = 9;
     private const string Bucket = "crash";
     private const int InlineLimit = 32 * 1024;
 
     private static readonly int[] Sizes = [0, 1, 4096, 100_000, (1024 * 1024) + 7, 3 * 1024 * 1024];
-
-    private readonly TempDirectory _work = new();
-    private readonly List<ChildProcess> _processes = [];
-
-    private string DataDirectory => Path.Combine(_work.Path, "data");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
-
-        _work.Dispose();
-    }
 
     [Fact]
     public async Task Acknowledged_puts_survive_sigkill_mid_stream_and_nothing_partial_is_visible()
@@ -167,15 +150,6 @@ public sealed class StorageCrashTests : IAsyncLifetime
     }
 
     private static string Md5ETag(byte[] content) => "\"" + Convert.ToHexStringLower(MD5.HashData(content)) + "\"";
-
-    private SigV4Credentials ReadAdminCredentials() => ServerBinary.ReadAdminCredentials(DataDirectory);
-
-    private async Task<(ChildProcess Server, Uri Api, Uri S3)> StartServerAsync()
-    {
-        var started = await ServerBinary.StartAsync(DataDirectory, _work.Path);
-        _processes.Add(started.Server);
-        return started;
-    }
 
     /// <summary>A body that hands over its first half, then waits (until cancelled) for ever: an upload cut mid-stream.</summary>
     private sealed class HalfThenHangStream(int length, CancellationToken hang) : Stream

@@ -13,33 +13,16 @@ namespace Nimbus.Cli.Tests.EndToEnd;
 /// Streaming end to end: a 1 GiB PUT and GET through the server binary raise its peak resident memory by far less than
 /// the object (the promise is under 64 MiB extra for any size up to 5 GiB), and every byte comes back where it was.
 /// </summary>
-public sealed class StorageMemoryTests : IAsyncLifetime
+public sealed class StorageMemoryTests : ServerBinaryTest
 {
     private const long Size = 1L << 30;
     private const long MaxExtraBytes = 64L << 20;
 
-    private readonly TempDirectory _work = new();
-    private ChildProcess? _server;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        _work.Dispose();
-    }
-
     [Fact]
     public async Task A_1_GiB_put_and_get_stream_through_bounded_server_memory()
     {
-        var data = Path.Combine(_work.Path, "data");
-        var (server, api, s3Endpoint) = await ServerBinary.StartAsync(data, _work.Path);
-        _server = server;
-        var credentials = ServerBinary.ReadAdminCredentials(data);
+        var (server, api, s3Endpoint) = await StartServerAsync();
+        var credentials = ReadAdminCredentials();
         using (var rest = new NimbusClient(new NimbusClientOptions { Endpoint = api, Credentials = credentials }))
         {
             await rest.Storage.Buckets.CreateAsync(new CreateBucketRequest { Name = "big" });
