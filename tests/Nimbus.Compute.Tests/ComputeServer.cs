@@ -1,3 +1,4 @@
+using Nimbus.Agent.Network;
 using Nimbus.Contracts.Resources;
 using Nimbus.Sdk;
 using Nimbus.Sdk.Compute;
@@ -255,14 +256,11 @@ internal sealed class ComputeServer : IAsyncDisposable
         await Host.RunAsync("ip", ["link", "del", bridge]);
 
         // A VPC's bridge stays while its VPC exists, and a test server goes without deleting its VPCs: its bridges
-        // are the ones whose alias names its table, as the node marks them.
-        foreach (var device in Directory.EnumerateDirectories("/sys/class/net"))
+        // are the ones the node marked as this installation's (the owner the server's DefaultNetwork.BridgeOwner gives).
+        var node = new LinuxNetworkNode(Microsoft.Extensions.Logging.Abstractions.NullLogger<LinuxNetworkNode>.Instance);
+        foreach (var vpcBridge in await node.ListVpcBridgesAsync("nimbus:" + table, CancellationToken.None))
         {
-            var alias = Path.Combine(device, "ifalias");
-            if (Directory.Exists(Path.Combine(device, "bridge")) && File.Exists(alias) && File.ReadAllText(alias).Trim() == "nimbus:" + table)
-            {
-                await Host.RunAsync("ip", ["link", "del", Path.GetFileName(device)]);
-            }
+            await Host.RunAsync("ip", ["link", "del", vpcBridge]);
         }
     }
 }
