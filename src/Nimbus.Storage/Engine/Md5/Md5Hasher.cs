@@ -249,7 +249,7 @@ internal sealed unsafe class Md5Hasher
         var vb = Vector256.Create<uint>(b);
         var vc = Vector256.Create<uint>(c);
         var vd = Vector256.Create<uint>(d);
-        var stride = new bool[Md5Core.Lanes];
+        Span<bool> stride = stackalloc bool[Md5Core.Lanes];
         for (var i = 0; i < lanes.Length; i++)
         {
             stride[i] = pointers[i] != idleBlock;
