@@ -6,17 +6,18 @@ using Nimbus.Contracts.Signing;
 // Load generator of the S3 benchmark: GETs or PUTs of one object size at one concurrency, against Nimbus (signed
 // requests: every URL is presigned with SigV4, so the server verifies a signature on each request; PUT bodies are
 // UNSIGNED-PAYLOAD, as presigned PUTs are) or against nginx (plain GET, WebDAV PUT). The same client drives both, so
-// the ratio compares the servers. Each worker has its own key; a run lasts SECONDS and every worker finishes at least
+// the ratio compares the servers. The floor servers of bench/storage/KestrelFloor take the plain requests nginx takes
+// (target kestrel-memory or kestrel-files, base URL http://127.0.0.1:PORT/memory/ or .../files/). Each worker has its own key; a run lasts SECONDS and every worker finishes at least
 // one operation after a one-operation warm-up.
 // With S3LOAD_SERVER_PIDS (space-separated pids) it also prints the CPU time those processes spent during the measured
 // operations only, per operation (server-cpu-ms/op): the warm-up is excluded, which matters where it is heavy (a GET
 // cell's warm-up PUTs every object first; at 64 MiB and c=32 that is 32 PUTs of 64 MiB for some 30 measured GETs).
-// usage: S3Load nginx <base-url> <get|put> <size> <concurrency> <seconds>
+// usage: S3Load <nginx|kestrel-memory|kestrel-files> <base-url> <get|put> <size> <concurrency> <seconds>
 //        S3Load nimbus <s3-endpoint> <access-key> <secret> <get|put> <size> <concurrency> <seconds>
 var culture = CultureInfo.InvariantCulture;
-if (args.Length < 6)
+if (args.Length < 6 || args[0] is not ("nimbus" or "nginx" or "kestrel-memory" or "kestrel-files"))
 {
-    Console.Error.WriteLine("usage: S3Load nginx <base-url> <get|put> <size> <concurrency> <seconds>\n       S3Load nimbus <s3-endpoint> <access-key> <secret> <get|put> <size> <concurrency> <seconds>");
+    Console.Error.WriteLine("usage: S3Load <nginx|kestrel-memory|kestrel-files> <base-url> <get|put> <size> <concurrency> <seconds>\n       S3Load nimbus <s3-endpoint> <access-key> <secret> <get|put> <size> <concurrency> <seconds>");
     return 2;
 }
 
