@@ -146,15 +146,24 @@ Console.WriteLine($"listening on http://127.0.0.1:{bound.Port}/");
 await app.WaitForShutdownAsync();
 return 0;
 
-// The body, written as it arrives: each read's segments in one gather pwrite (synchronous, on the request's thread,
-// as an nginx worker writes).
+// The body, written as it arrives, at least WriteSize at a time (the pipe's segments in one gather pwrite, synchronous
+// on the request's thread, as an nginx worker writes its 1 MiB body buffer): per 64 KiB receive it was 1,025 pwritev
+// per 64 MiB PUT.
 static async Task WriteBodyAsync(PipeReader body, SafeFileHandle handle, CancellationToken cancellationToken)
 {
+    // Below Kestrel's request buffer limit (1 MiB), past which it stops reading the socket.
+    const int WriteSize = 512 * 1024;
     var segments = new List<ReadOnlyMemory<byte>>(32);
     long offset = 0;
     while (true)
     {
         var read = await body.ReadAsync(cancellationToken);
+        if (!read.IsCompleted && read.Buffer.Length < WriteSize)
+        {
+            body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            continue;
+        }
+
         segments.Clear();
         foreach (var segment in read.Buffer)
         {
