@@ -6,9 +6,10 @@
 #   - the Kestrel floors in every cell (bench/storage/KestrelFloor: plain Kestrel with nimbus-server's transport
 #     settings and none of its work): kestrel-memory (GET answers an array in memory, PUT drops the body) and
 #     kestrel-files (GET preads the file, PUT writes a file without fsync, as nginx does);
-#   - the disk's and the CPU's floors: dd conv=fsync of 64 MiB and 1 GiB, the durable small-write rate (write 4 KiB,
-#     fsync, rename, fsync the directory) and the durable large write (write 1 MiB or 64 MiB, fdatasync, directory
-#     fsync) at concurrency 1 and 32 (bench/storage/DurableWrites), and the MD5 of one body on one core;
+#   - the disk's and the CPU's floors: dd conv=fsync of 64 MiB and 1 GiB, and beside each PUT cell the same
+#     operation with nothing but the disk (bench/storage/DurableWrites): write 4 KiB, fsync, rename, fsync the
+#     directory (the durable small-write ceiling), or write 1 MiB / 64 MiB, fdatasync, fsync the directory; and the
+#     MD5 of one body of the cell's size on one core;
 #   - the ratios the issue sets targets for, Nimbus / kestrel-files and kestrel-files / nginx, the server CPU per
 #     operation of each server, and per large PUT cell the best ratio a conforming server could reach here.
 # Everything it starts (servers, nginx, the load client) is stopped and its directory removed when it ends, also on
@@ -52,7 +53,7 @@ done
 LOAD="$ROOT/artifacts/bin/S3Load/release/S3Load.dll"
 DURABLE="$ROOT/artifacts/bin/DurableWrites/release/DurableWrites.dll"
 
-echo "== disk and CPU floors"
+echo "== disk"
 # 64 MiB is one large object; 1 GiB is long enough that the virtual disk's write cache cannot flatter it,
 # and is the ceiling the ratios use.
 dd_line="$(dd if=/dev/zero of="$WORK/dd-64m" bs=1M count=64 conv=fsync 2>&1 | tail -1)"
@@ -62,19 +63,6 @@ dd_line="$(dd if=/dev/zero of="$WORK/dd-1g" bs=1M count=1024 conv=fsync 2>&1 | t
 rm -f "$WORK/dd-1g"
 echo "dd conv=fsync 1 GiB: $dd_line"
 dd_mbs="$(sed -n 's/.*, \([0-9.]*\) MB\/s$/\1/p; s/.*, \([0-9.]*\) GB\/s$/\1e3/p' <<< "$dd_line")"
-run dotnet "$DURABLE" "$WORK" "$RUN_SECONDS" 4096 1,32
-durable="$(< "$WORK/out")"
-echo "$durable"
-# The durable large write of every large PUT cell: the disk alone, fsynced as Nimbus fsyncs an object.
-for size in 1048576 67108864; do
-  run dotnet "$DURABLE" "$WORK" "$RUN_SECONDS" "$size" 1,32 fdatasync
-  durable+=$'\n'"$(< "$WORK/out")"
-  cat "$WORK/out"
-done
-run dotnet "$DURABLE" --md5 4096,1048576,67108864 2
-md5="$(< "$WORK/out")"
-echo "$md5"
-
 # Free ports: other benchmarks may run on this machine.
 NGINX_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$ROOT/bench/storage/nginx.sh" start "$WORK/nginx" "$NGINX_PORT" >/dev/null
@@ -105,7 +93,7 @@ KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accessKe
 SECRET="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["secretAccessKey"])' "$WORK/nimbus/bootstrap-credentials.json")"
 echo "# nimbus-server pid $SERVER_PID at $S3, KestrelFloor pid $KESTREL_PID at $KESTREL, nginx at $NGINX"
 
-declare -A RESULT CPU
+declare -A RESULT CPU FLOOR MD5
 field() { sed -n "s|.* $1=\([0-9.]*\).*|\1|p" <<< "$2"; }
 # CPU time (utime + stime) of the server processes per operation, measured by S3Load over the measured operations
 # only (not its warm-up, which for a GET cell PUTs every object first): on a shared, noisy machine the server CPU per
@@ -143,6 +131,19 @@ for size in 4096 1048576 67108864; do
       for target in nginx kestrel-memory kestrel-files nimbus; do
         cell "$target" "$op" "$size" "$concurrency"
       done
+      # The PUT cell's floors, right beside it (a ceiling measured minutes away meets another disk on this machine):
+      # the durable write of the cell's size and concurrency, and for large objects the MD5 of one body.
+      if [[ $op == put ]]; then
+        if (( size == 4096 )); then mode=rename; else mode=fdatasync; fi
+        run dotnet "$DURABLE" "$WORK" "$RUN_SECONDS" "$size" "$concurrency" "$mode"
+        FLOOR["$size $concurrency"]="$(< "$WORK/out")"
+        echo "${FLOOR["$size $concurrency"]}"
+        if (( size > 4096 )); then
+          run dotnet "$DURABLE" --md5 "$size" 1
+          MD5["$size $concurrency"]="$(< "$WORK/out")"
+          echo "${MD5["$size $concurrency"]}"
+        fi
+      fi
     done
   done
 done
@@ -168,26 +169,28 @@ for size in 4096 1048576 67108864; do
   done
 done
 
-echo "== PUT floors (nginx does not fsync; a conforming PUT fsyncs and hashes: MD5 on one core, OpenSSL)"
+echo "== PUT floors, each measured beside its cell (nginx does not fsync; a conforming PUT fsyncs and hashes)"
 echo "# 4 KiB: Nimbus against the durable small-write ceiling (write, fsync, rename, fsync dir) [target 0.8]."
 for concurrency in 1 32; do
-  d="$(grep "sync=rename size=4096 concurrency=$concurrency " <<< "$durable" | sed -n 's/.*ops\/s=\([0-9.]*\).*/\1/p')"
+  d="$(field ops/s "${FLOOR["4096 $concurrency"]}")"
   s="$(field ops/s "${RESULT["nimbus put 4096 $concurrency"]}")"
   echo "put 4096 c=$concurrency: durable-write $d ops/s, nimbus $s ops/s, nimbus/ceiling $(ratio "$s" "$d")"
 done
-echo "# 1 MiB and 64 MiB: best possible ratio = min(durable write MB/s, k x MD5 MB/s) / nginx MB/s, k = 1 at c=1"
-echo "# (one upload's MD5 is one serial chain; at c=1 that is nginx's time / max(MD5 time, durable time)) and k = $(nproc)"
-echo "# (cores) at c=32, where concurrent uploads can hash side by side; no server that fsyncs and hashes can beat it."
+echo "# 1 MiB and 64 MiB: best possible ratio = min(durable write MB/s, k x MD5 MB/s) / nginx MB/s, with the fastest"
+echo "# MD5 of the cell's body on one core (OpenSSL); k = 1 at c=1 (one upload's MD5 is one serial chain: nginx's time /"
+echo "# max(MD5 time, durable time)) and k = $(nproc) (cores) at c=32, where uploads can hash side by side."
+echo "# No server that fsyncs and hashes every PUT can beat it; floor = the smaller of the two terms."
 for size in 1048576 67108864; do
-  m="$(grep "^md5 size=$size " <<< "$md5" | sed -n 's/.* MB\/s=\([0-9.]*\).*/\1/p')"
-  mms="$(grep "^md5 size=$size " <<< "$md5" | sed -n 's/.* ms=\([0-9.]*\).*/\1/p')"
   for concurrency in 1 32; do
-    d="$(grep "sync=fdatasync size=$size concurrency=$concurrency " <<< "$durable" | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p')"
+    d="$(field MB/s "${FLOOR["$size $concurrency"]}")"
+    mms="$(field min-ms "${MD5["$size $concurrency"]}")"
+    m="$(awk -v s="$size" -v t="$mms" 'BEGIN { printf "%.0f", (t > 0 ? s / t / 1e3 : 0) }')"
     n="$(field MB/s "${RESULT["nginx put $size $concurrency"]}")"
     s="$(field MB/s "${RESULT["nimbus put $size $concurrency"]}")"
     k=1; (( concurrency > 1 )) && k="$(nproc)"
-    best="$(awk -v d="$d" -v m="$m" -v k="$k" -v n="$n" 'BEGIN { f = (d < k * m ? d : k * m); printf "%.2f", (n > 0 ? f / n : 0) }')"
-    echo "put $size c=$concurrency: nginx $n MB/s; durable write $d MB/s; md5 $mms ms per body ($m MB/s) x $k; best possible ratio $best; nimbus $s MB/s, ratio $(ratio "$s" "$n"), nimbus/best $(awk -v s="$s" -v n="$n" -v b="$best" 'BEGIN { printf "%.2f", (n > 0 && b > 0 ? s / n / b : 0) }'); nimbus/dd $(ratio "$s" "$dd_mbs")"
+    floor="$(awk -v d="$d" -v m="$m" -v k="$k" 'BEGIN { printf "%.1f", (d < k * m ? d : k * m) }')"
+    echo "put $size c=$concurrency: nginx $n MB/s; durable write $d MB/s; md5 $mms ms per body ($m MB/s) x $k;" \
+      "best possible ratio $(ratio "$floor" "$n"); nimbus $s MB/s, ratio $(ratio "$s" "$n"), nimbus/floor $(ratio "$s" "$floor"); nimbus/dd $(ratio "$s" "$dd_mbs")"
   done
 done
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
