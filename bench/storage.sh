@@ -25,6 +25,8 @@ KESTREL_PID=""
 CHILD_PID=""
 stop() { [[ -n "$1" ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; return 0; }
 cleanup() {
+  # Without errexit: a stopped child's status (143 after SIGTERM) must not end the cleanup half-way.
+  set +e
   stop "$CHILD_PID"
   stop "$SERVER_PID"
   stop "$KESTREL_PID"
