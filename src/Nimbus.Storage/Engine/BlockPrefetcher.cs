@@ -16,12 +16,18 @@ namespace Nimbus.Storage.Engine;
 /// </summary>
 internal sealed class BlockPrefetcher(SafeFileHandle handle, Segment segment) : IAsyncDisposable
 {
-    private static readonly int ConcurrentLimit = Environment.GetEnvironmentVariable("NIMBUS_S3_PREFETCH_LIMIT") is { } limit
+    /// <summary>Multi-block responses in flight up to which their next blocks are prefetched (settable for tests).</summary>
+    internal static int ConcurrentLimit { get; set; } = Environment.GetEnvironmentVariable("NIMBUS_S3_PREFETCH_LIMIT") is { } limit
         ? int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture)
         : Math.Max(1, Environment.ProcessorCount / 2);
 
-    /// <summary>Blocks a response may find still being read before it gives the prefetch up.</summary>
-    private const int MissLimit = 2;
+    /// <summary>Blocks a response may find still being read before it gives the prefetch up (settable for tests).</summary>
+    internal static int MissLimit { get; set; } = 2;
+
+    /// <summary>Blocks taken from a prefetch since the process started (tests check the path ran).</summary>
+    internal static long BlocksPrefetched => Interlocked.Read(ref s_prefetched);
+
+    private static long s_prefetched;
 
     private static int s_sending;
 
@@ -82,6 +88,7 @@ internal sealed class BlockPrefetcher(SafeFileHandle handle, Segment segment) : 
 
         await pending.ConfigureAwait(false);
         _buffer.AsSpan(0, destination.Length).CopyTo(destination.Span);
+        Interlocked.Increment(ref s_prefetched);
         return true;
     }
 
