@@ -69,86 +69,59 @@ internal static class ObjectReader
                 continue;
             }
 
-            var firstBlock = (int)(from / StorageLayout.BlockSize);
+            using var handle = Open(layout, segment, sequential: to - from > StorageLayout.BlockSize);
+            var block = (int)(from / StorageLayout.BlockSize);
             var lastBlock = (int)((to - 1) / StorageLayout.BlockSize);
-            using (var handle = Open(layout, segment, sequential: lastBlock > firstBlock))
+            for (; block <= lastBlock; block++)
             {
-                var reader = new BlockPrefetcher(handle, segment);
-                try
+                long blockStart = (long)block * StorageLayout.BlockSize;
+                var blockLength = (int)Math.Min(StorageLayout.BlockSize, segment.Length - blockStart);
+                var sliceStart = (int)(Math.Max(from, blockStart) - blockStart);
+                var sliceEnd = (int)(Math.Min(to, blockStart + blockLength) - blockStart);
+                if (started && sliceStart == 0 && sliceEnd == blockLength)
                 {
-                    for (var block = firstBlock; block <= lastBlock; block++)
+                    var memory = output.GetMemory(blockLength)[..blockLength];
+                    ReadBlock(handle, segment, block, blockStart, memory.Span, cancellationToken);
+                    output.Advance(blockLength);
+                }
+                else
+                {
+                    var buffer = ArrayPool<byte>.Shared.Rent(blockLength);
+                    try
                     {
-                        long blockStart = (long)block * StorageLayout.BlockSize;
-                        var blockLength = (int)Math.Min(StorageLayout.BlockSize, segment.Length - blockStart);
-                        var sliceStart = (int)(Math.Max(from, blockStart) - blockStart);
-                        var sliceEnd = (int)(Math.Min(to, blockStart + blockLength) - blockStart);
-                        if (started && sliceStart == 0 && sliceEnd == blockLength)
+                        ReadBlock(handle, segment, block, blockStart, buffer.AsSpan(0, blockLength), cancellationToken);
+                        if (!started)
                         {
-                            var memory = output.GetMemory(blockLength)[..blockLength];
-                            if (!await reader.TryTakeAsync(block, memory).ConfigureAwait(false))
-                            {
-                                ReadBlock(handle, segment, block, blockStart, memory.Span, cancellationToken);
-                            }
-
-                            output.Advance(blockLength);
-                        }
-                        else
-                        {
-                            var buffer = ArrayPool<byte>.Shared.Rent(blockLength);
-                            try
-                            {
-                                ReadBlock(handle, segment, block, blockStart, buffer.AsSpan(0, blockLength), cancellationToken);
-                                if (!started)
-                                {
-                                    await startResponse(cancellationToken).ConfigureAwait(false);
-                                    started = true;
-                                }
-
-                                output.Write(buffer.AsSpan(sliceStart, sliceEnd - sliceStart));
-                            }
-                            finally
-                            {
-                                ArrayPool<byte>.Shared.Return(buffer);
-                            }
+                            await startResponse(cancellationToken).ConfigureAwait(false);
+                            started = true;
                         }
 
-                        // A response of one block is left to Kestrel, which sends it with the headers when the request
-                        // ends. Once anything was flushed, Kestrel's end of response does not send what is still buffered
-                        // (measured: a 64 MiB GET lost its last MiB), so every block of a longer response is flushed.
-                        remaining -= sliceEnd - sliceStart;
-                        if (remaining > 0 || sliceEnd - sliceStart < length)
-                        {
-                            // The flush sends the block on this thread (inline scheduling): the next whole block is
-                            // read and verified meanwhile on another one, when a core is likely free for it.
-                            if (block < lastBlock && IsWhole(segment, block + 1, from, to))
-                            {
-                                reader.Prefetch(block + 1, cancellationToken);
-                            }
-
-                            var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                            if (flushed.IsCanceled || flushed.IsCompleted)
-                            {
-                                throw new OperationCanceledException("The client went away.");
-                            }
-                        }
+                        output.Write(buffer.AsSpan(sliceStart, sliceEnd - sliceStart));
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
                     }
                 }
-                finally
+
+                // A response of one block is left to Kestrel, which sends it with the headers when the request
+                // ends. Once anything was flushed, Kestrel's end of response does not send what is still buffered
+                // (measured: a 64 MiB GET lost its last MiB), so every block of a longer response is flushed.
+                // With inline scheduling the flush runs the socket send on this thread: the read of the next
+                // block follows the send of this one (see docs/benchmarks.md on why no read-ahead thread).
+                remaining -= sliceEnd - sliceStart;
+                if (remaining > 0 || sliceEnd - sliceStart < length)
                 {
-                    // The prefetch reads through this handle into a pooled buffer: both are released after it ended.
-                    await reader.DisposeAsync().ConfigureAwait(false);
+                    var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (flushed.IsCanceled || flushed.IsCompleted)
+                    {
+                        throw new OperationCanceledException("The client went away.");
+                    }
                 }
             }
 
             segmentStart = segmentEnd;
         }
-    }
-
-    /// <summary>True when <paramref name="block"/> lies wholly inside [<paramref name="from"/>, <paramref name="to"/>) of the segment.</summary>
-    private static bool IsWhole(Segment segment, int block, long from, long to)
-    {
-        long blockStart = (long)block * StorageLayout.BlockSize;
-        return blockStart >= from && Math.Min(blockStart + StorageLayout.BlockSize, segment.Length) <= to;
     }
 
     /// <summary>
@@ -157,7 +130,7 @@ internal static class ObjectReader
     /// <c>pread</c> handed to another thread-pool thread, so it blocks a thread all the same and adds two thread
     /// switches per block (the top kernel symbol of a GET profile); page-cache hits are the common case.
     /// </summary>
-    internal static void ReadBlock(SafeFileHandle handle, Segment segment, int block, long blockStart, Span<byte> memory, CancellationToken cancellationToken)
+    private static void ReadBlock(SafeFileHandle handle, Segment segment, int block, long blockStart, Span<byte> memory, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var filled = 0;
@@ -189,11 +162,12 @@ internal static class ObjectReader
     }
 
     /// <summary>
-    /// Opens a data file for reading with one <c>open</c>: <see cref="File.OpenHandle(string, FileMode, FileAccess, FileShare, FileOptions, long)"/>
-    /// adds an <c>fstat</c>, an advisory <c>flock</c> taken and another released at close, and an <c>fadvise</c>, six
-    /// system calls per object where one does (a committed data file is never written again, so no lock protects
-    /// anything). <paramref name="sequential"/> asks the kernel for a larger read-ahead window when more than one
-    /// block will be read.
+    /// Opens a data file for reading with one <c>open</c>. <see cref="File.OpenHandle(string, FileMode, FileAccess, FileShare, FileOptions, long)"/>
+    /// adds an <c>fstat</c>, an advisory <c>flock</c> taken after the open and released before the close, and an
+    /// <c>fadvise</c>: a 1 MiB GET made seven file system calls (strace), now four (<c>open</c>, the <c>lseek</c> with
+    /// which <see cref="RandomAccess"/> checks the handle once, <c>pread</c>, <c>close</c>). A committed data file is
+    /// never written again, so the lock protected nothing. <paramref name="sequential"/> (more than one block to read)
+    /// still asks the kernel for its larger read-ahead window.
     /// </summary>
     private static SafeFileHandle Open(StorageLayout layout, Segment segment, bool sequential)
     {
