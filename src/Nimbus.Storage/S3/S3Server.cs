@@ -216,6 +216,8 @@ public sealed partial class S3Server
             ErrorCodes.RequestTooLarge => ("EntityTooLarge", 400, nimbus.Message),
             ErrorCodes.Throttled => ("SlowDown", 503, nimbus.Message),
             ErrorCodes.NotFound => ("NoSuchKey", 404, nimbus.Message),
+            // S3's own answer to an account at its bucket limit; the platform's quota message names the limit.
+            ErrorCodes.QuotaExceeded when nimbus.Quota?.Code == StorageQuotas.Buckets.Code => ("TooManyBuckets", 400, nimbus.Message),
             ErrorCodes.VersionConflict or ErrorCodes.Conflict => ("OperationAborted", 409, "A conflicting conditional operation is currently in progress against this resource. Please try again."),
             _ => (nimbus.Code, nimbus.Status, nimbus.Message),
         },
