@@ -19,6 +19,10 @@ missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node and npm run the JavaScript SDK's compat script (tests/compat/js-sdk.sh; Debian 12's Node 18 is enough for its
+# pinned SDK). Looked up by command, not by package: a machine with another vendor's nodejs (which bundles npm and
+# conflicts with Debian's npm package) already has both.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "test.sh: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2

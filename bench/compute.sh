@@ -21,10 +21,12 @@ API_PORT="${API_PORT:-17370}"
 S3_PORT="${S3_PORT:-17371}"
 [[ $EUID -eq 0 ]] || { echo "compute.sh: instances need root" >&2; exit 1; }
 command -v runc >/dev/null || { echo "compute.sh: runc is needed (apt-get install runc)" >&2; exit 1; }
-# The bench's server uses the default installation's network names (bridge nimbus0, tables nimbus*): it does not run
-# beside an installation on this host, and removes those names when it ends.
-if nft list table inet nimbus >/dev/null 2>&1; then
-  echo "compute.sh: a Nimbus installation's network (nft table inet nimbus) is on this host; stop it first" >&2; exit 1
+# The bench's server has a network of its own (bridge nbcomp0, tables nimbus_nbcomp0*, its own range), as
+# bench/network.sh does, so it runs beside a Nimbus installation and removes only its own names when it ends.
+BRIDGE=nbcomp0
+CIDR=10.254.0.0/22
+if [[ -e "/sys/class/net/$BRIDGE" ]] || nft list table inet "nimbus_${BRIDGE}" >/dev/null 2>&1; then
+  echo "compute.sh: bridge $BRIDGE or table nimbus_$BRIDGE exists: another compute.sh is running (or one was killed; delete them)" >&2; exit 1
 fi
 WORK="$(mktemp -d /tmp/nimbus-compute-bench.XXXXXX)"
 SERVER_PID=""
@@ -32,9 +34,10 @@ cleanup() {
   [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   for c in $(runc --root "$WORK/runc-raw" list -q 2>/dev/null); do runc --root "$WORK/runc-raw" delete --force "$c" || true; done
   grep -o "$WORK[^ ]*/rootfs" /proc/self/mountinfo | xargs -r -n1 umount 2>/dev/null || true
-  for table in "inet nimbus" "bridge nimbus" "inet nimbus_filter" "inet nimbus_edge"; do nft delete table $table 2>/dev/null || true; done
+  for table in "inet nimbus_$BRIDGE" "bridge nimbus_$BRIDGE" "inet nimbus_${BRIDGE}_filter" "inet nimbus_${BRIDGE}_edge"; do nft delete table $table 2>/dev/null || true; done
+  # A VPC's bridge stays while its VPC exists: this run's are its own bridge and those whose alias names its table.
   for dev in /sys/class/net/*; do
-    if [[ -d "$dev/bridge" && ( "${dev##*/}" == nimbus0 || "$(cat "$dev/ifalias" 2>/dev/null)" == "nimbus:nimbus" ) ]]; then
+    if [[ -d "$dev/bridge" && ( "${dev##*/}" == "$BRIDGE" || "$(cat "$dev/ifalias" 2>/dev/null)" == "nimbus:nimbus_$BRIDGE" ) ]]; then
       ip link del "${dev##*/}" 2>/dev/null || true
     fi
   done
@@ -52,6 +55,7 @@ load() { dotnet "$BIN/ComputeLoad/release/ComputeLoad.dll" "$@"; }
 mkdir -p "$WORK/data/compute" "$WORK/raw"
 cp "$ROOT/bench/compute/instance-types.json" "$WORK/data/compute/instance-types.json"
 dotnet "$BIN/Nimbus.Server/release/nimbus-server.dll" --data-dir "$WORK/data" --api-port "$API_PORT" --s3-port "$S3_PORT" \
+  --network-bridge "$BRIDGE" --network-cidr "$CIDR" \
   --rate-limit 10000000 --rate-limit-burst 10000000 --cpu-overcommit-ratio 128 --log-level Warning >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 ENDPOINT="http://127.0.0.1:$API_PORT"

@@ -4,6 +4,7 @@ using Nimbus.Sdk;
 using Nimbus.Sdk.Compute;
 using Nimbus.Server.Hosting;
 using Nimbus.Testing;
+using Shouldly;
 
 namespace Nimbus.Compute.Tests;
 
@@ -12,6 +13,7 @@ internal sealed class ComputeServer : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private bool _keptRunning;
+    private ComputeServer? _predecessor;
     public const string RuncRoot = "/run/nimbus/runc";
 
     private ComputeServer(NimbusServer server, TimeProvider time)
@@ -141,7 +143,36 @@ internal sealed class ComputeServer : IAsyncDisposable
         return DataDirectory;
     }
 
+    /// <summary>
+    /// Starts a server on the data directory of this one (stopped by <see cref="StopServerAsync"/>), which then removes
+    /// that directory when it is disposed, as this one would have: a fixture that swaps its server for the successor
+    /// never disposes this one, and the directory stayed in /tmp.
+    /// </summary>
+    public async Task<ComputeServer> StartSuccessorAsync(Func<NimbusServerOptions, NimbusServerOptions>? configure = null)
+    {
+        _keptRunning.ShouldBeTrue("StopServerAsync first: a successor starts on a stopped server's data directory");
+        var next = await StartAsync(configure, DataDirectory);
+        next._predecessor = this;
+        return next;
+    }
+
     public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await DisposeServerAsync();
+        }
+        finally
+        {
+            if (_predecessor is not null)
+            {
+                // Its host is already stopped: this removes the data directory it owns.
+                await _predecessor.Server.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task DisposeServerAsync()
     {
         var bridge = Bridge;
         var table = NftTable;

@@ -71,11 +71,11 @@ public sealed class NatPortForwardTests : NetworkHostTest
         (await CurlAsync(address, ExternalPort)).ShouldBe("ok\n");
 
         // A restart rebuilds the edge table from the store: a forward the kernel lost meanwhile is back.
-        var directory = await Server.StopServerAsync();
+        await Server.StopServerAsync();
         var flushed = await Host.RunAsync("nft", ["flush", "map", "inet", Server.NftTable + "_edge", "ngw_dnat"]);
         flushed.ExitCode.ShouldBe(0, flushed.Stderr);
         (await CurlAsync(address, ExternalPort)).ShouldStartWith("error");
-        Server = await ComputeServer.StartAsync(dataDirectory: directory);
+        Server = await Server.StartSuccessorAsync();
         (await Poll.UntilAsync(() => CurlAsync(address, ExternalPort), r => r == "ok\n", what: "the forward after the restart")).ShouldBe("ok\n");
         network = Server.Client.Network;
 

@@ -86,8 +86,8 @@ public sealed class NetworkInterfaceTests : NetworkHostTest
 
         // A restart of Nimbus: the running instance keeps its secondary interface and addresses, and the rebuilt
         // ruleset pairs them with the interface's own veth.
-        var directory = await Server.StopServerAsync();
-        Server = await ComputeServer.StartAsync(dataDirectory: directory);
+        await Server.StopServerAsync();
+        Server = await Server.StartSuccessorAsync();
         (await Poll.UntilAsync(() => VpcDataPathTests.FetchAsync(client.Id, eniIp), page => page == "ok\n", what: "tcp to the secondary interface after a restart")).ShouldBe("ok\n");
         (await VpcDataPathTests.PingsAsync(client.Id, onSecondary)).ShouldBeTrue("the secondary address after a restart");
         var antiSpoofing = await Host.RunAsync("nft", ["list", "set", "bridge", Server.NftTable, "addresses"]);

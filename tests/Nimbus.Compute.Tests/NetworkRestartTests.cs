@@ -36,7 +36,7 @@ public sealed class NetworkRestartTests : NetworkHostTest
         (await Poll.UntilAsync(() => CurlAsync(address), page => page == "ok\n", what: "the elastic IP before the restart")).ShouldBe("ok\n");
 
         // What a peering, an elastic IP and a route to an appliance deleted while Nimbus is down leave in the kernel.
-        var directory = await Server.StopServerAsync();
+        await Server.StopServerAsync();
         var table = Server.NftTable;
         var stale = StaleElasticIp(Server.ElasticIpPool, address);
         var rule = (await Host.RunAsync("ip", ["rule", "show"])).Stdout.Split('\n').Single(l => l.Contains($"from {subnetACidr} iif ", StringComparison.Ordinal));
@@ -53,7 +53,7 @@ public sealed class NetworkRestartTests : NetworkHostTest
             done.ExitCode.ShouldBe(0, string.Join(' ', command) + ": " + done.Stderr);
         }
 
-        Server = await ComputeServer.StartAsync(dataDirectory: directory);
+        Server = await Server.StartSuccessorAsync();
         await Poll.UntilAsync(() => LoHasAsync(stale), has => !has, what: "the stale elastic IP removed from lo");
         (await Host.RunAsync("nft", ["list", "set", "inet", table, "peered"])).Stdout.ShouldNotContain("172.31.250.0/24");
         var edge = (await Host.RunAsync("nft", ["list", "map", "inet", table + "_edge", "eip_dnat"])).Stdout;

@@ -173,7 +173,7 @@ public sealed class VpcDataPathTests : NetworkHostTest
 
         // What a VPC deleted while Nimbus was down leaves: its bridge (marked as this installation's), a veth on it and
         // an instance namespace. Another installation's bridge (another alias) must stay.
-        var directory = await Server.StopServerAsync();
+        await Server.StopServerAsync();
         var leftover = "nbleftover" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var foreign = "nbforeign" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var veth = "nv" + leftover[2..];
@@ -195,7 +195,7 @@ public sealed class VpcDataPathTests : NetworkHostTest
 
         try
         {
-            var restarted = await ComputeServer.StartAsync(dataDirectory: directory);
+            var restarted = await Server.StartSuccessorAsync();
             Server = restarted;
             await Poll.UntilAsync(() => Task.FromResult(Directory.Exists($"/sys/class/net/{leftover}")), exists => !exists, what: "the leftover bridge removed");
             Directory.Exists($"/sys/class/net/{veth}").ShouldBeFalse("the leftover veth is removed");

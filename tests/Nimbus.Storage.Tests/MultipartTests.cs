@@ -92,6 +92,24 @@ public sealed class MultipartTests(StorageServer fixture) : IClassFixture<Storag
     }
 
     [Fact]
+    public async Task Part_numbers_run_from_1_to_10000_and_others_are_InvalidArgument()
+    {
+        using var s3 = fixture.Client();
+        var bucket = await NewBucketAsync(s3);
+        var create = await s3.InitiateMultipartUploadAsync(bucket, "numbers");
+        await UploadAsync(s3, bucket, "numbers", create.UploadId, 10_000, RandomNumberGenerator.GetBytes(10));
+        foreach (var number in new[] { 10_001, 0 })
+        {
+            var error = await Should.ThrowAsync<AmazonS3Exception>(() => UploadAsync(s3, bucket, "numbers", create.UploadId, number, RandomNumberGenerator.GetBytes(10)));
+            error.ErrorCode.ShouldBe("InvalidArgument");
+            error.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        var parts = await s3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "numbers", UploadId = create.UploadId });
+        parts.Parts.Select(p => p.PartNumber).ShouldBe([10_000]);
+    }
+
+    [Fact]
     public async Task Uploads_are_listed_and_abort_removes_them()
     {
         using var s3 = fixture.Client();

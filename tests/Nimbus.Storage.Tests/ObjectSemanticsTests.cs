@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Shouldly;
@@ -85,6 +86,35 @@ public sealed class ObjectSemanticsTests(StorageServer fixture) : IClassFixture<
             MD5Digest = Convert.ToBase64String(MD5.HashData("something else"u8)),
         }));
         error.ErrorCode.ShouldBe("BadDigest");
+        (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_body_that_differs_from_its_signed_sha256_is_XAmzContentSHA256Mismatch_and_stores_nothing()
+    {
+        // The SDK signs the SHA-256 of the body it was given; a handler below it flips one byte on the way out, as a
+        // faulty proxy would. No checksum header: the signed hash alone must catch it.
+        var config = new AmazonS3Config
+        {
+            ServiceURL = fixture.Server.S3Endpoint.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "local",
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            HttpClientFactory = new BodyTamperingHttpClientFactory(),
+        };
+        using var tampering = new AmazonS3Client(new BasicAWSCredentials(fixture.Server.Admin.AccessKeyId, fixture.Server.Admin.SecretAccessKey), config);
+        using var s3 = fixture.Client();
+        var bucket = await NewBucketAsync(s3);
+        var error = await Should.ThrowAsync<AmazonS3Exception>(() => tampering.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = "signed",
+            InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(300_000)),
+            UseChunkEncoding = false,
+            DisablePayloadSigning = false,
+        }));
+        error.ErrorCode.ShouldBe("XAmzContentSHA256Mismatch");
+        error.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).KeyCount.ShouldBe(0);
     }
 

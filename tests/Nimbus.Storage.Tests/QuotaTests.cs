@@ -46,4 +46,32 @@ public sealed class StorageQuotaTests
         refused.ErrorCode.ShouldBe("QuotaExceeded");
         refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task The_storage_buckets_quota_refuses_the_bucket_past_the_limit_until_one_is_deleted()
+    {
+        await using var server = await NimbusServer.StartAsync();
+        using var api = server.SignedHttpClient();
+        using var s3 = StorageServer.CreateClient(server);
+        (await api.PutAsJsonAsync("/v1/quotas/storage.buckets", new { limit = 2 })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var names = Enumerable.Range(0, 3).Select(_ => StorageServer.NewBucketName()).ToList();
+        await s3.PutBucketAsync(names[0]);
+        await s3.PutBucketAsync(names[1]);
+
+        // S3's code for an account at its bucket limit, so clients report it as they would against AWS.
+        var refused = await Should.ThrowAsync<AmazonS3Exception>(() => s3.PutBucketAsync(names[2]));
+        refused.ErrorCode.ShouldBe("TooManyBuckets");
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        refused.Message.ShouldContain("storage.buckets");
+        (await s3.ListBucketsAsync()).Buckets.Select(b => b.BucketName).Order(StringComparer.Ordinal).ShouldBe(names.Take(2).Order(StringComparer.Ordinal));
+
+        // The REST API's create takes from the same quota and answers as every platform quota does.
+        var viaApi = await api.PostAsJsonAsync("/v1/storage/buckets", new { name = names[2] });
+        viaApi.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await viaApi.Content.ReadAsStringAsync()).ShouldContain("QuotaExceeded");
+
+        await s3.DeleteBucketAsync(names[0]);
+        await s3.PutBucketAsync(names[2]);
+        (await s3.ListBucketsAsync()).Buckets.Select(b => b.BucketName).ShouldContain(names[2]);
+    }
 }

@@ -256,6 +256,8 @@ public sealed class NimbusHost : IAsyncDisposable
             Region = options.Region,
             Domain = options.S3Domain,
             CompleteKeepAliveAfter = options.S3CompleteKeepAliveAfter,
+            ScrubInterval = options.S3ScrubInterval,
+            LifecycleInterval = options.S3LifecycleInterval,
         });
 
         services.AddNimbusCompute(new ComputeOptions

@@ -27,6 +27,12 @@ public sealed record NimbusServerOptions
     /// </summary>
     public TimeSpan S3CompleteKeepAliveAfter { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Time between two background scrubs of every object; default 24 hours, zero turns them off (tests shorten it).</summary>
+    public TimeSpan S3ScrubInterval { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Time between two background passes of the buckets' lifecycle rules; default 1 hour, zero turns them off (tests shorten it).</summary>
+    public TimeSpan S3LifecycleInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Address to listen on; default 127.0.0.1.</summary>
     public string Listen { get; init; } = "127.0.0.1";
 

@@ -209,6 +209,9 @@ public sealed partial class S3Server
         {
             ErrorCodes.MissingAuthentication => ("AccessDenied", 403, nimbus.Message),
             ErrorCodes.IncompleteSignature => (s3?.Request.Has("X-Amz-Algorithm") == true ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed", 400, nimbus.Message),
+            // A presigned URL whose X-Amz-Expires is outside 1 s to 7 days is malformed in S3 (400), not expired.
+            ErrorCodes.RequestExpired when s3?.Request.Has("X-Amz-Algorithm") == true && !ValidPresignExpiry(s3.Request.Query("X-Amz-Expires")) =>
+                ("AuthorizationQueryParametersError", 400, nimbus.Message),
             ErrorCodes.RequestExpired => s3?.Request.Has("X-Amz-Algorithm") == true ? ("AccessDenied", 403, "Request has expired: " + nimbus.Message) : ("RequestTimeTooSkewed", 403, nimbus.Message),
             ErrorCodes.ExpiredToken => ("ExpiredToken", 400, nimbus.Message),
             ErrorCodes.InvalidParameter => ("InvalidArgument", 400, nimbus.Message),
@@ -216,6 +219,8 @@ public sealed partial class S3Server
             ErrorCodes.RequestTooLarge => ("EntityTooLarge", 400, nimbus.Message),
             ErrorCodes.Throttled => ("SlowDown", 503, nimbus.Message),
             ErrorCodes.NotFound => ("NoSuchKey", 404, nimbus.Message),
+            // S3's own answer to an account at its bucket limit; the platform's quota message names the limit.
+            ErrorCodes.QuotaExceeded when nimbus.Quota?.Code == StorageQuotas.Buckets.Code => ("TooManyBuckets", 400, nimbus.Message),
             ErrorCodes.VersionConflict or ErrorCodes.Conflict => ("OperationAborted", 409, "A conflicting conditional operation is currently in progress against this resource. Please try again."),
             _ => (nimbus.Code, nimbus.Status, nimbus.Message),
         },
@@ -225,6 +230,10 @@ public sealed partial class S3Server
         System.Xml.XmlException xml => ("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema: " + xml.Message),
         _ => ("InternalError", 500, "We encountered an internal error. Please try again."),
     };
+
+    private static bool ValidPresignExpiry(string? expires) =>
+        long.TryParse(expires, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+        && seconds is >= 1 and <= SigV4Signer.MaxPresignExpiresSeconds;
 
     [LoggerMessage(EventId = 7100, Level = LogLevel.Error, Message = "S3 request {RequestId} {Method} {Resource} failed")]
     private partial void LogServerError(Exception ex, string requestId, string method, string resource);

@@ -7,7 +7,7 @@ using Xunit;
 namespace Nimbus.Cli.Tests.EndToEnd;
 
 /// <summary>
-/// Runs tests/compat/*.sh (awscli, s3cmd, rclone against a real server each), so ./test.sh counts them with the other
+/// Runs tests/compat/*.sh (awscli, s3cmd, rclone and the JavaScript SDK v3 against a real server each), so ./test.sh counts them with the other
 /// tests. A client that is not installed fails the script, and so the test: ./test.sh installs them.
 /// </summary>
 public sealed class CompatScriptTests
@@ -16,6 +16,7 @@ public sealed class CompatScriptTests
     [InlineData("awscli.sh")]
     [InlineData("s3cmd.sh")]
     [InlineData("rclone.sh")]
+    [InlineData("js-sdk.sh")]
     public async Task Real_s3_client_round_trips_every_byte(string script)
     {
         var path = Path.Combine(Repository.Root, "tests", "compat", script);
