@@ -56,6 +56,43 @@ public sealed class SecurityAndDurabilityTests
     }
 
     [Fact]
+    public async Task A_request_signed_for_another_region_is_told_the_right_region()
+    {
+        await using var server = await NimbusServer.StartAsync();
+        using var admin = StorageServer.CreateClient(server);
+        var bucket = StorageServer.NewBucketName();
+        await admin.PutBucketAsync(bucket);
+        using var http = new HttpClient();
+
+        // Header form, as S3 answers it: 400 AuthorizationHeaderMalformed with the expected region in <Region>.
+        using var signed = new HttpRequestMessage(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}?list-type=2"));
+        Nimbus.Contracts.Signing.SigV4Signer.Sign(signed, server.AdminCredentials, "us-east-1", "s3", DateTimeOffset.UtcNow, Nimbus.Contracts.Signing.SigV4Signer.EmptyPayloadHash);
+        using var headerResponse = await http.SendAsync(signed);
+        headerResponse.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var headerBody = await headerResponse.Content.ReadAsStringAsync();
+        headerBody.ShouldContain("<Code>AuthorizationHeaderMalformed</Code>");
+        headerBody.ShouldContain("the region 'us-east-1' is wrong; expecting 'local'");
+        headerBody.ShouldContain("<Region>local</Region>");
+
+        // Presigned form: AuthorizationQueryParametersError, the same region named.
+        var url = Nimbus.Contracts.Signing.SigV4Signer.Presign(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}/k"), server.AdminCredentials, "eu-west-1", "s3", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        using var presignedResponse = await http.GetAsync(url);
+        presignedResponse.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var presignedBody = await presignedResponse.Content.ReadAsStringAsync();
+        presignedBody.ShouldContain("<Code>AuthorizationQueryParametersError</Code>");
+        presignedBody.ShouldContain("<Region>local</Region>");
+
+        // The right region with a wrong secret is still a plain signature mismatch, with no region hint.
+        using var forged = new HttpRequestMessage(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}?list-type=2"));
+        Nimbus.Contracts.Signing.SigV4Signer.Sign(forged, new(server.Admin.AccessKeyId, "not-the-secret-0000000000000000000000000"), "local", "s3", DateTimeOffset.UtcNow, Nimbus.Contracts.Signing.SigV4Signer.EmptyPayloadHash);
+        using var forgedResponse = await http.SendAsync(forged);
+        forgedResponse.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var forgedBody = await forgedResponse.Content.ReadAsStringAsync();
+        forgedBody.ShouldContain("<Code>SignatureDoesNotMatch</Code>");
+        forgedBody.ShouldNotContain("<Region>");
+    }
+
+    [Fact]
     public async Task Presigned_urls_get_and_put_until_they_expire()
     {
         await using var server = await NimbusServer.StartAsync();
