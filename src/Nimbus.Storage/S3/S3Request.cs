@@ -21,13 +21,15 @@ internal sealed class S3Request
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
-    /// The query's parameters in request order; a lookup takes the first of a repeated name. A list, not a
-    /// dictionary: a GET carries none or the six of a presigned URL, and building a hash table for them was
-    /// 3.5 % of a 4 KiB GET's CPU. The request line's size limit bounds the list.
+    /// The query's parameters in request order, as places in <see cref="RawQuery"/>; a lookup takes the first
+    /// of a repeated name and a value is decoded when asked for. A list, not a dictionary of decoded strings:
+    /// a GET carries none or the six of a presigned URL, of which the handlers read none (the signature check
+    /// reads the raw query), and building a hash table of twelve new strings for them was 3.5 % of a 4 KiB
+    /// GET's CPU. The request line's size limit bounds the list.
     /// </summary>
-    private readonly KeyValuePair<string, string>[] _query;
+    private readonly QueryEntry[] _query;
 
-    private S3Request(string rawPath, string rawQuery, string? bucket, byte[]? key, string? keyText, KeyValuePair<string, string>[] query, bool virtualHost)
+    private S3Request(string rawPath, string rawQuery, string? bucket, byte[]? key, string? keyText, QueryEntry[] query, bool virtualHost)
     {
         RawPath = rawPath;
         RawQuery = rawQuery;
@@ -57,7 +59,17 @@ internal sealed class S3Request
 
     public bool Has(string name) => IndexOf(name) >= 0;
 
-    public string? Query(string name) => IndexOf(name) is var i and >= 0 ? _query[i].Value : null;
+    public string? Query(string name)
+    {
+        var i = IndexOf(name);
+        if (i < 0)
+        {
+            return null;
+        }
+
+        var entry = _query[i];
+        return entry.ValueLength < 0 ? "" : Decode(RawQuery.AsSpan(entry.ValueStart, entry.ValueLength));
+    }
 
     /// <summary>Parses the target; throws S3 errors for a key too long or not UTF-8, or a malformed escape.</summary>
     public static S3Request Parse(string rawTarget, string? host, string domain)
@@ -166,9 +178,13 @@ internal sealed class S3Request
     private int IndexOf(string name)
     {
         var query = _query;
+        var raw = RawQuery.AsSpan();
         for (var i = 0; i < query.Length; i++)
         {
-            if (string.Equals(query[i].Key, name, StringComparison.Ordinal))
+            var entry = query[i];
+            if (entry.DecodedName is { } decoded
+                ? string.Equals(decoded, name, StringComparison.Ordinal)
+                : raw.Slice(entry.NameStart, entry.NameLength).SequenceEqual(name))
             {
                 return i;
             }
@@ -177,38 +193,56 @@ internal sealed class S3Request
         return -1;
     }
 
-    private static KeyValuePair<string, string>[] ParseQuery(string rawQuery)
+    private static QueryEntry[] ParseQuery(string rawQuery)
     {
         if (rawQuery.Length == 0)
         {
             return [];
         }
 
-        var count = rawQuery.AsSpan().Count('&') + 1;
-        var query = new KeyValuePair<string, string>[count];
+        var query = new QueryEntry[rawQuery.AsSpan().Count('&') + 1];
         var n = 0;
-        var rest = rawQuery.AsSpan();
-        while (true)
+        var start = 0;
+        while (start <= rawQuery.Length)
         {
-            var amp = rest.IndexOf('&');
-            var part = amp < 0 ? rest : rest[..amp];
-            if (!part.IsEmpty)
+            var amp = rawQuery.IndexOf('&', start);
+            var end = amp < 0 ? rawQuery.Length : amp;
+            if (end > start)
             {
+                var part = rawQuery.AsSpan(start, end - start);
                 var eq = part.IndexOf('=');
-                var name = Decode(eq < 0 ? part : part[..eq]);
-                var value = eq < 0 ? "" : Decode(part[(eq + 1)..]);
-                query[n++] = new KeyValuePair<string, string>(name, value);
+                var name = eq < 0 ? part : part[..eq];
+
+                // A name with escapes or non-ASCII is decoded now (it is compared as text); a plain one is its own text.
+                var decoded = name.ContainsAnyExcept(PlainAscii) ? Encoding.UTF8.GetString(Unescape(name)) : null;
+                if (eq >= 0)
+                {
+                    // A malformed escape is refused whether or not a handler reads the value, as when values were decoded here.
+                    CheckEscapes(part[(eq + 1)..]);
+                }
+
+                query[n++] = eq < 0
+                    ? new QueryEntry(start, name.Length, 0, -1, decoded)
+                    : new QueryEntry(start, eq, start + eq + 1, part.Length - eq - 1, decoded);
             }
 
-            if (amp < 0)
-            {
-                break;
-            }
-
-            rest = rest[(amp + 1)..];
+            start = end + 1;
         }
 
         return n == query.Length ? query : query[..n];
+    }
+
+    private static void CheckEscapes(ReadOnlySpan<char> value)
+    {
+        for (var i = value.IndexOf('%'); i >= 0; i = value.IndexOf('%'))
+        {
+            if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+            {
+                throw S3Errors.InvalidArgument("The request target has a malformed percent-encoding.");
+            }
+
+            value = value[(i + 3)..];
+        }
     }
 
     /// <summary>Percent-decodes to text (invalid UTF-8 becomes U+FFFD); a plain ASCII value is its own text.</summary>
@@ -280,4 +314,7 @@ internal sealed class S3Request
 
         return null;
     }
+
+    /// <summary>One query parameter: where its name and value sit in the raw query (value length -1: no <c>=</c>), and its decoded name when it needs decoding.</summary>
+    private readonly record struct QueryEntry(int NameStart, int NameLength, int ValueStart, int ValueLength, string? DecodedName);
 }
