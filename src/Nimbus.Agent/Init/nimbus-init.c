@@ -10,7 +10,8 @@
  * (SIGKILL 10 s later) and the init exits with COMMAND's status, which it also writes to STATUS_FILE so the host
  * can tell an exit code from a kill. With -n, the user data and COMMAND start once DEVICE has a carrier (the host
  * puts the other end of its veth on the bridge only after the instance's firewall rules are in place, while the
- * container starts), or after NETWORK_WAIT_SECONDS without one (said on the console).
+ * container starts), or after NETWORK_WAIT_SECONDS without one (said on the console); a SIGTERM, SIGINT or SIGPWR
+ * during that wait ends the init at once with nothing started.
  *
  *   nimbus-init --spawn LOG MAX_BYTES -- PROGRAM ARGS...
  *
@@ -330,12 +331,23 @@ static int has_carrier(int fd, const char *device)
     return ioctl(fd, SIOCGIFFLAGS, &request) == 0 && (request.ifr_flags & IFF_RUNNING) != 0;
 }
 
-/* Waits until DEVICE has a carrier: woken by the kernel's link notifications (no polling), checked with SIOCGIFFLAGS. */
-static void wait_for_carrier(const char *device)
+/* True when a shutdown signal (blocked, so pending) arrived: the wait ends and nothing is started. */
+static int shutdown_pending(void)
 {
+    sigset_t pending;
+    return sigpending(&pending) == 0
+        && (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGPWR) == 1);
+}
+
+/* Waits until DEVICE has a carrier: woken by the kernel's link notifications (no polling), checked with SIOCGIFFLAGS.
+ * Returns 0 when the wait ended (carrier, or the cap), -1 when a shutdown signal came first (checked at least every
+ * 100 ms, so a stop during the wait is not held until the cap). */
+static int wait_for_carrier(const char *device)
+{
+    int stopped = 0;
     int flags = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (flags < 0) {
-        return;
+        return 0;
     }
     int links = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     struct sockaddr_nl address = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
@@ -346,6 +358,10 @@ static void wait_for_carrier(const char *device)
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (!has_carrier(flags, device)) {
+        if (shutdown_pending()) {
+            stopped = -1;
+            break;
+        }
         clock_gettime(CLOCK_MONOTONIC, &now);
         long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (waited >= NETWORK_WAIT_SECONDS * 1000L) {
@@ -369,6 +385,7 @@ static void wait_for_carrier(const char *device)
         close(links);
     }
     close(flags);
+    return stopped;
 }
 
 int main(int argc, char **argv)
@@ -409,8 +426,9 @@ int main(int argc, char **argv)
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &original);
 
-    if (device != NULL) {
-        wait_for_carrier(device);
+    if (device != NULL && wait_for_carrier(device) != 0) {
+        say("stopped while waiting for %s; nothing was started", device);
+        return 0;
     }
 
     pid_t user_data_pid = -1, main_pid = -1, groups[2] = {0, 0};
