@@ -92,10 +92,11 @@ public sealed class NimbusHost : IAsyncDisposable
             });
         });
         // Response buffering per connection: 2 MiB, two blocks of a large GET, instead of the transport's 64 KiB.
-        // With 64 KiB, each 1 MiB block's flush waited until the socket had taken nearly all of it, so the read
-        // and CRC-32C check of block N+1 never overlapped the send of block N (strace: pread and sendto took turns
-        // on one thread). With two blocks of room the flush returns at once and the transport's sender thread
-        // sends block N while the request reads the next one. Memory: at most 2 MiB buffered per connection.
+        // With 64 KiB, each 1 MiB block's flush waited until the socket had taken nearly all of it. With inline
+        // scheduling (below) a flush runs the send on the request's thread anyway (strace: pread, then a 1 MiB
+        // sendto that the loopback socket takes whole, per block); the 2 MiB matter when the client reads slower
+        // than the server sends: the flush then returns while the socket drains and the request reads the next
+        // block. Memory: at most 2 MiB buffered per connection.
         //
         // Inline scheduling: a request runs on the thread that completed its socket read (with the inline socket
         // completions that Program.cs turns on, the socket engine's own epoll thread), not on a thread-pool

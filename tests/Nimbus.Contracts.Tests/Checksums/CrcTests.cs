@@ -74,6 +74,24 @@ public sealed class CrcTests
     }
 
     [Fact]
+    public void Wide_folding_path_and_table_path_agree_past_the_folding_threshold()
+    {
+        // 1024 bytes and up go through the 512-bit folding where the CPU has it: every length of the first
+        // 600 past the threshold (every remainder of the 256- and 64-byte loops), a whole block and odd
+        // sizes around it, from a zero and a non-zero running CRC.
+        byte[] data = RandomBytes((1024 * 1024) + 300, seed: 5);
+        var lengths = Enumerable.Range(1000, 600).Concat([4096, 65_536, 1024 * 1024 - 1, 1024 * 1024, (1024 * 1024) + 300]);
+        foreach (int length in lengths)
+        {
+            ReadOnlySpan<byte> slice = data.AsSpan(0, length);
+            Crc32C.HashToUInt32(slice).ShouldBe(Crc32C.UpdateTable(0, slice), $"length {length}");
+            Crc32C.Append(0x12345678, slice).ShouldBe(Crc32C.UpdateTable(0x12345678, slice), $"length {length}, running crc");
+        }
+
+        Crc32C.HashToUInt32(data).ShouldBe(ReferenceCrc.Crc32C(data));
+    }
+
+    [Fact]
     public void Data_unaligned_in_memory_gives_the_same_crc()
     {
         byte[] data = RandomBytes(70_000, seed: 7);
