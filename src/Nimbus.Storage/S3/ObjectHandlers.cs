@@ -53,7 +53,7 @@ internal static class ObjectHandlers
             {
                 s3.Response.StatusCode = 304;
                 s3.Response.Headers.ETag = record.ETag;
-                s3.Response.Headers.LastModified = record.LastModified.ToString("R", CultureInfo.InvariantCulture);
+                s3.Response.Headers.LastModified = HttpDates.Format(record.LastModified);
                 return;
             }
 

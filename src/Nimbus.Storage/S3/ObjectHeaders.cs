@@ -53,7 +53,7 @@ internal static class ObjectHeaders
     {
         var headers = response.Headers;
         headers.ETag = record.ETag;
-        headers.LastModified = record.LastModified.ToString("R", CultureInfo.InvariantCulture);
+        headers.LastModified = HttpDates.Format(record.LastModified);
         headers.AcceptRanges = "bytes";
         var meta = record.Meta;
         headers.ContentType = request.Query("response-content-type") ?? meta.ContentType ?? DefaultContentType;

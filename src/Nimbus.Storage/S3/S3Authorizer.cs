@@ -16,6 +16,11 @@ internal sealed class S3Authorizer(IAuthorizer authorizer)
     private static readonly string[] HeaderKeys =
         ["x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-content-sha256"];
 
+    // Shared by every signed request: the policy evaluator copies condition values into its own context.
+    private static readonly string[] PresignedAuthType = ["REST-QUERY-STRING"];
+    private static readonly string[] HeaderAuthType = ["REST-HEADER"];
+    private static readonly string[] SignatureVersion4 = ["AWS4-HMAC-SHA256"];
+
     public async Task AuthorizeAsync(S3Context s3, string action, string resource, BucketEntry? bucket, IReadOnlyDictionary<string, IReadOnlyList<string>>? conditionKeys)
     {
         var caller = s3.Caller ?? CallerContext.Anonymous(s3.Http.Connection.RemoteIpAddress, s3.Http.Request.IsHttps);
@@ -65,8 +70,8 @@ internal sealed class S3Authorizer(IAuthorizer authorizer)
 
         if (s3.Authentication is { } auth)
         {
-            (keys ??= new(StringComparer.OrdinalIgnoreCase))["s3:authType"] = [auth.IsPresigned ? "REST-QUERY-STRING" : "REST-HEADER"];
-            keys["s3:signatureversion"] = ["AWS4-HMAC-SHA256"];
+            (keys ??= new(StringComparer.OrdinalIgnoreCase))["s3:authType"] = auth.IsPresigned ? PresignedAuthType : HeaderAuthType;
+            keys["s3:signatureversion"] = SignatureVersion4;
         }
 
         if (given is not null)

@@ -80,7 +80,7 @@ public sealed partial class S3Server
             }
 
             await CorsHandler.ApplyAsync(s3).ConfigureAwait(false);
-            await AuthenticateAsync(s3, target).ConfigureAwait(false);
+            await AuthenticateAsync(s3).ConfigureAwait(false);
             await S3Dispatcher.DispatchAsync(s3).ConfigureAwait(false);
         }
         catch (ErrorAlreadySentException sent)
@@ -99,7 +99,7 @@ public sealed partial class S3Server
         }
     }
 
-    private async Task AuthenticateAsync(S3Context s3, string target)
+    private async Task AuthenticateAsync(S3Context s3)
     {
         var headers = s3.Http.Request.Headers;
         var authorization = headers.Authorization.ToString();
@@ -119,12 +119,13 @@ public sealed partial class S3Server
             throw new NimbusException("InvalidRequest", 400, "Signature Version 2 is not supported; sign requests with AWS4-HMAC-SHA256 (Signature Version 4).");
         }
 
-        var question = target.IndexOf('?', StringComparison.Ordinal);
         var request = new SigV4Request
         {
             Method = s3.Method,
-            RawPath = question < 0 ? target : target[..question],
-            RawQuery = question < 0 ? "" : target[(question + 1)..],
+
+            // The parser's split of the raw target: the same strings, not two more copies of them.
+            RawPath = s3.Request.RawPath,
+            RawQuery = s3.Request.RawQuery,
             Headers = new HeaderDictionarySource(headers),
             PayloadHash = null,
         };
