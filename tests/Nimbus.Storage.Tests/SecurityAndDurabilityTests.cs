@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Nimbus.Contracts.Audit;
+using Nimbus.Contracts.Signing;
 using Nimbus.Core.Audit;
 using Nimbus.Testing;
 using Shouldly;
@@ -63,19 +64,16 @@ public sealed class SecurityAndDurabilityTests
         var bucket = StorageServer.NewBucketName();
         await admin.PutBucketAsync(bucket);
         using var http = new HttpClient();
+        var list = new Uri(server.S3Endpoint, $"/{bucket}?list-type=2");
 
         // Header form, as S3 answers it: 400 AuthorizationHeaderMalformed with the expected region in <Region>.
-        using var signed = new HttpRequestMessage(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}?list-type=2"));
-        Nimbus.Contracts.Signing.SigV4Signer.Sign(signed, server.AdminCredentials, "us-east-1", "s3", DateTimeOffset.UtcNow, Nimbus.Contracts.Signing.SigV4Signer.EmptyPayloadHash);
-        using var headerResponse = await http.SendAsync(signed);
-        headerResponse.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var headerBody = await headerResponse.Content.ReadAsStringAsync();
+        var headerBody = await SendSignedAsync(http, list, server.AdminCredentials, "us-east-1", HttpStatusCode.BadRequest);
         headerBody.ShouldContain("<Code>AuthorizationHeaderMalformed</Code>");
         headerBody.ShouldContain("the region 'us-east-1' is wrong; expecting 'local'");
         headerBody.ShouldContain("<Region>local</Region>");
 
         // Presigned form: AuthorizationQueryParametersError, the same region named.
-        var url = Nimbus.Contracts.Signing.SigV4Signer.Presign(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}/k"), server.AdminCredentials, "eu-west-1", "s3", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        var url = SigV4Signer.Presign(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}/k"), server.AdminCredentials, "eu-west-1", "s3", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
         using var presignedResponse = await http.GetAsync(url);
         presignedResponse.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var presignedBody = await presignedResponse.Content.ReadAsStringAsync();
@@ -83,13 +81,19 @@ public sealed class SecurityAndDurabilityTests
         presignedBody.ShouldContain("<Region>local</Region>");
 
         // The right region with a wrong secret is still a plain signature mismatch, with no region hint.
-        using var forged = new HttpRequestMessage(HttpMethod.Get, new Uri(server.S3Endpoint, $"/{bucket}?list-type=2"));
-        Nimbus.Contracts.Signing.SigV4Signer.Sign(forged, new(server.Admin.AccessKeyId, "not-the-secret-0000000000000000000000000"), "local", "s3", DateTimeOffset.UtcNow, Nimbus.Contracts.Signing.SigV4Signer.EmptyPayloadHash);
-        using var forgedResponse = await http.SendAsync(forged);
-        forgedResponse.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        var forgedBody = await forgedResponse.Content.ReadAsStringAsync();
+        var forgedBody = await SendSignedAsync(http, list, new(server.Admin.AccessKeyId, "not-the-secret-0000000000000000000000000"), "local", HttpStatusCode.Forbidden);
         forgedBody.ShouldContain("<Code>SignatureDoesNotMatch</Code>");
         forgedBody.ShouldNotContain("<Region>");
+    }
+
+    /// <summary>Sends a GET signed in its Authorization header for <paramref name="region"/>; returns the error body after checking the status.</summary>
+    private static async Task<string> SendSignedAsync(HttpClient http, Uri uri, SigV4Credentials credentials, string region, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        SigV4Signer.Sign(request, credentials, region, "s3", DateTimeOffset.UtcNow, SigV4Signer.EmptyPayloadHash);
+        using var response = await http.SendAsync(request);
+        response.StatusCode.ShouldBe(expected);
+        return await response.Content.ReadAsStringAsync();
     }
 
     [Fact]
