@@ -139,6 +139,9 @@ public sealed class MultipartTests(StorageServer fixture) : IClassFixture<Storag
         var create = await s3.InitiateMultipartUploadAsync(bucket, "assembled");
         var copy1 = await s3.CopyPartAsync(new CopyPartRequest { SourceBucket = bucket, SourceKey = "source", DestinationBucket = bucket, DestinationKey = "assembled", UploadId = create.UploadId, PartNumber = 1, FirstByte = 0, LastByte = 5 * Mib - 1 });
         var copy2 = await s3.CopyPartAsync(new CopyPartRequest { SourceBucket = bucket, SourceKey = "source", DestinationBucket = bucket, DestinationKey = "assembled", UploadId = create.UploadId, PartNumber = 2, FirstByte = 5 * Mib, LastByte = 6 * Mib - 1 });
+        var pastEnd = await Should.ThrowAsync<AmazonS3Exception>(() => s3.CopyPartAsync(new CopyPartRequest { SourceBucket = bucket, SourceKey = "source", DestinationBucket = bucket, DestinationKey = "assembled", UploadId = create.UploadId, PartNumber = 3, FirstByte = 5 * Mib, LastByte = 6 * Mib }));
+        pastEnd.ErrorCode.ShouldBe("InvalidArgument");
+        pastEnd.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         await CompleteAsync(s3, bucket, "assembled", create.UploadId, (1, copy1.ETag), (2, copy2.ETag));
         using var get = await s3.GetObjectAsync(bucket, "assembled");
         using var copy = new MemoryStream();

@@ -351,7 +351,8 @@ internal static class MultipartHandlers
 
         if (last >= size)
         {
-            throw S3Errors.InvalidRange(size);
+            // S3 answers a copy range past the source's end with 400 InvalidArgument, not a GET's 416 InvalidRange.
+            throw S3Errors.InvalidArgument($"Range specified is not valid for source object of size: {size}");
         }
 
         return (first, last - first + 1);
