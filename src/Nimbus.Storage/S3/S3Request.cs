@@ -261,58 +261,35 @@ internal sealed class S3Request
             return null;
         }
 
-        // The common host, lower-case ASCII (an address, the domain), is compared in place; the general form
-        // below allocated three strings per request for the same answer.
-        var span = host.AsSpan();
-        if (!span.ContainsAnyExcept(LowerHostChars))
-        {
-            var colonAt = span.LastIndexOf(':');
-            if (colonAt >= 0)
-            {
-                span = span[..colonAt];
-            }
-
-            span = span.TrimEnd('.');
-            if (span.SequenceEqual(domain))
-            {
-                return null;
-            }
-
-            if (span.Length > domain.Length && span.EndsWith(domain, StringComparison.Ordinal) && span[^(domain.Length + 1)] == '.')
-            {
-                return span[..^(domain.Length + 1)].ToString();
-            }
-
-            return span.EndsWith(".localhost", StringComparison.Ordinal) && !domain.AsSpan().EndsWith(span, StringComparison.Ordinal)
-                ? span[..^".localhost".Length].ToString()
-                : null;
-        }
-
-        var name = host;
-
+        var name = host.AsSpan();
         var colon = name.LastIndexOf(':');
         if (colon >= 0)
         {
             name = name[..colon];
         }
 
-        name = name.TrimEnd('.').ToLowerInvariant();
-        if (name == domain)
+        name = name.TrimEnd('.');
+
+        // Host names compare without case. The usual host, already lower-case ASCII (an address, the domain), is
+        // compared in place: no string is made for a request that names no bucket in its host.
+        if (name.ContainsAnyExcept(LowerHostChars))
+        {
+            name = name.ToString().ToLowerInvariant();
+        }
+
+        if (name.SequenceEqual(domain))
         {
             return null;
         }
 
-        if (name.EndsWith("." + domain, StringComparison.Ordinal))
+        if (name.Length > domain.Length && name.EndsWith(domain, StringComparison.Ordinal) && name[^(domain.Length + 1)] == '.')
         {
-            return name[..^(domain.Length + 1)];
+            return name[..^(domain.Length + 1)].ToString();
         }
 
-        if (name.EndsWith(".localhost", StringComparison.Ordinal) && !domain.EndsWith(name, StringComparison.Ordinal))
-        {
-            return name[..^".localhost".Length];
-        }
-
-        return null;
+        return name.EndsWith(".localhost", StringComparison.Ordinal) && !domain.AsSpan().EndsWith(name, StringComparison.Ordinal)
+            ? name[..^".localhost".Length].ToString()
+            : null;
     }
 
     /// <summary>One query parameter: where its name and value sit in the raw query (value length -1: no <c>=</c>), and its decoded name when it needs decoding.</summary>
