@@ -64,6 +64,13 @@ public sealed class SigV4Result
     /// <summary>On a signature mismatch, the string to sign the server computed; null otherwise.</summary>
     public string? StringToSign { get; private init; }
 
+    /// <summary>
+    /// When the credential scope names the right service but another region (a client configured for the wrong
+    /// region), that region: a plain name of at most 32 letters, digits and <c>-</c>. Null otherwise. S3 answers such
+    /// a request with <c>AuthorizationHeaderMalformed</c> and the expected region, which clients retry in.
+    /// </summary>
+    public string? ScopeRegion { get; private init; }
+
     /// <summary>Creates a success result.</summary>
     /// <param name="accessKeyId">Access key id of the credential; required.</param>
     /// <param name="sessionToken">Session token, or null.</param>
@@ -122,6 +129,14 @@ public sealed class SigV4Result
         ArgumentException.ThrowIfNullOrEmpty(errorMessage);
         return new SigV4Result { ErrorCode = errorCode, ErrorMessage = errorMessage, AccessKeyId = accessKeyId };
     }
+
+    internal static SigV4Result WrongRegion(string errorCode, string errorMessage, string? accessKeyId, string region) => new()
+    {
+        ErrorCode = errorCode,
+        ErrorMessage = errorMessage,
+        AccessKeyId = accessKeyId,
+        ScopeRegion = region,
+    };
 
     internal static SigV4Result Mismatch(string accessKeyId, string canonicalRequest, string stringToSign) => new()
     {

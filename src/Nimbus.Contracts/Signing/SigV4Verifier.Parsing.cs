@@ -12,6 +12,9 @@ public sealed partial class SigV4Verifier
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
+    /// <summary>What a region name is made of, for <see cref="SigV4Result.ScopeRegion"/>.</summary>
+    private static readonly SearchValues<char> RegionChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
     private SigV4Result? TryParse(SigV4Request request, out SigV4ParsedSignature parsed)
     {
         parsed = default;
@@ -359,10 +362,11 @@ public sealed partial class SigV4Verifier
 
         if (!parsed.Region.Span.SequenceEqual(_region) || !parsed.Service.Span.SequenceEqual(_service))
         {
-            return SigV4Result.Failure(
-                ErrorCodes.SignatureDoesNotMatch,
-                $"The credential scope '{Echo(parsed.Scope.Span)}' is wrong: expected '{parsed.ScopeDate}/{_region}/{_service}/{SigV4Algorithm.Terminator}'.",
-                parsed.AccessKeyId);
+            var message = $"The credential scope '{Echo(parsed.Scope.Span)}' is wrong: expected '{parsed.ScopeDate}/{_region}/{_service}/{SigV4Algorithm.Terminator}'.";
+            var region = parsed.Region.Span;
+            return parsed.Service.Span.SequenceEqual(_service) && region.Length <= 32 && !region.ContainsAnyExcept(RegionChars)
+                ? SigV4Result.WrongRegion(ErrorCodes.SignatureDoesNotMatch, message, parsed.AccessKeyId, region.ToString())
+                : SigV4Result.Failure(ErrorCodes.SignatureDoesNotMatch, message, parsed.AccessKeyId);
         }
 
         return null;

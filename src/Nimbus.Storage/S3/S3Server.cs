@@ -194,7 +194,7 @@ public sealed partial class S3Server
             }
         }
 
-        if (status == 400 && s3 is not null && SignedForOtherRegion(s3) is not null)
+        if (status == 400 && s3 is not null && exception is SigV4AuthenticationException { Result.ScopeRegion: not null })
         {
             xml.Element("Region", s3.Services.Options.Region);
         }
@@ -217,7 +217,7 @@ public sealed partial class S3Server
             ErrorCodes.IncompleteSignature => (s3?.Request.Has("X-Amz-Algorithm") == true ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed", 400, nimbus.Message),
             // Signed for another region: S3's 400 naming the right one (clients such as botocore retry in it), not a
             // signature mismatch that leaves the user guessing.
-            ErrorCodes.SignatureDoesNotMatch when s3 is not null && SignedForOtherRegion(s3) is { } signed =>
+            ErrorCodes.SignatureDoesNotMatch when s3 is not null && nimbus is SigV4AuthenticationException { Result.ScopeRegion: { } signed } =>
                 (s3.Request.Has("X-Amz-Algorithm") ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed", 400,
                     $"The authorization header is malformed; the region '{signed}' is wrong; expecting '{s3.Services.Options.Region}'"),
             // A presigned URL whose X-Amz-Expires is outside 1 s to 7 days is malformed in S3 (400), not expired.
@@ -241,37 +241,6 @@ public sealed partial class S3Server
         System.Xml.XmlException xml => ("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema: " + xml.Message),
         _ => ("InternalError", 500, "We encountered an internal error. Please try again."),
     };
-
-    /// <summary>
-    /// The region of the request's credential scope (<c>AK/date/region/s3/aws4_request</c>, from the Authorization header
-    /// or X-Amz-Credential) when it is a well-formed S3 scope for a region other than this installation's; otherwise null.
-    /// </summary>
-    internal static string? SignedForOtherRegion(S3Context s3)
-    {
-        var credential = s3.Request.Query("X-Amz-Credential");
-        if (credential is null)
-        {
-            var authorization = s3.Http.Request.Headers.Authorization.ToString();
-            var at = authorization.IndexOf("Credential=", StringComparison.Ordinal);
-            if (at < 0)
-            {
-                return null;
-            }
-
-            credential = authorization[(at + "Credential=".Length)..];
-            var end = credential.IndexOfAny([',', ' ']);
-            credential = end < 0 ? credential : credential[..end];
-        }
-
-        var parts = credential.Split('/');
-        if (parts.Length != 5 || parts[3] != "s3" || parts[4] != "aws4_request" || parts[2].Length is 0 or > 32
-            || !parts[2].All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-        {
-            return null;
-        }
-
-        return parts[2] == s3.Services.Options.Region ? null : parts[2];
-    }
 
     private static bool ValidPresignExpiry(string? expires) =>
         long.TryParse(expires, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)

@@ -267,6 +267,22 @@ public sealed class SigV4VerifierTests
         _fixture.Lookups.ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData("eu-west-1", "nimbus", "eu-west-1")]
+    [InlineData("LOCAL", "nimbus", "LOCAL")]
+    [InlineData("local", "s3", null)]
+    [InlineData("eu-west-1", "s3", null)]
+    [InlineData("eu_west<1>", "nimbus", null)]
+    public async Task Only_a_scope_for_the_right_service_in_another_region_names_that_region(string region, string service, string? named)
+    {
+        using HttpRequestMessage request = VerifierFixture.SignedRequest(HttpMethod.Get, "http://localhost/", region: region, service: service);
+
+        SigV4Result result = await _fixture.VerifyAsync(request);
+
+        result.ErrorCode.ShouldBe(ErrorCodes.SignatureDoesNotMatch);
+        result.ScopeRegion.ShouldBe(named);
+    }
+
     [Fact]
     public async Task Unsigned_payload_is_refused_outside_S3_mode_and_accepted_in_it()
     {
