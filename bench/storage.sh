@@ -34,7 +34,8 @@ cleanup() {
   [[ -f "$WORK/nginx/.nginx/nginx.pid" ]] && nginx_master="$(cat "$WORK/nginx/.nginx/nginx.pid")"
   "$ROOT/bench/storage/nginx.sh" stop "$WORK/nginx" >/dev/null 2>&1 || true
   if [[ -n "$nginx_master" ]]; then
-    for _ in $(seq 1 50); do kill -0 "$nginx_master" 2>/dev/null || break; sleep 0.1; done
+    # Until the master has exited, at most 5 s (tail returns when the process ends).
+    timeout 5 tail --pid="$nginx_master" -f /dev/null 2>/dev/null
   fi
   rm -rf "$WORK"
 }
