@@ -26,6 +26,7 @@ internal sealed class IncomingData : IDisposable
     private SafeFileHandle? _handle;
     private byte[]? _inline;
     private bool _sealed;
+    private bool _direct;
     private Task<Exception?>? _directorySynced;
     private Task<Exception?>? _dataSynced;
 
@@ -54,6 +55,9 @@ internal sealed class IncomingData : IDisposable
 
     public uint[] BlockCrcs { get; private set; } = [];
 
+    /// <summary>True when the file is written with O_DIRECT (bodies of more than one block, where the file system takes it).</summary>
+    internal bool IsDirect => _direct;
+
     /// <summary>True when the body is held in memory, to be stored in the index row.</summary>
     public bool IsInline => _inline is not null;
 
@@ -63,9 +67,10 @@ internal sealed class IncomingData : IDisposable
     /// Receives exactly <paramref name="expectedLength"/> bytes from <paramref name="body"/>. Throws
     /// <see cref="IncompleteBodyException"/> when the body ends early or goes on past the length. With
     /// <paramref name="allowInline"/> (not for multipart parts, which stay files) a body of at most
-    /// <see cref="InlineLimit"/> bytes is kept in memory for its index row.
+    /// <see cref="InlineLimit"/> bytes is kept in memory for its index row. Without <paramref name="allowDirect"/> a file
+    /// is always written through the page cache.
     /// </summary>
-    public static async Task<IncomingData> ReceiveAsync(StorageLayout layout, Stream body, long expectedLength, bool allowInline, CancellationToken cancellationToken)
+    public static async Task<IncomingData> ReceiveAsync(StorageLayout layout, Stream body, long expectedLength, bool allowInline, CancellationToken cancellationToken, bool allowDirect = true)
     {
         if (allowInline && expectedLength <= InlineLimit)
         {
@@ -77,7 +82,13 @@ internal sealed class IncomingData : IDisposable
         var incoming = new IncomingData(layout, DataId.New());
         try
         {
-            incoming._handle = File.OpenHandle(layout.PathOf(incoming.Id), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: expectedLength);
+            // A body of more than one block is written with O_DIRECT where the file system takes it: the page-cache copy of
+            // a buffered write was a third of the server's CPU at 64 MiB PUTs, 32 at once (docs/benchmarks.md, "Direct
+            // writes"). Smaller bodies stay buffered: their writeback starts piece by piece while the rest arrives.
+            var path = layout.PathOf(incoming.Id);
+            var directHandle = expectedLength > StorageLayout.BlockSize && allowDirect ? NativeIo.TryCreateDirect(path, expectedLength) : null;
+            incoming._direct = directHandle is not null;
+            incoming._handle = directHandle ?? File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: expectedLength);
 
             // The new name must be durable before the commit refers to it; its directory sync overlaps the receive
             // instead of following the data sync.
@@ -185,9 +196,9 @@ internal sealed class IncomingData : IDisposable
     }
 
     /// <summary>
-    /// Bytes written to the page cache at a time (and their writeback started, <see cref="NativeIo.StartWriteback"/>):
-    /// the disk writes an upload while the rest arrives, so the final fdatasync has little left. With one write per
-    /// 1 MiB block, a 1 MiB PUT gave the disk nothing before its fdatasync.
+    /// Bytes hashed at a time, and for a buffered file written to the page cache at a time (and their writeback started,
+    /// <see cref="NativeIo.StartWriteback"/>): the disk writes an upload while the rest arrives, so the final fdatasync
+    /// has little left. With one write per 1 MiB block, a 1 MiB PUT gave the disk nothing before its fdatasync.
     /// </summary>
     private const int WriteUnit = 256 * 1024;
 
@@ -197,12 +208,12 @@ internal sealed class IncomingData : IDisposable
         var crcs = new uint[blockCount];
         var bufferSize = (int)Math.Min(Math.Max(expectedLength, 1), StorageLayout.BlockSize);
 
-        // The MD5 of the ETag is taken from the verifying stream so that it is hashed after each piece was written (and
-        // its writeback started), off the receive: on the shared hashing thread, side by side with the other uploads
-        // in flight (Md5Hasher), while the next piece arrives and, for the last piece, while the data is synced. A
-        // buffer is refilled only once its bytes were hashed: bodies of more than one block alternate two buffers. The
-        // verifying stream still checks Content-MD5 at the end. Without vector hardware (the lanes would be emulated)
-        // the platform's MD5 hashes each piece inline.
+        // The MD5 of the ETag is taken from the verifying stream so that it is hashed after each piece arrived (and, for
+        // a buffered file, was written and its writeback started), off the receive: on the shared hashing thread, side
+        // by side with the other uploads in flight (Md5Hasher), while the next piece arrives and, for the last piece,
+        // while the data is synced. A buffer is refilled only once its bytes were hashed (and, for a direct file,
+        // written): bodies of more than one block alternate two buffers. The verifying stream still checks Content-MD5
+        // at the end. Without vector hardware (the lanes would be emulated) the platform's MD5 hashes each piece inline.
         var verifying = body as PayloadVerifyingStream;
         var platformMd5 = verifying?.TakeMd5();
         using var md5 = platformMd5 is not null && Vector256.IsHardwareAccelerated ? Md5Hasher.Shared.CreateStream(inlineWhenAlone: expectedLength <= StorageLayout.BlockSize) : null;
@@ -212,10 +223,16 @@ internal sealed class IncomingData : IDisposable
             platformMd5 = null;
         }
 
-        byte[][] buffers = expectedLength > StorageLayout.BlockSize
-            ? [ArrayPool<byte>.Shared.Rent(bufferSize), ArrayPool<byte>.Shared.Rent(bufferSize)]
-            : [ArrayPool<byte>.Shared.Rent(bufferSize)];
+        var direct = _direct;
+        var bufferCount = expectedLength > StorageLayout.BlockSize ? 2 : 1;
+        var blocks = new AlignedBlocks.Block[bufferCount];
+        for (var i = 0; i < bufferCount; i++)
+        {
+            blocks[i] = direct ? AlignedBlocks.Rent() : new AlignedBlocks.Block(ArrayPool<byte>.Shared.Rent(bufferSize), 0);
+        }
+
         Task[] hashedThrough = [Task.CompletedTask, Task.CompletedTask];
+        Task<Exception?>[] writtenThrough = [s_noFailure, s_noFailure];
         var hashing = Task.CompletedTask;
         try
         {
@@ -224,14 +241,15 @@ internal sealed class IncomingData : IDisposable
             var current = 0;
             while (offset < expectedLength)
             {
-                var buffer = buffers[current];
+                var buffer = blocks[current].Array.AsMemory(blocks[current].Start, bufferSize);
                 await hashedThrough[current].ConfigureAwait(false);
+                ThrowIfFailed(await writtenThrough[current].ConfigureAwait(false));
                 var want = (int)Math.Min(StorageLayout.BlockSize, expectedLength - offset);
                 var filled = 0;
                 var written = 0;
                 while (filled < want)
                 {
-                    var read = await body.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false);
+                    var read = await body.ReadAsync(buffer[filled..want], cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
                         throw new IncompleteBodyException(expectedLength, offset + filled);
@@ -240,24 +258,27 @@ internal sealed class IncomingData : IDisposable
                     filled += read;
                     if (filled - written >= WriteUnit || filled == want)
                     {
-                        // A synchronous pwrite into the page cache: the asynchronous one is the same call on another
-                        // thread-pool thread plus two thread switches.
-                        RandomAccess.Write(_handle!, buffer.AsSpan(written, filled - written), offset + written);
-                        NativeIo.StartWriteback(_handle!, offset + written, filled - written);
-                        if (offset + filled == expectedLength)
+                        if (!direct)
                         {
-                            // Everything is in the page cache: the sync starts now, and the MD5 of what is left and the
-                            // final checks run meanwhile.
-                            StartDataSync();
+                            // A synchronous pwrite into the page cache: the asynchronous one is the same call on another
+                            // thread-pool thread plus two thread switches.
+                            RandomAccess.Write(_handle!, buffer.Span[written..filled], offset + written);
+                            NativeIo.StartWriteback(_handle!, offset + written, filled - written);
+                            if (offset + filled == expectedLength)
+                            {
+                                // Everything is in the page cache: the sync starts now, and the MD5 of what is left and
+                                // the final checks run meanwhile.
+                                StartDataSync();
+                            }
                         }
 
                         if (md5 is not null)
                         {
-                            hashing = md5.AppendAsync(buffer.AsMemory(written, filled - written));
+                            hashing = md5.AppendAsync(buffer[written..filled]);
                         }
                         else
                         {
-                            platformMd5?.AppendData(buffer.AsSpan(written, filled - written));
+                            platformMd5?.AppendData(buffer.Span[written..filled]);
                         }
 
                         written = filled;
@@ -265,9 +286,14 @@ internal sealed class IncomingData : IDisposable
                 }
 
                 hashedThrough[current] = hashing;
-                crcs[block++] = Crc32C.Compute(buffer.AsSpan(0, want));
+                crcs[block++] = Crc32C.Compute(buffer.Span[..want]);
+                if (direct)
+                {
+                    writtenThrough[current] = WriteDirect(buffer, want, offset, expectedLength, writtenThrough[(current + 1) % 2]);
+                }
+
                 offset += want;
-                current = (current + 1) % buffers.Length;
+                current = (current + 1) % bufferCount;
             }
 
             if (expectedLength == 0)
@@ -287,7 +313,8 @@ internal sealed class IncomingData : IDisposable
 
             // The body must end here: one more byte means the client sent more than it declared. This last read
             // is also where a verifying body stream checks its digests, trailer and length.
-            if (await body.ReadAsync(buffers[0].AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
+            // (Into a byte of its own: a direct write may still read the buffers.)
+            if (await body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
             {
                 throw new IncompleteBodyException(expectedLength, expectedLength + 1);
             }
@@ -297,14 +324,71 @@ internal sealed class IncomingData : IDisposable
         }
         finally
         {
-            // The hashing thread may still read a buffer: it must be done before the buffers go back to the pool.
+            // The hashing thread may still read a buffer, and a sync thread write one: both must be done before the
+            // buffers go back to their pool.
             await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(writtenThrough).ConfigureAwait(false);
             platformMd5?.Dispose();
-            foreach (var buffer in buffers)
+            foreach (var used in blocks)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                if (direct)
+                {
+                    AlignedBlocks.Return(used);
+                }
+                else
+                {
+                    ArrayPool<byte>.Shared.Return(used.Array);
+                }
             }
         }
+    }
+
+    private static readonly Task<Exception?> s_noFailure = Task.FromResult<Exception?>(null);
+
+    private static void ThrowIfFailed(Exception? failure)
+    {
+        if (failure is not null)
+        {
+            throw new IOException("The upload's data could not be written.", failure);
+        }
+    }
+
+    /// <summary>
+    /// Writes a received block of a direct file on a sync thread: the kernel copies nothing into the page cache, the
+    /// disk reads the buffer itself. A partial last block is padded with zeros to the alignment and the file cut back
+    /// to its length. After the last block the data sync starts there too, once this write and the one before it
+    /// (<paramref name="previous"/>, the other buffer's) are done.
+    /// </summary>
+    private Task<Exception?> WriteDirect(Memory<byte> buffer, int length, long offset, long expectedLength, Task<Exception?> previous)
+    {
+        var handle = _handle!;
+        var aligned = (length + NativeIo.DirectAlignment - 1) / NativeIo.DirectAlignment * NativeIo.DirectAlignment;
+        buffer.Span[length..aligned].Clear();
+        var last = offset + length == expectedLength;
+        var write = SyncThreads.Run(() =>
+        {
+            RandomAccess.Write(handle, buffer.Span[..aligned], offset);
+            if (last && aligned != length)
+            {
+                RandomAccess.SetLength(handle, expectedLength);
+            }
+        });
+        if (last)
+        {
+            // A sync thread waits for the writes it follows: they were queued before it, so they already run on others.
+            _dataSynced = SyncThreads.Run(() =>
+            {
+                var failure = previous.GetAwaiter().GetResult() ?? write.GetAwaiter().GetResult();
+                if (failure is not null)
+                {
+                    throw new IOException("The upload's data could not be written.", failure);
+                }
+
+                NativeIo.SyncData(handle);
+            });
+        }
+
+        return write;
     }
 
     /// <summary>Starts the fdatasync of the whole file on a sync thread; <see cref="SealAsync"/> waits for it.</summary>
