@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Nimbus.Contracts.Signing;
 using Nimbus.Storage.Engine;
-using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
@@ -16,16 +15,9 @@ public sealed class IncomingDataTests : IDisposable
 {
     private const int Block = StorageLayout.BlockSize;
 
-    private readonly TempDirectory _directory = new("nimbus-incoming");
-    private readonly StorageLayout _layout;
+    private readonly TempStore _store = new("nimbus-incoming");
 
-    public IncomingDataTests()
-    {
-        _layout = new StorageLayout(_directory.Path);
-        _layout.Ensure();
-    }
-
-    public void Dispose() => _directory.Dispose();
+    public void Dispose() => _store.Dispose();
 
     [Theory]
     [InlineData(true, Block + 1)]
@@ -39,13 +31,13 @@ public sealed class IncomingDataTests : IDisposable
     public async Task The_file_holds_exactly_the_body(bool allowDirect, int length)
     {
         var body = RandomNumberGenerator.GetBytes(length);
-        using var data = await IncomingData.ReceiveAsync(_layout, new TrickleStream(body), length, allowInline: false, CancellationToken.None, allowDirect);
+        using var data = await IncomingData.ReceiveAsync(_store.Layout, new TrickleStream(body), length, allowInline: false, CancellationToken.None, allowDirect);
 
         // This machine's file system takes O_DIRECT (ext4 in CI): the direct path must really run where it applies.
         data.IsDirect.ShouldBe(allowDirect && length > Block);
         await data.SealAsync();
         data.Length.ShouldBe(length);
-        var stored = await File.ReadAllBytesAsync(_layout.PathOf(data.Id));
+        var stored = await File.ReadAllBytesAsync(_store.Layout.PathOf(data.Id));
         stored.Length.ShouldBe(length);
         stored.AsSpan().SequenceEqual(body).ShouldBeTrue();
         var crcs = Enumerable.Range(0, (length + Block - 1) / Block)
@@ -64,11 +56,11 @@ public sealed class IncomingDataTests : IDisposable
         // buffers when no other upload is hashing, else in a lane with two).
         var body = RandomNumberGenerator.GetBytes(length);
         using var verifying = new PayloadVerifyingStream(new TrickleStream(body), new PayloadVerificationOptions { ExpectedLength = length, ComputeMd5 = true, ExpectedMd5 = MD5.HashData(body) });
-        using var data = await IncomingData.ReceiveAsync(_layout, verifying, length, allowInline: false, CancellationToken.None, allowDirect);
+        using var data = await IncomingData.ReceiveAsync(_store.Layout, verifying, length, allowInline: false, CancellationToken.None, allowDirect);
         data.IsDirect.ShouldBe(allowDirect);
         await data.SealAsync();
         verifying.Md5!.Value.ToArray().ShouldBe(MD5.HashData(body));
-        (await File.ReadAllBytesAsync(_layout.PathOf(data.Id))).AsSpan().SequenceEqual(body).ShouldBeTrue();
+        (await File.ReadAllBytesAsync(_store.Layout.PathOf(data.Id))).AsSpan().SequenceEqual(body).ShouldBeTrue();
     }
 
     [Theory]
@@ -78,14 +70,14 @@ public sealed class IncomingDataTests : IDisposable
     {
         var length = (2 * Block) + 100;
         var shortBody = RandomNumberGenerator.GetBytes(length - 1);
-        var error = await Should.ThrowAsync<IncompleteBodyException>(() => IncomingData.ReceiveAsync(_layout, new TrickleStream(shortBody), length, allowInline: false, CancellationToken.None, allowDirect));
+        var error = await Should.ThrowAsync<IncompleteBodyException>(() => IncomingData.ReceiveAsync(_store.Layout, new TrickleStream(shortBody), length, allowInline: false, CancellationToken.None, allowDirect));
         error.TooLong.ShouldBeFalse();
 
         var longBody = RandomNumberGenerator.GetBytes(length + 1);
-        error = await Should.ThrowAsync<IncompleteBodyException>(() => IncomingData.ReceiveAsync(_layout, new TrickleStream(longBody), length, allowInline: false, CancellationToken.None, allowDirect));
+        error = await Should.ThrowAsync<IncompleteBodyException>(() => IncomingData.ReceiveAsync(_store.Layout, new TrickleStream(longBody), length, allowInline: false, CancellationToken.None, allowDirect));
         error.TooLong.ShouldBeTrue();
 
-        Directory.EnumerateFiles(_layout.DataDirectory, "*", SearchOption.AllDirectories).ShouldBeEmpty();
+        Directory.EnumerateFiles(_store.Layout.DataDirectory, "*", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     /// <summary>A body that arrives in uneven pieces, as from a socket.</summary>

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Nimbus.Storage.Engine;
-using Nimbus.Testing;
 using Shouldly;
 using Xunit;
 
@@ -15,16 +14,9 @@ public sealed class ObjectReaderTests : IDisposable
 {
     private const int Block = StorageLayout.BlockSize;
 
-    private readonly TempDirectory _directory = new("nimbus-reader");
-    private readonly StorageLayout _layout;
+    private readonly TempStore _store = new("nimbus-reader");
 
-    public ObjectReaderTests()
-    {
-        _layout = new StorageLayout(_directory.Path);
-        _layout.Ensure();
-    }
-
-    public void Dispose() => _directory.Dispose();
+    public void Dispose() => _store.Dispose();
 
     [Fact]
     public async Task Every_range_of_a_multi_block_object_is_sent_exactly()
@@ -55,7 +47,7 @@ public sealed class ObjectReaderTests : IDisposable
     {
         var body = RandomNumberGenerator.GetBytes(5 * Block);
         var segment = Store(body);
-        await using (var stream = new FileStream(_layout.PathOf(segment.Id), FileMode.Open, FileAccess.ReadWrite))
+        await using (var stream = new FileStream(_store.Layout.PathOf(segment.Id), FileMode.Open, FileAccess.ReadWrite))
         {
             stream.Position = (3 * Block) + 100;
             var b = stream.ReadByte();
@@ -94,17 +86,17 @@ public sealed class ObjectReaderTests : IDisposable
         });
 
         await Should.ThrowAsync<OperationCanceledException>(() =>
-            ObjectReader.SendAsync(_layout, [segment], 0, body.Length, pipe.Writer, _ => Task.CompletedTask, CancellationToken.None));
+            ObjectReader.SendAsync(_store.Layout, [segment], 0, body.Length, pipe.Writer, _ => Task.CompletedTask, CancellationToken.None));
         await reader;
 
         // Nothing reads the file any more: it can be deleted and the directory removed.
-        File.Delete(_layout.PathOf(segment.Id));
+        File.Delete(_store.Layout.PathOf(segment.Id));
     }
 
     private Segment Store(byte[] body)
     {
         var id = DataId.New();
-        File.WriteAllBytes(_layout.PathOf(id), body);
+        File.WriteAllBytes(_store.Layout.PathOf(id), body);
         var crcs = new uint[(body.Length + Block - 1) / Block];
         for (var i = 0; i < crcs.Length; i++)
         {
@@ -139,7 +131,7 @@ public sealed class ObjectReaderTests : IDisposable
         Exception? error = null;
         try
         {
-            await ObjectReader.SendAsync(_layout, segments, start, length, pipe.Writer, _ => Task.CompletedTask, CancellationToken.None);
+            await ObjectReader.SendAsync(_store.Layout, segments, start, length, pipe.Writer, _ => Task.CompletedTask, CancellationToken.None);
         }
         catch (Exception ex)
         {
