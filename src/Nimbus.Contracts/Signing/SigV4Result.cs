@@ -71,6 +71,12 @@ public sealed class SigV4Result
     /// </summary>
     public string? ScopeRegion { get; private init; }
 
+    /// <summary>
+    /// True when a presigned request failed because its <c>X-Amz-Expires</c> is outside 1 second to 7 days (the code is
+    /// <c>RequestExpired</c>, as for an expired URL). S3 answers such a URL as malformed, not as expired.
+    /// </summary>
+    public bool ExpiresOutOfRange { get; private init; }
+
     /// <summary>Creates a success result.</summary>
     /// <param name="accessKeyId">Access key id of the credential; required.</param>
     /// <param name="sessionToken">Session token, or null.</param>
@@ -129,6 +135,14 @@ public sealed class SigV4Result
         ArgumentException.ThrowIfNullOrEmpty(errorMessage);
         return new SigV4Result { ErrorCode = errorCode, ErrorMessage = errorMessage, AccessKeyId = accessKeyId };
     }
+
+    internal static SigV4Result ExpiryOutOfRange(string errorMessage, string? accessKeyId) => new()
+    {
+        ErrorCode = ErrorCodes.RequestExpired,
+        ErrorMessage = errorMessage,
+        AccessKeyId = accessKeyId,
+        ExpiresOutOfRange = true,
+    };
 
     internal static SigV4Result WrongRegion(string errorCode, string errorMessage, string? accessKeyId, string region) => new()
     {

@@ -260,10 +260,7 @@ public sealed partial class SigV4Verifier
 
         if (seconds is < 1 or > SigV4Signer.MaxPresignExpiresSeconds)
         {
-            return SigV4Result.Failure(
-                ErrorCodes.RequestExpired,
-                "X-Amz-Expires must be between 1 and 604800 seconds (7 days).",
-                parsed.AccessKeyId);
+            return SigV4Result.ExpiryOutOfRange("X-Amz-Expires must be between 1 and 604800 seconds (7 days).", parsed.AccessKeyId);
         }
 
         parsed.IsPresigned = true;

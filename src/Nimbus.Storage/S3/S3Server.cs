@@ -214,16 +214,16 @@ public sealed partial class S3Server
         NimbusException nimbus => nimbus.Code switch
         {
             ErrorCodes.MissingAuthentication => ("AccessDenied", 403, nimbus.Message),
-            ErrorCodes.IncompleteSignature => (s3?.Request.Has("X-Amz-Algorithm") == true ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed", 400, nimbus.Message),
+            ErrorCodes.IncompleteSignature => (MalformedAuthorization(s3), 400, nimbus.Message),
             // Signed for another region: S3's 400 naming the right one (clients such as botocore retry in it), not a
             // signature mismatch that leaves the user guessing.
             ErrorCodes.SignatureDoesNotMatch when s3 is not null && nimbus is SigV4AuthenticationException { Result.ScopeRegion: { } signed } =>
-                (s3.Request.Has("X-Amz-Algorithm") ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed", 400,
+                (MalformedAuthorization(s3), 400,
                     $"The authorization header is malformed; the region '{signed}' is wrong; expecting '{s3.Services.Options.Region}'"),
             // A presigned URL whose X-Amz-Expires is outside 1 s to 7 days is malformed in S3 (400), not expired.
-            ErrorCodes.RequestExpired when s3?.Request.Has("X-Amz-Algorithm") == true && !ValidPresignExpiry(s3.Request.Query("X-Amz-Expires")) =>
+            ErrorCodes.RequestExpired when nimbus is SigV4AuthenticationException { Result.ExpiresOutOfRange: true } =>
                 ("AuthorizationQueryParametersError", 400, nimbus.Message),
-            ErrorCodes.RequestExpired => s3?.Request.Has("X-Amz-Algorithm") == true ? ("AccessDenied", 403, "Request has expired: " + nimbus.Message) : ("RequestTimeTooSkewed", 403, nimbus.Message),
+            ErrorCodes.RequestExpired => Presigned(s3) ? ("AccessDenied", 403, "Request has expired: " + nimbus.Message) : ("RequestTimeTooSkewed", 403, nimbus.Message),
             ErrorCodes.ExpiredToken => ("ExpiredToken", 400, nimbus.Message),
             ErrorCodes.InvalidParameter => ("InvalidArgument", 400, nimbus.Message),
             ErrorCodes.MalformedRequest => ("InvalidRequest", 400, nimbus.Message),
@@ -242,9 +242,11 @@ public sealed partial class S3Server
         _ => ("InternalError", 500, "We encountered an internal error. Please try again."),
     };
 
-    private static bool ValidPresignExpiry(string? expires) =>
-        long.TryParse(expires, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-        && seconds is >= 1 and <= SigV4Signer.MaxPresignExpiresSeconds;
+    /// <summary>Whether the request is signed in its query (a presigned URL) rather than in its Authorization header.</summary>
+    private static bool Presigned(S3Context? s3) => s3?.Request.Has("X-Amz-Algorithm") == true;
+
+    /// <summary>S3's code for a malformed signature: of the query for a presigned URL, else of the header.</summary>
+    private static string MalformedAuthorization(S3Context? s3) => Presigned(s3) ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed";
 
     [LoggerMessage(EventId = 7100, Level = LogLevel.Error, Message = "S3 request {RequestId} {Method} {Resource} failed")]
     private partial void LogServerError(Exception ex, string requestId, string method, string resource);

@@ -67,6 +67,7 @@ public sealed class SigV4PresignTests
 
         lastSecond.Succeeded.ShouldBeTrue();
         expired.ErrorCode.ShouldBe(ErrorCodes.RequestExpired);
+        expired.ExpiresOutOfRange.ShouldBeFalse();
     }
 
     [Fact]
@@ -90,6 +91,7 @@ public sealed class SigV4PresignTests
         SigV4Result result = await _fixture.VerifyAsync(Request("GET", edited));
 
         result.ErrorCode.ShouldBe(ErrorCodes.RequestExpired);
+        result.ExpiresOutOfRange.ShouldBeTrue();
         _fixture.Lookups.ShouldBe(0);
     }
 
