@@ -26,7 +26,6 @@ internal sealed class IncomingData : IDisposable
     private SafeFileHandle? _handle;
     private byte[]? _inline;
     private bool _sealed;
-    private bool _direct;
     private Task<Exception?>? _directorySynced;
     private Task<Exception?>? _dataSynced;
 
@@ -56,7 +55,7 @@ internal sealed class IncomingData : IDisposable
     public uint[] BlockCrcs { get; private set; } = [];
 
     /// <summary>True when the file is written with O_DIRECT (bodies of more than one block, where the file system takes it).</summary>
-    internal bool IsDirect => _direct;
+    internal bool IsDirect { get; private set; }
 
     /// <summary>True when the body is held in memory, to be stored in the index row.</summary>
     public bool IsInline => _inline is not null;
@@ -87,7 +86,7 @@ internal sealed class IncomingData : IDisposable
             // writes"). Smaller bodies stay buffered: their writeback starts piece by piece while the rest arrives.
             var path = layout.PathOf(incoming.Id);
             var directHandle = expectedLength > StorageLayout.BlockSize && allowDirect ? NativeIo.TryCreateDirect(path, expectedLength) : null;
-            incoming._direct = directHandle is not null;
+            incoming.IsDirect = directHandle is not null;
             incoming._handle = directHandle ?? File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: expectedLength);
 
             // The new name must be durable before the commit refers to it; its directory sync overlaps the receive
@@ -227,7 +226,7 @@ internal sealed class IncomingData : IDisposable
             platformMd5 = null;
         }
 
-        var direct = _direct;
+        var direct = IsDirect;
         // An upload alone is hashed by one OpenSSL chain, slower than the receive: with more buffers the receive runs
         // further ahead, and the hashing thread does not wait for a buffer to be refilled after each block (64 MiB PUT
         // at c=1: 467-528 MB/s with two, 512-586 with six, in three A/B pairs). Uploads side by side share the lanes.
@@ -386,12 +385,7 @@ internal sealed class IncomingData : IDisposable
             var earlier = inFlight.ToArray();
             _dataSynced = SyncThreads.Run(() =>
             {
-                var failure = earlier.Select(w => w.GetAwaiter().GetResult()).FirstOrDefault(f => f is not null) ?? write.GetAwaiter().GetResult();
-                if (failure is not null)
-                {
-                    throw new IOException("The upload's data could not be written.", failure);
-                }
-
+                ThrowIfFailed(earlier.Select(w => w.GetAwaiter().GetResult()).FirstOrDefault(f => f is not null) ?? write.GetAwaiter().GetResult());
                 NativeIo.SyncData(handle);
             });
         }
