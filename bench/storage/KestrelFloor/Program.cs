@@ -58,7 +58,7 @@ builder.WebHost.UseSockets(sockets =>
     sockets.MaxWriteBufferSize = 2 * 1024 * 1024;
     sockets.UnsafePreferInlineScheduling = true;
 });
-builder.Services.AddSingleton<IMemoryPoolFactory<byte>, BlockPoolFactory>();
+builder.Services.AddSingleton<IMemoryPoolFactory<byte>, Nimbus.Server.Hosting.LargeBlockMemoryPoolFactory>();
 
 var app = builder.Build();
 app.Run(async context =>
