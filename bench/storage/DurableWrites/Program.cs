@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
+using Nimbus.Storage.Engine;
 
 // The disk's and the CPU's floors under a durable PUT: what an object store that acknowledges a PUT only after the data
 // is on disk, and whose ETag is the MD5 of the body, can reach at best on this machine.
@@ -89,14 +88,14 @@ foreach (int concurrency in levels)
                 }
 
                 File.Move(temporary, final);
-                Posix.FsyncDirectory(dir);
+                NativeIo.SyncDirectory(dir);
             }
             else
             {
                 using var file = File.OpenHandle(final, FileMode.CreateNew, FileAccess.Write);
-                var directorySynced = Task.Factory.StartNew(() => Posix.FsyncDirectory(dir), TaskCreationOptions.LongRunning);
+                var directorySynced = Task.Factory.StartNew(() => NativeIo.SyncDirectory(dir), TaskCreationOptions.LongRunning);
                 RandomAccess.Write(file, payload, 0);
-                Posix.Fdatasync(file);
+                NativeIo.SyncData(file);
                 directorySynced.GetAwaiter().GetResult();
             }
 
@@ -123,62 +122,3 @@ foreach (int concurrency in levels)
 }
 
 return 0;
-
-internal static partial class Posix
-{
-    private const int ReadOnly = 0;
-    private const int DirectoryFlag = 0x10000; // O_DIRECTORY on Linux x86-64 and arm64
-
-    public static void FsyncDirectory(string path)
-    {
-        int fd = Open(path, ReadOnly | DirectoryFlag);
-        if (fd < 0)
-        {
-            throw new IOException($"open({path}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync({path}) failed: errno {Marshal.GetLastPInvokeError()}");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    public static void Fdatasync(SafeFileHandle file)
-    {
-        bool added = false;
-        file.DangerousAddRef(ref added);
-        try
-        {
-            if (Fdatasync((int)file.DangerousGetHandle()) != 0)
-            {
-                throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}");
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-    private static partial int Fdatasync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
-}
