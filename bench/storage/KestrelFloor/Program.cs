@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Win32.SafeHandles;
+using Nimbus.Storage.Engine;
 
 // The Kestrel floor of the S3 benchmark: what plain Kestrel does with the same transport settings as nimbus-server
 // and none of its work (no SigV4, no IAM, no index, no checksums, no MD5, no fsync, no audit). Beside nginx and Nimbus
@@ -17,6 +18,10 @@ using Microsoft.Win32.SafeHandles;
 //   /files/<key>   PUT writes the body to a temporary file and renames it to DIR/<key>, without fsync (what nginx's
 //                  dav PUT does); GET preads DIR/<key> into the response, 1 MiB at a time (nginx uses sendfile,
 //                  which Kestrel cannot: see docs/benchmarks.md, "Why not sendfile").
+//   /durable/<key> PUT only: the least a server must do to acknowledge a PUT durably, as Nimbus does it without its
+//                  index, hashes or checks: a new file under a new name (O_EXCL) whose directory is fsynced meanwhile,
+//                  the body written as it arrives with its writeback started, fdatasync, then the answer; the key's
+//                  previous file is removed after. The floor of any server that fsyncs every PUT before answering.
 // Prints "listening on http://127.0.0.1:PORT/" once it takes requests; stops on SIGINT or SIGTERM.
 // usage: KestrelFloor <dir> [port=0]
 
@@ -36,6 +41,9 @@ string root = Path.GetFullPath(args[0]);
 int port = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 string temporaryDirectory = Path.Combine(root, ".tmp");
 Directory.CreateDirectory(temporaryDirectory);
+string durableDirectory = Path.Combine(root, ".durable");
+Directory.CreateDirectory(durableDirectory);
+var durableNames = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 // A response is written in pieces of this size, each flushed (back-pressure), as Nimbus writes its 1 MiB blocks.
 const int Piece = 1024 * 1024;
 long temporaryNames = 0;
@@ -67,17 +75,45 @@ app.Run(async context =>
     var response = context.Response;
     var path = request.Path.Value ?? "";
     bool files = path.StartsWith("/files/", StringComparison.Ordinal);
-    if (!files && !path.StartsWith("/memory/", StringComparison.Ordinal))
+    bool durable = path.StartsWith("/durable/", StringComparison.Ordinal);
+    if (!files && !durable && !path.StartsWith("/memory/", StringComparison.Ordinal))
     {
         response.StatusCode = StatusCodes.Status404NotFound;
         return;
     }
 
-    var key = path[(files ? "/files/".Length : "/memory/".Length)..];
+    var key = path[(path.IndexOf('/', 1) + 1)..];
     var file = Path.GetFullPath(Path.Combine(root, key));
     if (key.Length == 0 || !file.StartsWith(root + "/", StringComparison.Ordinal) || file.StartsWith(temporaryDirectory + "/", StringComparison.Ordinal))
     {
         response.StatusCode = StatusCodes.Status400BadRequest;
+        return;
+    }
+
+    if (durable)
+    {
+        if (!HttpMethods.IsPut(request.Method))
+        {
+            response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        var name = Path.Combine(durableDirectory, key.Replace('/', '_') + "." + Interlocked.Increment(ref temporaryNames).ToString(CultureInfo.InvariantCulture));
+        using (var handle = File.OpenHandle(name, FileMode.CreateNew, FileAccess.Write))
+        {
+            var directorySync = Task.Run(() => NativeIo.SyncDirectory(durableDirectory));
+            await WriteBodyAsync(request.BodyReader, handle, context.RequestAborted, startWriteback: true);
+            NativeIo.SyncData(handle);
+            await directorySync;
+        }
+
+        response.StatusCode = StatusCodes.Status201Created;
+        if (durableNames.TryGetValue(key, out var previous))
+        {
+            File.Delete(previous);
+        }
+
+        durableNames[key] = name;
         return;
     }
 
@@ -148,11 +184,11 @@ return 0;
 
 // The body, written as it arrives, at least WriteSize at a time (the pipe's segments in one gather pwrite, synchronous
 // on the request's thread, as an nginx worker writes its 1 MiB body buffer): per 64 KiB receive it was 1,025 pwritev
-// per 64 MiB PUT.
-static async Task WriteBodyAsync(PipeReader body, SafeFileHandle handle, CancellationToken cancellationToken)
+// per 64 MiB PUT. With startWriteback, 256 KiB at a time, each piece's writeback started at once (Nimbus's pieces).
+static async Task WriteBodyAsync(PipeReader body, SafeFileHandle handle, CancellationToken cancellationToken, bool startWriteback = false)
 {
     // Below Kestrel's request buffer limit (1 MiB), past which it stops reading the socket.
-    const int WriteSize = 512 * 1024;
+    int WriteSize = startWriteback ? 256 * 1024 : 512 * 1024;
     var segments = new List<ReadOnlyMemory<byte>>(32);
     long offset = 0;
     while (true)
@@ -171,6 +207,11 @@ static async Task WriteBodyAsync(PipeReader body, SafeFileHandle handle, Cancell
         }
 
         RandomAccess.Write(handle, segments, offset);
+        if (startWriteback)
+        {
+            NativeIo.StartWriteback(handle, offset, read.Buffer.Length);
+        }
+
         offset += read.Buffer.Length;
         body.AdvanceTo(read.Buffer.End);
         if (read.IsCompleted)
