@@ -126,6 +126,62 @@ public sealed class SecurityAndDurabilityTests
     }
 
     [Fact]
+    public async Task Data_files_of_replaced_objects_are_removed_after_the_answer_and_stay_removed_across_a_restart()
+    {
+        // The index committer answers first and leaves the unlinks to a sync thread; the next commit forgets them.
+        using var directory = new TempDirectory("nimbus-storage");
+        var bucket = StorageServer.NewBucketName();
+        var data = Path.Combine(directory.Path, "storage", "data");
+        byte[] Body(int i) => [.. RandomNumberGenerator.GetBytes(1024 * 1024 - i), (byte)i];
+        byte[] lastSequential = [];
+        var lastParallel = new Dictionary<string, byte[]>();
+        await using (var first = await NimbusServer.StartAsync(dataDirectory: directory.Path))
+        {
+            using var s3 = StorageServer.CreateClient(first);
+            await s3.PutBucketAsync(bucket);
+            for (var i = 0; i < 5; i++)
+            {
+                lastSequential = Body(i);
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "again", InputStream = new MemoryStream(lastSequential) });
+            }
+
+            // Eight writers replacing each other's objects at once: their commits and unlinks share batches.
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async w =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    var body = Body(w * 3 + i);
+                    await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"w{w % 2}", InputStream = new MemoryStream(body) });
+                }
+            }));
+            foreach (var key in new[] { "w0", "w1" })
+            {
+                using var get = await s3.GetObjectAsync(bucket, key);
+                using var copy = new MemoryStream();
+                await get.ResponseStream.CopyToAsync(copy);
+                lastParallel[key] = copy.ToArray();
+            }
+
+            await Poll.UntilAsync(
+                () => Task.FromResult(Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Count()),
+                count => count == 3,
+                what: "the data files of the replaced objects to be unlinked");
+        }
+
+        await using var second = await NimbusServer.StartAsync(dataDirectory: directory.Path);
+        using var again = StorageServer.CreateClient(second);
+        foreach (var (key, expected) in lastParallel.Append(new("again", lastSequential)))
+        {
+            using var get = await again.GetObjectAsync(bucket, key);
+            using var copy = new MemoryStream();
+            await get.ResponseStream.CopyToAsync(copy);
+            copy.ToArray().ShouldBe(expected);
+        }
+
+        Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Count().ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Objects_survive_a_restart_and_a_corrupted_data_file_is_never_served()
     {
         using var directory = new TempDirectory("nimbus-storage");

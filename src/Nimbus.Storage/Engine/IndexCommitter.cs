@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,8 @@ namespace Nimbus.Storage.Engine;
 /// The one writer of the object index, with group commit: every unit of work waiting when a batch starts
 /// joins it. A batch applies the units in one SQLite transaction (each under a savepoint, so one failing
 /// unit fails alone) and commits (one WAL fsync). Only then are the callers answered and the data files
-/// their units dropped unlinked. Small concurrent PUTs thus share the commit instead of paying each; a
+/// their units dropped unlinked, on a sync thread, so that the committer is free for the callers' continuations
+/// and the next batch at once (a 1 MiB file's unlink took about 150 µs). Small concurrent PUTs thus share the commit instead of paying each; a
 /// unit's data file is durable (data and directory entry synced) before the unit is submitted.
 /// </summary>
 internal sealed partial class IndexCommitter : IAsyncDisposable
@@ -21,7 +23,11 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     private readonly CurrentVersionCache _current;
     private readonly ILogger _logger;
     private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<DataId> _unlinked = [];
+    // Data files unlinked since the last commit (filled by the unlink jobs), and those the next commit purges from the
+    // doomed list (kept until a commit succeeds).
+    private readonly ConcurrentQueue<DataId> _unlinked = new();
+    private readonly List<DataId> _purging = [];
+    private Task _unlinking = Task.CompletedTask;
     private readonly Task _loop;
 
     public IndexCommitter(SqliteConnection connection, StorageLayout layout, CurrentVersionCache current, ILogger logger)
@@ -85,7 +91,8 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
         }
 
         // Shutdown: forget what the last batches unlinked.
-        if (_unlinked.Count > 0)
+        await _unlinking.ConfigureAwait(false);
+        if (!_unlinked.IsEmpty || _purging.Count > 0)
         {
             try
             {
@@ -112,7 +119,7 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
             _current.EndWrite();
         }
 
-        _unlinked.Clear();
+        _purging.Clear();
         var doomed = _writer.Doomed.ToArray();
         var usage = _writer.UsageDeltas.ToArray();
 
@@ -135,14 +142,24 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
             }
         }
 
+        if (doomed.Length > 0)
+        {
+            var unlinking = SyncThreads.Run(() => Unlink(doomed));
+            _unlinking = _unlinking.IsCompleted ? unlinking : Task.WhenAll(_unlinking, unlinking);
+        }
+    }
+
+    /// <summary>On a sync thread: removes data files no row refers to any more; the next commit forgets them.</summary>
+    private void Unlink(DataId[] doomed)
+    {
         foreach (var id in doomed)
         {
             try
             {
                 File.Delete(_layout.PathOf(id));
-                _unlinked.Add(id);
+                _unlinked.Enqueue(id);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Left doomed in the index: start-up cleaning retries it.
                 LogUnlinkFailed(ex, id.ToString());
@@ -154,9 +171,14 @@ internal sealed partial class IndexCommitter : IAsyncDisposable
     {
         using var transaction = _connection.BeginTransaction();
         _writer.Begin(transaction);
-        if (_unlinked.Count > 0)
+        while (_unlinked.TryDequeue(out var unlinked))
         {
-            _writer.Purge(_unlinked);
+            _purging.Add(unlinked);
+        }
+
+        if (_purging.Count > 0)
+        {
+            _writer.Purge(_purging);
         }
 
         for (var i = 0; i < batch.Count; i++)

@@ -34,7 +34,7 @@ internal sealed unsafe class Md5Hasher
     /// <summary>Starts the MD5 of a new message; dispose the stream when done with it.</summary>
     /// <param name="inlineWhenAlone">
     /// When no other stream is in flight, hash on the caller's thread as the bytes are appended: for a short message
-    /// (one block of an upload) the hand-over to the hasher's thread cost more than it overlapped.
+    /// (one piece of an upload) the hand-over to the hasher's thread costs more than it overlaps.
     /// </param>
     public Md5Stream CreateStream(bool inlineWhenAlone = false) =>
         new(this, solo: Interlocked.Increment(ref _inFlight) == 1, soloInline: inlineWhenAlone);

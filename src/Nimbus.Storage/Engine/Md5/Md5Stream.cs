@@ -22,6 +22,9 @@ internal sealed class Md5Stream : IDisposable
 
     private readonly bool _soloInline;
 
+    /// <summary>True when <see cref="AppendAsync"/> hashes on the caller's thread before it returns.</summary>
+    internal bool HashesInline => _soloInline;
+
     internal Md5Stream(Md5Hasher hasher, bool solo, bool soloInline)
     {
         _hasher = hasher;
