@@ -13,7 +13,7 @@
 #   - the ratios the issue sets targets for, Nimbus / kestrel-files and kestrel-files / nginx, the server CPU per
 #     operation of each server, and per large PUT cell the best ratio a conforming server could reach here.
 # Everything it starts (servers, nginx, the load client) is stopped and its directory removed when it ends, also on
-# Ctrl-C or SIGTERM. Not part of ./test.sh. Needs nginx (apt-get install nginx) and the .NET SDK.
+# Ctrl-C or SIGTERM. Not part of ./test.sh. Needs the .NET SDK; installs nginx when missing (as root).
 # usage: bench/storage.sh [dir=/tmp] [seconds-per-run=5]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,7 +45,13 @@ trap 'exit 143' TERM
 # Long-running steps run as a background child that the script waits for: an interrupt then reaches the traps at
 # once (not after the step) and the cleanup stops the child. Output in $WORK/out.
 run() { "$@" > "$WORK/out" & CHILD_PID=$!; wait "$CHILD_PID"; CHILD_PID=""; }
-command -v nginx >/dev/null || { echo "storage.sh: nginx is needed (apt-get install nginx)" >&2; exit 1; }
+if ! command -v nginx >/dev/null; then
+  [[ $(id -u) -eq 0 ]] || { echo "storage.sh: nginx is needed (run as root, or apt-get install nginx)" >&2; exit 1; }
+  echo "== installing nginx" >&2
+  # Debian's own nginx service must not start and hold port 80: the benchmark starts its own.
+  [[ -e /usr/sbin/policy-rc.d ]] || { printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+fi
 
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# disk: $(df -h "$BASE" | awk 'NR==2 {print $1" ("$2", "$5" used)"}') at $BASE; $RUN_SECONDS s per run"
@@ -75,7 +81,7 @@ mkdir -p "$WORK/nginx/files/bench"
 # Waits for a started server's line in its log (the server's process must stay alive meanwhile).
 await_line() {
   local pid="$1" log="$2" pattern="$3" name="$4" deadline=$((SECONDS + 120))
-  until grep -q "$pattern" "$log"; do
+  until grep -qs "$pattern" "$log"; do
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "storage.sh: $name exited" >&2; exit 1; }
     (( SECONDS < deadline )) || { echo "storage.sh: $name did not start" >&2; exit 1; }
     sleep 0.2

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
@@ -114,8 +115,18 @@ public abstract class SqlAuditLog : IAuditLog
     }
 
     /// <summary>The stored form of a record's resources: a JSON array of strings.</summary>
-    protected static string ResourcesJson(AuditEvent e) =>
-        e.Resources.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Resources, AuditStoreJson.Options);
+    protected static string ResourcesJson(AuditEvent e) => e.Resources switch
+    {
+        { Count: 0 } => "[]",
+        // The usual record names one resource (an ARN-like name of letters, digits and punctuation no JSON
+        // encoder escapes): built directly, the same text the serializer writes, without its allocations.
+        [var only] when only.AsSpan().IndexOfAnyExcept(PlainJsonCharacters) < 0 => string.Concat("[\"", only, "\"]"),
+        _ => JsonSerializer.Serialize(e.Resources, AuditStoreJson.Options),
+    };
+
+    // Characters every JSON encoder writes as themselves (not '"', '\\', '<', '>', '&', '\'', '+', '`', controls or non-ASCII).
+    private static readonly SearchValues<char> PlainJsonCharacters = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:/._-*=@,;!$()~ %#?[]{}|^");
 
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {

@@ -160,6 +160,39 @@ public abstract class AuditLogContract : IAsyncLifetime
         ex.FieldErrors.Single().Field.ShouldBe("nextToken");
     }
 
+    // 37 rows: two whole groups of the SQLite writer's multi-row insert and five single rows, with empty,
+    // missing, non-ASCII and JSON-escaped text in every position of a group.
+    [Fact]
+    public async Task A_large_batch_reads_back_exactly_and_in_order()
+    {
+        var written = Enumerable.Range(1, 37).Select(n => Event(n) with
+        {
+            UserAgent = (n % 4) switch { 0 => null, 1 => "", 2 => "aws-cli/2 \"ü\"", _ => "test/1.0" },
+            SessionName = n % 5 == 0 ? "" : null,
+            Resources = (n % 3) switch
+            {
+                0 => [],
+                1 => [$"nrn:nimbus:s3:::bucket/key-{n} with space+plus<&>\"quote\"\\ñ"],
+                _ => [$"nrn:nimbus:s3:::bucket/k{n}", "nrn:b"],
+            },
+            RequestParameters = n % 2 == 0 ? $$"""{"n":{{n}}}""" : null,
+            ErrorCode = n % 7 == 0 ? "" : null,
+        }).ToList();
+        await Log.AppendAsync(written, Ct);
+
+        var read = await AllAsync(new AuditQuery { PageSize = 10 });
+        read.Count.ShouldBe(37);
+        read.Select(e => e.RequestId).ShouldBe(written.Select(e => e.RequestId).Reverse());
+        read.Select(e => e.Sequence).ShouldBe(read.Select(e => e.Sequence).OrderDescending());
+        foreach (var (expected, actual) in written.Zip(Enumerable.Reverse(read)))
+        {
+            actual.Resources.ShouldBe(expected.Resources);
+            actual.ShouldBe(expected with { Sequence = actual.Sequence, Resources = actual.Resources });
+        }
+
+        (await AllAsync(new AuditQuery { Resource = "nrn:nimbus:s3:::bucket/k5" })).Select(e => e.RequestId).ShouldBe(["req-5"]);
+    }
+
     [Fact]
     public async Task Retention_removes_only_older_events()
     {

@@ -34,6 +34,37 @@ public sealed class SqliteAuditLogTests : AuditLogContract
         _directory.Dispose();
     }
 
+    // Resource filters match the stored JSON text, so a resource list must be stored exactly as the JSON
+    // serializer writes it, whichever way the writer built it.
+    [Fact]
+    public async Task Stored_resources_are_the_json_serializers_text()
+    {
+        string[][] lists =
+        [
+            [],
+            ["nrn:nimbus:s3:::bucket/photos/2026/a.jpg"],
+            ["nrn:nimbus:s3:::b/ABCxyz019:/._-*=@,;!$()~ %#?[]{}|^"],
+            ["nrn:nimbus:s3:::b/needs \"escaping\" \\ < > & ' + ` ñ \u0001"],
+            ["nrn:a", "nrn:b"],
+        ];
+        await Log.AppendAsync([.. lists.Select((list, n) => Event(n) with { Resources = list })], Ct);
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={AuditPath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT resources FROM audit_events ORDER BY seq";
+        var stored = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                stored.Add(reader.GetString(0));
+            }
+        }
+
+        stored.ShouldBe(lists.Select(list => System.Text.Json.JsonSerializer.Serialize(list, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.General))));
+    }
+
     [Fact]
     public void The_factory_reads_the_store_setting_like_the_resource_store()
     {
