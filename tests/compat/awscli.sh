@@ -75,6 +75,17 @@ aws s3api complete-multipart-upload --bucket "$B" --key mpu/object --upload-id "
 aws s3api get-object --bucket "$B" --key mpu/object "$WORK/down/mpu" > /dev/null
 same_bytes "$WORK/expected-mpu" "$WORK/down/mpu" "s3api create-multipart-upload / upload-part / complete-multipart-upload"
 
+# ACLs are disabled (bucket owner enforced): reading one shows the owner's FULL_CONTROL; asking for public-read is
+# refused, not ignored, and uploads nothing.
+grant="$(aws s3api get-object-acl --bucket "$B" --key small.bin --query 'Grants[0].[Permission, Grantee.Type]' --output text)"
+equals $'FULL_CONTROL\tCanonicalUser' "$grant" "s3api get-object-acl"
+if out="$(aws s3 cp "$F/small.bin" "s3://$B/public.bin" --acl public-read 2>&1)"; then fail "s3 cp --acl public-read succeeded"; fi
+grep -q AccessControlListNotSupported <<< "$out" || fail "s3 cp --acl public-read failed otherwise: $out"
+if aws s3api head-object --bucket "$B" --key public.bin > /dev/null 2>&1; then fail "public.bin exists after a refused upload"; fi
+aws s3 cp "$F/small.bin" "s3://$B/private.bin" --acl private > /dev/null
+aws s3 rm "s3://$B/private.bin" > /dev/null
+pass "s3 cp --acl: public-read refused (AccessControlListNotSupported), private accepted"
+
 url="$(aws s3 presign "s3://$B/small.bin" --expires-in 300)"
 curl -sSf -o "$WORK/down/presigned.bin" "$url" || fail "curl of the presigned URL failed: $url"
 same_bytes "$F/small.bin" "$WORK/down/presigned.bin" "s3 presign, then curl"

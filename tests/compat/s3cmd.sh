@@ -48,6 +48,10 @@ pass "ls rolls up prefixes"
 count="$(s3 ls --recursive "s3://$B/tree/" | wc -l)"
 equals 5 "$count" "ls --recursive"
 
+info="$(s3 info "s3://$B/small.bin")"
+grep -q 'File size: *1024' <<< "$info" || fail "info shows no size: $info"
+grep -q 'ACL: *.*FULL_CONTROL' <<< "$info" || fail "info shows no owner FULL_CONTROL ACL: $info"
+pass "info (object and its ACL)"
 s3 del "s3://$B/small.bin" > /dev/null
 if s3 info "s3://$B/small.bin" > /dev/null 2>&1; then fail "small.bin still exists after del"; fi
 pass "del"

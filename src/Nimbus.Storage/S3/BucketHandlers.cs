@@ -26,6 +26,7 @@ internal static class BucketHandlers
     {
         var name = s3.BucketName;
         await s3.AuthorizeAsync("s3:CreateBucket", s3.BucketArn, bucket: null).ConfigureAwait(false);
+        S3Acl.RequireOwnerOnlyHeaders(s3);
         var body = await s3.ReadSmallBodyAsync(64 * 1024).ConfigureAwait(false);
         if (body.Length > 0)
         {
@@ -87,11 +88,13 @@ internal static class BucketHandlers
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:GetBucketAcl", bucket.Arn, bucket).ConfigureAwait(false);
-        using var xml = new S3Xml("AccessControlPolicy");
-        xml.Start("Owner").Element("ID", bucket.Account).Element("DisplayName", bucket.Account).End();
-        xml.Start("AccessControlList").Start("Grant");
-        xml.Start("Grantee").Element("ID", bucket.Account).Element("DisplayName", bucket.Account).End();
-        xml.Element("Permission", "FULL_CONTROL").End().End();
-        await xml.SendAsync(s3.Response).ConfigureAwait(false);
+        await S3Acl.SendOwnerFullControlAsync(s3, bucket.Account).ConfigureAwait(false);
+    }
+
+    public static async Task PutAclAsync(S3Context s3)
+    {
+        var bucket = await s3.BucketAsync().ConfigureAwait(false);
+        await s3.AuthorizeAsync("s3:PutBucketAcl", bucket.Arn, bucket).ConfigureAwait(false);
+        await S3Acl.PutAsync(s3, bucket.Account).ConfigureAwait(false);
     }
 }

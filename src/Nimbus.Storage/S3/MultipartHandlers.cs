@@ -15,6 +15,7 @@ internal static class MultipartHandlers
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
+        S3Acl.RequireOwnerOnlyHeaders(s3);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         var declared = ObjectHeaders.DeclaredChecksum(s3.Headers);
         var upload = await s3.Services.Engine.CreateUploadAsync(bucket.Id, s3.KeyBytes, meta, s3.Caller?.Principal ?? "anonymous", declared, s3.Services.Time.GetUtcNow()).ConfigureAwait(false);

@@ -19,6 +19,7 @@ internal static class ObjectHandlers
     {
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
+        S3Acl.RequireOwnerOnlyHeaders(s3);
         using var body = s3.OpenUpload(DefaultChecksum);
         var meta = ObjectHeaders.FromRequest(s3.Headers);
         await CheckWritePreconditionsAsync(s3, bucket).ConfigureAwait(false);
@@ -211,6 +212,7 @@ internal static class ObjectHandlers
         var bucket = await s3.BucketAsync().ConfigureAwait(false);
         var (sourceBucket, source) = await ReadCopySourceAsync(s3).ConfigureAwait(false);
         await s3.AuthorizeAsync("s3:PutObject", s3.ObjectArn, bucket).ConfigureAwait(false);
+        S3Acl.RequireOwnerOnlyHeaders(s3);
         var directive = s3.Headers["x-amz-metadata-directive"].ToString();
         if (directive.Length > 0 && directive is not ("COPY" or "REPLACE"))
         {

@@ -49,7 +49,7 @@ internal static class S3Dispatcher
                     : r.Has("cors") ? BucketConfigHandlers.PutCorsAsync(s3)
                     : r.Has("versioning") ? VersioningHandlers.PutVersioningAsync(s3)
                     : r.Has("lifecycle") ? BucketConfigHandlers.PutLifecycleAsync(s3)
-                    : r.Has("acl") ? throw S3Errors.NotImplemented("This bucket sub-resource")
+                    : r.Has("acl") ? BucketHandlers.PutAclAsync(s3)
                     : BucketHandlers.CreateBucketAsync(s3);
             }
 
@@ -79,7 +79,8 @@ internal static class S3Dispatcher
         {
             return r.Has("uploadId") ? MultipartHandlers.ListPartsAsync(s3)
                 : r.Has("tagging") ? ObjectTaggingHandlers.GetAsync(s3)
-                : r.Has("acl") || r.Has("attributes") || r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
+                : r.Has("acl") ? ObjectAclHandlers.GetAsync(s3)
+                : r.Has("attributes") || r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
                 : ObjectHandlers.GetObjectAsync(s3, head: false);
         }
 
@@ -95,7 +96,12 @@ internal static class S3Dispatcher
                 return ObjectTaggingHandlers.PutAsync(s3);
             }
 
-            if (r.Has("acl") || r.Has("retention") || r.Has("legal-hold"))
+            if (r.Has("acl"))
+            {
+                return ObjectAclHandlers.PutAsync(s3);
+            }
+
+            if (r.Has("retention") || r.Has("legal-hold"))
             {
                 throw S3Errors.NotImplemented("This object sub-resource");
             }

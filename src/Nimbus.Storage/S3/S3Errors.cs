@@ -66,6 +66,8 @@ internal static class S3Errors
 
     public static NimbusException InvalidPartOrder() => new("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must be ordered by part number.");
 
+    public static NimbusException AccessControlListNotSupported() => new("AccessControlListNotSupported", 400, "The bucket does not allow ACLs: access is granted by IAM and bucket policies.");
+
     public static NimbusException NotImplemented(string what) => new("NotImplemented", 501, $"{what} is not implemented by this server.");
 
     public static NimbusException MethodNotAllowed(string method) => new("MethodNotAllowed", 405, $"The specified method {method} is not allowed against this resource.");

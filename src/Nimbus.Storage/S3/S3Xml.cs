@@ -75,6 +75,12 @@ internal sealed class S3Xml : IDisposable
         return this;
     }
 
+    public S3Xml Attribute(string? prefix, string localName, string? ns, string value)
+    {
+        _writer.WriteAttributeString(prefix, localName, ns, value);
+        return this;
+    }
+
     public S3Xml Text(string value)
     {
         _writer.WriteString(Clean(value));
