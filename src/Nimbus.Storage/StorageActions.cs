@@ -21,6 +21,7 @@ public static class StorageActions
             ("GetObjectAcl", ActionAccessLevel.Read), ("GetObjectVersionAcl", ActionAccessLevel.Read),
             ("PutObjectAcl", ActionAccessLevel.Permissions), ("PutObjectVersionAcl", ActionAccessLevel.Permissions),
             ("GetObject", ActionAccessLevel.Read), ("GetObjectVersion", ActionAccessLevel.Read),
+            ("GetObjectAttributes", ActionAccessLevel.Read), ("GetObjectVersionAttributes", ActionAccessLevel.Read),
             ("PutObject", ActionAccessLevel.Write), ("DeleteObject", ActionAccessLevel.Write), ("DeleteObjectVersion", ActionAccessLevel.Write),
             ("AbortMultipartUpload", ActionAccessLevel.Write), ("ListMultipartUploadParts", ActionAccessLevel.List),
             ("GetBucketTagging", ActionAccessLevel.Read), ("PutBucketTagging", ActionAccessLevel.Write),

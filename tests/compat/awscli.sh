@@ -75,6 +75,9 @@ aws s3api complete-multipart-upload --bucket "$B" --key mpu/object --upload-id "
 aws s3api get-object --bucket "$B" --key mpu/object "$WORK/down/mpu" > /dev/null
 same_bytes "$WORK/expected-mpu" "$WORK/down/mpu" "s3api create-multipart-upload / upload-part / complete-multipart-upload"
 
+attrs="$(aws s3api get-object-attributes --bucket "$B" --key small.bin --object-attributes ObjectSize StorageClass --query '[ObjectSize, StorageClass]' --output text)"
+equals $'1024\tSTANDARD' "$attrs" "s3api get-object-attributes"
+
 # ACLs are disabled (bucket owner enforced): reading one shows the owner's FULL_CONTROL; asking for public-read is
 # refused, not ignored, and uploads nothing.
 grant="$(aws s3api get-object-acl --bucket "$B" --key small.bin --query 'Grants[0].[Permission, Grantee.Type]' --output text)"

@@ -80,7 +80,8 @@ internal static class S3Dispatcher
             return r.Has("uploadId") ? MultipartHandlers.ListPartsAsync(s3)
                 : r.Has("tagging") ? ObjectTaggingHandlers.GetAsync(s3)
                 : r.Has("acl") ? ObjectAclHandlers.GetAsync(s3)
-                : r.Has("attributes") || r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
+                : r.Has("attributes") ? ObjectAttributesHandlers.GetAsync(s3)
+                : r.Has("torrent") || r.Has("retention") || r.Has("legal-hold") ? throw S3Errors.NotImplemented("This object sub-resource")
                 : ObjectHandlers.GetObjectAsync(s3, head: false);
         }
 
